@@ -1,0 +1,9 @@
+#!/usr/bin/env node
+// Runs a TypeScript script (bench/, tools) through tsx: `node bin/run-ts.mjs bench/stream.ts [args]`.
+import { pathToFileURL } from 'node:url';
+import { resolve } from 'node:path';
+const { register } = await import('tsx/esm/api');
+register();
+const [script, ...rest] = process.argv.slice(2);
+process.argv = [process.argv[0], resolve(script), ...rest];
+await import(pathToFileURL(resolve(script)).href);

@@ -1,0 +1,108 @@
+import { mkdir } from 'node:fs/promises';
+import { resolve } from 'node:path';
+import { ChatStore } from '../chats/chat-store';
+import { ChatTurnRunner } from '../chats/chat-turn-runner';
+import { Router } from '../ipc/router';
+import { createHandlers } from '../ipc/create-handlers';
+import { LocalRuntime } from '../models/local-runtime';
+import { ModelLibrary } from '../models/model-library';
+import { cpuCount } from '../models/threads';
+import { SettingsStore } from '../settings/settings-store';
+import { dataLayout } from './data-dir';
+import { DisposableStack } from './disposables';
+import type { Logger } from './logger';
+
+export interface CoreOptions {
+  dataDir: string;
+  /** Folders scanned for `.gguf` in this run, on top of those in settings. */
+  modelsDirs?: string[];
+  mode: 'desktop' | 'serve' | 'cli';
+  version: string;
+  logger: Logger;
+  /** GPU backend for local models; tests pass false for determinism. */
+  gpu?: 'auto' | false;
+}
+
+export type Core = Awaited<ReturnType<typeof createCore>>;
+
+/**
+ * The composition root for everything under electron/core: builds each
+ * service in dependency order, hands it its dependencies, and registers its
+ * teardown so `dispose()` releases them in reverse.
+ */
+export async function createCore(options: CoreOptions) {
+  const { logger } = options;
+  const layout = dataLayout(resolve(options.dataDir));
+  const disposables = new DisposableStack(logger);
+  try {
+    await mkdir(layout.root, { recursive: true, mode: 0o700 });
+
+    const settings = new SettingsStore(layout.settings);
+    await settings.load();
+    if (settings.loadProblem) logger.warn(settings.loadProblem);
+
+    const extraDirs = (options.modelsDirs ?? []).map((dir) => resolve(dir));
+    const library = new ModelLibrary(() => [...new Set([layout.models, ...extraDirs, ...settings.get().modelsDirs])]);
+
+    const runtime = new LocalRuntime({
+      logger,
+      gpu: options.gpu,
+      threads: () => settings.get().threads,
+      contextSize: () => settings.get().contextSize,
+    });
+    disposables.add('local runtime', () => runtime.dispose());
+
+    const chats = new ChatStore(layout.chats);
+    await chats.init();
+    disposables.add('chat store', () => chats.dispose());
+
+    // The router is created before the runner so events can flow; handlers close over both.
+    let router: Router | null = null;
+    const turns = new ChatTurnRunner({
+      store: chats,
+      resolveModel: async (modelId) => runtime.languageModel(await library.resolve(modelId)),
+      maxTokens: () => settings.get().maxTokens,
+      onChatChanged: (chatId) => router?.broadcast('chats.changed', { chatId }),
+    });
+
+    const handlers = createHandlers({
+      mode: options.mode,
+      version: options.version,
+      dataDir: layout.root,
+      settings,
+      library,
+      runtime,
+      chats,
+      turns,
+      cpuCount: cpuCount(),
+      broadcast: (event, payload) => router?.broadcast(event, payload),
+    });
+    router = new Router(handlers, logger);
+    const activeRouter = router;
+    // First to dispose: stop streams so answers end as "cancelled" and are saved.
+    disposables.add('streams', async () => {
+      activeRouter.cancelAll();
+      await waitFor(() => activeRouter.activeStreams === 0, 5000);
+    });
+    settings.onChange((next) => activeRouter.broadcast('settings.changed', next));
+
+    return {
+      router: activeRouter,
+      settings,
+      library,
+      runtime,
+      chats,
+      turns,
+      layout,
+      dispose: () => disposables.dispose(),
+    };
+  } catch (error) {
+    await disposables.dispose();
+    throw error;
+  }
+}
+
+async function waitFor(condition: () => boolean, timeoutMs: number): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (!condition() && Date.now() < deadline) await new Promise((r) => setTimeout(r, 10));
+}

@@ -1,0 +1,224 @@
+import { mkdir, open, readdir, readFile, rename, rm, type FileHandle } from 'node:fs/promises';
+import { join } from 'node:path';
+import { randomUUID } from 'node:crypto';
+import {
+  ChatSummarySchema,
+  type Chat,
+  type ChatMessage,
+  type ChatSummary,
+} from '../../../shared/ipc/domain';
+import { CodedError } from '../../../shared/ipc/errors';
+import type { FinishReason, Usage } from '../../../shared/ipc/stream-parts';
+import { fsyncDir, writeFileAtomic } from '../fs/atomic-write';
+import { replayChatLog, type ChatLogRecord } from './chat-log';
+import { SerialQueue } from './serial-queue';
+
+export const DEFAULT_CHAT_TITLE = 'New chat';
+const META = 'meta.json';
+const LOG = 'messages.jsonl';
+
+/**
+ * Conversations on disk, one folder per chat:
+ *   chats/<id>/meta.json       title and counters, written atomically
+ *   chats/<id>/messages.jsonl  append-only log, fsynced after every append
+ *
+ * Why append-only JSONL rather than SQLite or LanceDB: no native module to
+ * rebuild for Electron, appends are the natural shape of a streaming answer,
+ * a `kill -9` can at worst tear the last line (which replay skips), and the
+ * files stay readable by people and other tools. LanceDB stays for vectors.
+ */
+export class ChatStore {
+  private readonly summaries = new Map<string, ChatSummary>();
+  private readonly queues = new Map<string, SerialQueue>();
+  private readonly logHandles = new Map<string, FileHandle>();
+
+  constructor(private readonly dir: string) {}
+
+  /** Loads every chat's summary; repairs leftovers of an interrupted create or delete. */
+  async init(): Promise<void> {
+    await mkdir(this.dir, { recursive: true });
+    const entries = await readdir(this.dir, { withFileTypes: true });
+    for (const entry of entries) {
+      if (!entry.isDirectory()) continue;
+      if (entry.name.startsWith('.')) {
+        // `.new-*` never finished being created; `.deleted-*` was being removed.
+        await rm(join(this.dir, entry.name), { recursive: true, force: true });
+        continue;
+      }
+      const summary = await this.readSummary(entry.name);
+      if (summary) this.summaries.set(summary.id, summary);
+    }
+  }
+
+  list(query?: string): ChatSummary[] {
+    const needle = query?.trim().toLocaleLowerCase();
+    return [...this.summaries.values()]
+      .filter((chat) => !needle || chat.title.toLocaleLowerCase().includes(needle))
+      .sort((a, b) => b.updatedAt.localeCompare(a.updatedAt) || b.createdAt.localeCompare(a.createdAt));
+  }
+
+  summary(chatId: string): ChatSummary {
+    const summary = this.summaries.get(chatId);
+    if (!summary) throw new CodedError('NOT_FOUND', `No chat with id ${chatId}`);
+    return summary;
+  }
+
+  async create(options: { title?: string; modelId?: string | null } = {}): Promise<ChatSummary> {
+    const id = randomUUID();
+    const now = new Date().toISOString();
+    const summary: ChatSummary = {
+      id,
+      title: options.title ?? DEFAULT_CHAT_TITLE,
+      createdAt: now,
+      updatedAt: now,
+      modelId: options.modelId ?? null,
+      messageCount: 0,
+    };
+    const staging = join(this.dir, `.new-${id}`);
+    await mkdir(staging, { recursive: true });
+    await writeFileAtomic(join(staging, META), JSON.stringify(summary));
+    await writeFileAtomic(join(staging, LOG), '');
+    await rename(staging, join(this.dir, id));
+    await fsyncDir(this.dir);
+    this.summaries.set(id, summary);
+    return summary;
+  }
+
+  async get(chatId: string): Promise<Chat> {
+    const summary = this.summary(chatId);
+    return this.queue(chatId).run(async () => {
+      const text = await readFile(join(this.dir, chatId, LOG), 'utf8').catch(() => '');
+      const { messages } = replayChatLog(text);
+      return { ...summary, messages };
+    });
+  }
+
+  async rename(chatId: string, title: string): Promise<ChatSummary> {
+    return this.updateSummary(chatId, { title });
+  }
+
+  async delete(chatId: string): Promise<void> {
+    this.summary(chatId);
+    await this.queue(chatId).run(async () => {
+      await this.closeLog(chatId);
+      const doomed = join(this.dir, `.deleted-${chatId}`);
+      await rename(join(this.dir, chatId), doomed);
+      await fsyncDir(this.dir);
+      this.summaries.delete(chatId);
+      await rm(doomed, { recursive: true, force: true });
+    });
+    this.queues.delete(chatId);
+  }
+
+  /** Adds a whole message (a user message, or an assistant message that starts empty and streams). */
+  async appendMessage(chatId: string, message: ChatMessage): Promise<void> {
+    const summary = this.summary(chatId);
+    await this.append(chatId, { t: 'msg', message });
+    const patch: Partial<ChatSummary> = { messageCount: summary.messageCount + 1, updatedAt: message.createdAt };
+    if (message.role === 'user' && summary.title === DEFAULT_CHAT_TITLE && summary.messageCount === 0) {
+      patch.title = titleFromText(message.text);
+    }
+    if (message.modelId) patch.modelId = message.modelId;
+    await this.updateSummary(chatId, patch);
+  }
+
+  /** Appends streamed text to a message; durable when the promise resolves. */
+  async appendDelta(chatId: string, messageId: string, text: string): Promise<void> {
+    if (text.length === 0) return;
+    await this.append(chatId, { t: 'delta', id: messageId, text });
+  }
+
+  async endMessage(
+    chatId: string,
+    messageId: string,
+    end: {
+      status: 'complete' | 'cancelled' | 'error';
+      finishReason: FinishReason | null;
+      usage: Usage | null;
+      error: ChatMessage['error'];
+    },
+  ): Promise<void> {
+    await this.append(chatId, { t: 'end', id: messageId, ...end });
+    await this.updateSummary(chatId, { updatedAt: new Date().toISOString() });
+  }
+
+  async dispose(): Promise<void> {
+    await Promise.all([...this.queues.values()].map((queue) => queue.idle()));
+    await Promise.all([...this.logHandles.keys()].map((chatId) => this.closeLog(chatId)));
+  }
+
+  private async append(chatId: string, record: ChatLogRecord): Promise<void> {
+    this.summary(chatId);
+    await this.queue(chatId).run(async () => {
+      const handle = await this.logHandle(chatId);
+      await handle.appendFile(`${JSON.stringify(record)}\n`);
+      await handle.datasync();
+    });
+  }
+
+  private async updateSummary(chatId: string, patch: Partial<ChatSummary>): Promise<ChatSummary> {
+    const next = { ...this.summary(chatId), ...patch };
+    this.summaries.set(chatId, next);
+    await this.queue(chatId).run(() => writeFileAtomic(join(this.dir, chatId, META), JSON.stringify(next)));
+    return next;
+  }
+
+  private async readSummary(chatId: string): Promise<ChatSummary | null> {
+    const folder = join(this.dir, chatId);
+    try {
+      const parsed = ChatSummarySchema.safeParse(JSON.parse(await readFile(join(folder, META), 'utf8')));
+      if (parsed.success && parsed.data.id === chatId) return parsed.data;
+    } catch {
+      // fall through to rebuilding from the log
+    }
+    // meta.json missing or damaged: rebuild what we can from the log so no chat disappears.
+    try {
+      const { messages } = replayChatLog(await readFile(join(folder, LOG), 'utf8'));
+      const first = messages[0];
+      const last = messages.at(-1);
+      const firstUser = messages.find((m) => m.role === 'user');
+      const summary: ChatSummary = {
+        id: chatId,
+        title: firstUser ? titleFromText(firstUser.text) : DEFAULT_CHAT_TITLE,
+        createdAt: first?.createdAt ?? new Date(0).toISOString(),
+        updatedAt: last?.createdAt ?? new Date(0).toISOString(),
+        modelId: last?.modelId ?? null,
+        messageCount: messages.length,
+      };
+      await writeFileAtomic(join(folder, META), JSON.stringify(summary));
+      return summary;
+    } catch {
+      return null;
+    }
+  }
+
+  private async logHandle(chatId: string): Promise<FileHandle> {
+    let handle = this.logHandles.get(chatId);
+    if (!handle) {
+      handle = await open(join(this.dir, chatId, LOG), 'a', 0o600);
+      this.logHandles.set(chatId, handle);
+    }
+    return handle;
+  }
+
+  private async closeLog(chatId: string): Promise<void> {
+    const handle = this.logHandles.get(chatId);
+    this.logHandles.delete(chatId);
+    await handle?.close();
+  }
+
+  private queue(chatId: string): SerialQueue {
+    let queue = this.queues.get(chatId);
+    if (!queue) {
+      queue = new SerialQueue();
+      this.queues.set(chatId, queue);
+    }
+    return queue;
+  }
+}
+
+export function titleFromText(text: string): string {
+  const line = text.replace(/\s+/g, ' ').trim();
+  if (line.length === 0) return DEFAULT_CHAT_TITLE;
+  return line.length > 60 ? `${line.slice(0, 57).trimEnd()}…` : line;
+}

@@ -1,0 +1,123 @@
+import { randomUUID } from 'node:crypto';
+import type { ChatMessage } from '../../../shared/ipc/domain';
+import { CodedError, type ErrorCode } from '../../../shared/ipc/errors';
+import type { FinishReason, StreamPart, Usage } from '../../../shared/ipc/stream-parts';
+import type { StreamStartResult } from '../ipc/handlers';
+import type { LanguageModel, PromptMessage } from '../models/language-model';
+import type { ChatStore } from './chat-store';
+
+/** How often streamed text is made durable; a crash loses at most this much of an answer. */
+const PERSIST_INTERVAL_MS = 100;
+
+export interface ChatTurnRunnerOptions {
+  store: ChatStore;
+  /** Resolves a model id to something that streams; throws MODEL_NOT_FOUND / MODEL_LOAD_FAILED. */
+  resolveModel: (modelId: string) => Promise<LanguageModel>;
+  maxTokens: () => number;
+  onChatChanged: (chatId: string) => void;
+}
+
+/**
+ * Runs one chat turn: saves the user message, opens an assistant message,
+ * streams the model's parts to the caller while appending the text to the
+ * chat log in small batches, and closes the message with how it ended.
+ */
+export class ChatTurnRunner {
+  private readonly running = new Set<string>();
+
+  constructor(private readonly options: ChatTurnRunnerOptions) {}
+
+  async start(input: { chatId: string; text: string; modelId: string }): Promise<
+    StreamStartResult<{ userMessageId: string; assistantMessageId: string }, StreamPart>
+  > {
+    const { store } = this.options;
+    const { chatId, text, modelId } = input;
+    store.summary(chatId); // NOT_FOUND before anything is written
+    if (this.running.has(chatId)) throw new CodedError('CONFLICT', 'An answer is already streaming in this chat; stop it first');
+    const model = await this.options.resolveModel(modelId);
+    this.running.add(chatId);
+    try {
+      const history = await store.get(chatId);
+      const now = new Date().toISOString();
+      const user: ChatMessage = message('user', text, now, null, 'complete');
+      const assistant: ChatMessage = message('assistant', '', now, model.id, 'streaming');
+      await store.appendMessage(chatId, user);
+      await store.appendMessage(chatId, assistant);
+      this.options.onChatChanged(chatId);
+      const prompt: PromptMessage[] = [
+        ...history.messages
+          .filter((m) => m.text.length > 0 && (m.role !== 'assistant' || m.status !== 'error'))
+          .map((m) => ({ role: m.role, text: m.text })),
+        { role: 'user', text },
+      ];
+      return {
+        info: { userMessageId: user.id, assistantMessageId: assistant.id },
+        run: (emit, signal) => this.run(chatId, assistant.id, model, prompt, emit, signal),
+      };
+    } catch (error) {
+      this.running.delete(chatId);
+      throw error;
+    }
+  }
+
+  private async run(
+    chatId: string,
+    messageId: string,
+    model: LanguageModel,
+    prompt: PromptMessage[],
+    emit: (part: StreamPart) => void,
+    signal: AbortSignal,
+  ): Promise<void> {
+    const { store } = this.options;
+    let pending = '';
+    let flushing: Promise<void> = Promise.resolve();
+    const flush = () => {
+      if (pending.length === 0) return flushing;
+      const text = pending;
+      pending = '';
+      flushing = flushing.then(() => store.appendDelta(chatId, messageId, text));
+      return flushing;
+    };
+    const timer = setInterval(() => void flush().catch(() => undefined), PERSIST_INTERVAL_MS);
+    let finishReason: FinishReason | null = null;
+    let usage: Usage | null = null;
+    let error: { code: ErrorCode; message: string } | null = null;
+    try {
+      for await (const part of model.stream({ messages: prompt, maxTokens: this.options.maxTokens() }, { signal })) {
+        if (part.type === 'text-delta') pending += part.text;
+        else if (part.type === 'finish') finishReason = part.reason;
+        else if (part.type === 'usage') usage = part.usage;
+        else if (part.type === 'error') error = { code: part.code, message: part.message };
+        emit(part);
+      }
+    } catch (thrown) {
+      const coded = thrown instanceof CodedError ? thrown : null;
+      error = { code: coded?.code ?? 'GENERATION_FAILED', message: (thrown as Error)?.message ?? String(thrown) };
+      emit({ type: 'error', code: error.code, message: error.message, retryable: false });
+    } finally {
+      clearInterval(timer);
+      try {
+        await flush();
+        const status = error ? 'error' : finishReason === 'cancelled' || signal.aborted ? 'cancelled' : 'complete';
+        if (status === 'cancelled' && finishReason === null) {
+          finishReason = 'cancelled';
+          emit({ type: 'finish', reason: 'cancelled' });
+        }
+        await store.endMessage(chatId, messageId, { status, finishReason, usage, error });
+      } finally {
+        this.running.delete(chatId);
+        this.options.onChatChanged(chatId);
+      }
+    }
+  }
+}
+
+function message(
+  role: ChatMessage['role'],
+  text: string,
+  createdAt: string,
+  modelId: string | null,
+  status: ChatMessage['status'],
+): ChatMessage {
+  return { id: randomUUID(), role, text, createdAt, status, modelId, finishReason: null, usage: null, error: null };
+}

@@ -1,0 +1,60 @@
+import { createCore } from '../app/create-core';
+import { createLogger } from '../app/logger';
+import { CodedError, toTandemError } from '../../../shared/ipc/errors';
+import type { GlobalOptions } from './main';
+
+/**
+ * `tandem chat --model FILE_OR_ID "prompt"`: streams one answer to stdout.
+ * Ctrl-C stops generation cleanly (exit 130); failures print a code and a
+ * message to stderr and exit 1.
+ */
+export async function runChat(
+  global: GlobalOptions,
+  options: { model: string | undefined; prompt: string; maxTokens?: number },
+): Promise<number> {
+  if (!options.model) {
+    process.stderr.write('tandem chat: --model FILE_OR_ID is required (a .gguf path or a model id from your models folders)\n');
+    return 2;
+  }
+  if (options.prompt.trim() === '') {
+    process.stderr.write('tandem chat: give a prompt, e.g. tandem chat --model my-model "Hello"\n');
+    return 2;
+  }
+  const logger = createLogger((process.env.TANDEM_LOG_LEVEL as never) ?? 'warn');
+  const core = await createCore({ dataDir: global.dataDir, modelsDirs: global.modelsDirs, mode: 'cli', version: global.version, logger });
+  const controller = new AbortController();
+  const onSignal = () => controller.abort();
+  process.on('SIGINT', onSignal);
+  process.on('SIGTERM', onSignal);
+  let exitCode = 0;
+  let wroteText = false;
+  try {
+    const info = await core.library.resolve(options.model);
+    const model = core.runtime.languageModel(info);
+    const stream = model.stream(
+      { messages: [{ role: 'user', text: options.prompt }], maxTokens: options.maxTokens ?? core.settings.get().maxTokens },
+      { signal: controller.signal },
+    );
+    for await (const part of stream) {
+      if (part.type === 'text-delta') {
+        process.stdout.write(part.text);
+        wroteText = true;
+      } else if (part.type === 'error') {
+        throw new CodedError(part.code, part.message);
+      } else if (part.type === 'finish' && part.reason === 'cancelled') {
+        exitCode = 130;
+      }
+    }
+    if (wroteText) process.stdout.write('\n');
+  } catch (error) {
+    if (wroteText) process.stdout.write('\n');
+    const { code, message } = toTandemError(error);
+    process.stderr.write(`tandem chat: ${code}: ${message}\n`);
+    exitCode = code === 'CANCELLED' ? 130 : 1;
+  } finally {
+    process.off('SIGINT', onSignal);
+    process.off('SIGTERM', onSignal);
+    await core.dispose();
+  }
+  return exitCode;
+}

@@ -1,0 +1,104 @@
+import { parseArgs } from 'node:util';
+import { readFileSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+import { dirname, join } from 'node:path';
+import { defaultDataDir } from '../app/data-dir';
+import { runServe } from './serve-command';
+import { runChat } from './chat-command';
+
+export const PACKAGE_ROOT = join(dirname(fileURLToPath(import.meta.url)), '..', '..', '..');
+
+export function packageVersion(): string {
+  try {
+    return (JSON.parse(readFileSync(join(PACKAGE_ROOT, 'package.json'), 'utf8')) as { version: string }).version;
+  } catch {
+    return '0.0.0';
+  }
+}
+
+const HELP = `Tandem — local-first hybrid LLM workbench
+
+Usage:
+  tandem [global options] <command> [options]
+
+Commands:
+  serve                     Start the backend headless and serve the UI on loopback
+      --port N              Port (default: a free one)
+      --host HOST           Interface to bind (default: 127.0.0.1)
+  chat --model FILE_OR_ID "prompt"
+                            Stream a local model's answer to stdout (Ctrl-C stops it)
+      --max-tokens N        Stop after N tokens
+
+Global options:
+  --data-dir DIR            App data folder (default: per-user app data; env TANDEM_HOME)
+  --models-dir DIR          Folder scanned for .gguf files (repeatable)
+  -h, --help                Show this help
+  -v, --version             Show the version
+`;
+
+export interface GlobalOptions {
+  dataDir: string;
+  modelsDirs: string[];
+  version: string;
+}
+
+/** Entry point of the `tandem` bin; returns the exit code. */
+export async function main(argv: string[]): Promise<number> {
+  let parsed;
+  try {
+    parsed = parseArgs({
+      args: argv,
+      allowPositionals: true,
+      strict: true,
+      options: {
+        'data-dir': { type: 'string' },
+        'models-dir': { type: 'string', multiple: true },
+        port: { type: 'string' },
+        host: { type: 'string' },
+        model: { type: 'string', short: 'm' },
+        'max-tokens': { type: 'string' },
+        help: { type: 'boolean', short: 'h' },
+        version: { type: 'boolean', short: 'v' },
+      },
+    });
+  } catch (error) {
+    process.stderr.write(`tandem: ${(error as Error).message}\nRun \`tandem --help\` for usage.\n`);
+    return 2;
+  }
+  const { values, positionals } = parsed;
+  if (values.version) {
+    process.stdout.write(`${packageVersion()}\n`);
+    return 0;
+  }
+  const [command, ...rest] = positionals;
+  if (values.help || !command || command === 'help') {
+    process.stdout.write(HELP);
+    return command || values.help ? 0 : 2;
+  }
+  const global: GlobalOptions = {
+    dataDir: values['data-dir'] ?? defaultDataDir(),
+    modelsDirs: values['models-dir'] ?? [],
+    version: packageVersion(),
+  };
+  switch (command) {
+    case 'serve': {
+      const port = values.port === undefined ? 0 : Number(values.port);
+      if (!Number.isInteger(port) || port < 0 || port > 65535) {
+        process.stderr.write(`tandem serve: --port must be a number from 0 to 65535\n`);
+        return 2;
+      }
+      return runServe(global, { port, host: values.host ?? '127.0.0.1' });
+    }
+    case 'chat': {
+      const maxTokens = values['max-tokens'] === undefined ? undefined : Number(values['max-tokens']);
+      if (maxTokens !== undefined && (!Number.isInteger(maxTokens) || maxTokens < 1)) {
+        process.stderr.write('tandem chat: --max-tokens must be a positive whole number\n');
+        return 2;
+      }
+      return runChat(global, { model: values.model, prompt: rest.join(' '), maxTokens });
+    }
+    default:
+      process.stderr.write(`tandem: unknown command "${command}"\nRun \`tandem --help\` for usage.\n`);
+      return 2;
+  }
+}

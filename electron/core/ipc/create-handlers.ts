@@ -1,0 +1,67 @@
+import type { EventName, EventPayload } from '../../../shared/ipc/contract';
+import type { ChatStore } from '../chats/chat-store';
+import type { ChatTurnRunner } from '../chats/chat-turn-runner';
+import { exportChat } from '../chats/chat-export';
+import type { LocalRuntime } from '../models/local-runtime';
+import type { ModelLibrary } from '../models/model-library';
+import type { SettingsStore } from '../settings/settings-store';
+import type { Handlers } from './handlers';
+
+export interface HandlerDeps {
+  mode: 'desktop' | 'serve' | 'cli';
+  version: string;
+  dataDir: string;
+  settings: SettingsStore;
+  library: ModelLibrary;
+  runtime: LocalRuntime;
+  chats: ChatStore;
+  turns: ChatTurnRunner;
+  cpuCount: number;
+  broadcast: <E extends EventName>(event: E, payload: EventPayload<E>) => void;
+}
+
+/** Thin handlers: each one delegates to a core service. */
+export function createHandlers(deps: HandlerDeps): Handlers {
+  const { settings, library, runtime, chats, turns, broadcast } = deps;
+  return {
+    'app.info': () => ({
+      name: 'Tandem',
+      version: deps.version,
+      mode: deps.mode,
+      platform: process.platform,
+      dataDir: deps.dataDir,
+      cpuCount: deps.cpuCount,
+      threads: runtime.threadsFor(0),
+    }),
+
+    'settings.get': () => settings.get(),
+    'settings.update': (patch) => settings.update(patch),
+
+    'models.list': async ({ refresh }) => {
+      const models = await library.list(refresh ?? false);
+      if (refresh) broadcast('models.changed', {});
+      return models;
+    },
+
+    'chats.list': ({ query }) => chats.list(query),
+    'chats.create': async ({ title, modelId }) => {
+      const chat = await chats.create({ title, modelId });
+      broadcast('chats.changed', { chatId: chat.id });
+      return chat;
+    },
+    'chats.get': ({ chatId }) => chats.get(chatId),
+    'chats.rename': async ({ chatId, title }) => {
+      const chat = await chats.rename(chatId, title);
+      broadcast('chats.changed', { chatId });
+      return chat;
+    },
+    'chats.delete': async ({ chatId }) => {
+      await chats.delete(chatId);
+      broadcast('chats.changed', { chatId });
+      return { deleted: true as const };
+    },
+    'chats.export': async ({ chatId, format }) => exportChat(await chats.get(chatId), format),
+
+    'chat.send': (input) => turns.start(input),
+  };
+}

@@ -1,0 +1,133 @@
+import { z } from 'zod';
+import {
+  AppInfoSchema,
+  ChatSchema,
+  ChatSummarySchema,
+  IdSchema,
+  LocalModelSchema,
+  SettingsPatchSchema,
+  SettingsSchema,
+  TitleSchema,
+} from './domain';
+import { StreamPartSchema } from './stream-parts';
+
+/**
+ * The single source of truth for everything the renderer (or any client of
+ * serve mode) can ask of the backend. Every route is `domain.action` with a
+ * zod input and output. Stream routes answer at once with a `streamId` and
+ * `info`, then deliver parts with sequence numbers until one `end` envelope;
+ * `stream.cancel` aborts one.
+ */
+export interface RequestRouteDef<I extends z.ZodType = z.ZodType, O extends z.ZodType = z.ZodType> {
+  kind: 'request';
+  input: I;
+  output: O;
+}
+
+export interface StreamRouteDef<
+  I extends z.ZodType = z.ZodType,
+  O extends z.ZodType = z.ZodType,
+  P extends z.ZodType = z.ZodType,
+> {
+  kind: 'stream';
+  input: I;
+  /** What the route answers before the first part (ids the client needs). */
+  output: O;
+  /** The schema of each streamed part. */
+  part: P;
+}
+
+const request = <I extends z.ZodType, O extends z.ZodType>(input: I, output: O): RequestRouteDef<I, O> => ({
+  kind: 'request',
+  input,
+  output,
+});
+const stream = <I extends z.ZodType, O extends z.ZodType, P extends z.ZodType>(
+  input: I,
+  output: O,
+  part: P,
+): StreamRouteDef<I, O, P> => ({ kind: 'stream', input, output, part });
+
+const Empty = z.strictObject({});
+const ChatRef = z.strictObject({ chatId: IdSchema });
+
+export const contract = {
+  /** Name, version, mode and the thread counts in use. */
+  'app.info': request(Empty, AppInfoSchema),
+
+  'settings.get': request(Empty, SettingsSchema),
+  /** Applies a partial update; answers the whole new settings. */
+  'settings.update': request(SettingsPatchSchema, SettingsSchema),
+
+  /** Every `.gguf` in the models folders, with header problems shown rather than hidden. */
+  'models.list': request(z.strictObject({ refresh: z.boolean().optional() }), z.array(LocalModelSchema)),
+
+  /** Chats, newest first; `query` filters by title (case-insensitive). */
+  'chats.list': request(z.strictObject({ query: z.string().max(200).optional() }), z.array(ChatSummarySchema)),
+  'chats.create': request(
+    z.strictObject({ title: TitleSchema.optional(), modelId: z.string().max(1024).optional() }),
+    ChatSummarySchema,
+  ),
+  'chats.get': request(ChatRef, ChatSchema),
+  'chats.rename': request(z.strictObject({ chatId: IdSchema, title: TitleSchema }), ChatSummarySchema),
+  'chats.delete': request(ChatRef, z.object({ deleted: z.literal(true) })),
+  'chats.export': request(
+    z.strictObject({ chatId: IdSchema, format: z.enum(['markdown', 'json']) }),
+    z.object({ filename: z.string(), mimeType: z.string(), content: z.string() }),
+  ),
+
+  /**
+   * Sends a user message and streams the assistant's answer. The user message
+   * and the (growing) assistant message are saved as the stream goes.
+   */
+  'chat.send': stream(
+    z.strictObject({
+      chatId: IdSchema,
+      text: z.string().trim().min(1).max(200_000),
+      modelId: z.string().min(1).max(1024),
+    }),
+    z.object({ userMessageId: z.string(), assistantMessageId: z.string() }),
+    StreamPartSchema,
+  ),
+
+  /** Aborts a running stream of this client; `cancelled` is false when it had already ended. */
+  'stream.cancel': request(z.strictObject({ streamId: IdSchema }), z.object({ cancelled: z.boolean() })),
+} as const;
+
+export type Contract = typeof contract;
+export type RouteName = keyof Contract;
+export type RequestRouteName = { [K in RouteName]: Contract[K] extends RequestRouteDef ? K : never }[RouteName];
+export type StreamRouteName = { [K in RouteName]: Contract[K] extends StreamRouteDef ? K : never }[RouteName];
+
+export type RouteInput<K extends RouteName> = z.input<Contract[K]['input']>;
+export type RouteParsedInput<K extends RouteName> = z.output<Contract[K]['input']>;
+export type RouteOutput<K extends RouteName> = z.output<Contract[K]['output']>;
+export type StreamPartOf<K extends StreamRouteName> = Contract[K] extends StreamRouteDef<z.ZodType, z.ZodType, infer P>
+  ? z.output<P>
+  : never;
+
+/** What a stream route answers: the id to follow and the route's info. */
+export interface StreamStart<Info> {
+  streamId: string;
+  info: Info;
+}
+
+export const routeNames = Object.keys(contract) as RouteName[];
+
+export function isRouteName(name: unknown): name is RouteName {
+  return typeof name === 'string' && Object.prototype.hasOwnProperty.call(contract, name);
+}
+
+/** Events pushed from the backend to every connected client. */
+export const events = {
+  /** The chat list changed (created, renamed, deleted, new message). */
+  'chats.changed': z.object({ chatId: z.string().nullable() }),
+  /** The models folders were rescanned. */
+  'models.changed': z.object({}),
+  /** Settings changed (from any window or client). */
+  'settings.changed': SettingsSchema,
+} as const;
+
+export type Events = typeof events;
+export type EventName = keyof Events;
+export type EventPayload<E extends EventName> = z.output<Events[E]>;

@@ -1,0 +1,90 @@
+import { z } from 'zod';
+import { FinishReasonSchema, UsageSchema } from './stream-parts';
+import { ErrorCodeSchema } from './errors';
+
+/** Ids are opaque short strings; limits keep fuzzed input cheap to reject. */
+export const IdSchema = z.string().min(1).max(128).regex(/^[A-Za-z0-9_-]+$/, 'ids are letters, digits, _ and -');
+
+export const ThemeSchema = z.enum(['system', 'light', 'dark']);
+export type Theme = z.infer<typeof ThemeSchema>;
+
+export const ThreadCountSchema = z.union([z.literal('auto'), z.number().int().min(1).max(256)]);
+
+/** Versioned user settings, stored as `settings.json` in the data dir. */
+export const SettingsSchema = z.object({
+  version: z.literal(1),
+  theme: ThemeSchema,
+  /** Model used for new chats; null means "first model found". */
+  defaultModelId: z.string().max(1024).nullable(),
+  /** Extra folders scanned for `.gguf` files (the CLI's --models-dir adds to these for one run). */
+  modelsDirs: z.array(z.string().max(4096)).max(64),
+  /** Threads for token generation and for prompt processing; 'auto' picks from the real core count. */
+  threads: z.object({ generation: ThreadCountSchema, batch: ThreadCountSchema }),
+  /** Upper bound on tokens generated per answer. */
+  maxTokens: z.number().int().min(1).max(1_000_000),
+  /** Context size in tokens for local models; 'auto' lets the runtime choose up to the trained size. */
+  contextSize: z.union([z.literal('auto'), z.number().int().min(64).max(1_048_576)]),
+});
+export type Settings = z.infer<typeof SettingsSchema>;
+
+export const SettingsPatchSchema = SettingsSchema.omit({ version: true }).partial().strict();
+export type SettingsPatch = z.infer<typeof SettingsPatchSchema>;
+
+export const LocalModelSchema = z.object({
+  /** Stable id: a hash of the absolute path. */
+  id: z.string(),
+  /** File name without `.gguf`. */
+  name: z.string(),
+  path: z.string(),
+  sizeBytes: z.number().nonnegative(),
+  /** From the GGUF header, when it could be read. */
+  architecture: z.string().nullable(),
+  /** Why the file cannot be used, when the header check failed. */
+  problem: z.string().nullable(),
+});
+export type LocalModel = z.infer<typeof LocalModelSchema>;
+
+export const MessageRoleSchema = z.enum(['user', 'assistant', 'system']);
+export type MessageRole = z.infer<typeof MessageRoleSchema>;
+
+export const MessageStatusSchema = z.enum(['complete', 'streaming', 'interrupted', 'cancelled', 'error']);
+export type MessageStatus = z.infer<typeof MessageStatusSchema>;
+
+export const ChatMessageSchema = z.object({
+  id: z.string(),
+  role: MessageRoleSchema,
+  text: z.string(),
+  createdAt: z.string(),
+  status: MessageStatusSchema,
+  modelId: z.string().nullable(),
+  finishReason: FinishReasonSchema.nullable(),
+  usage: UsageSchema.nullable(),
+  error: z.object({ code: ErrorCodeSchema, message: z.string() }).nullable(),
+});
+export type ChatMessage = z.infer<typeof ChatMessageSchema>;
+
+export const ChatSummarySchema = z.object({
+  id: z.string(),
+  title: z.string(),
+  createdAt: z.string(),
+  updatedAt: z.string(),
+  modelId: z.string().nullable(),
+  messageCount: z.number().int().nonnegative(),
+});
+export type ChatSummary = z.infer<typeof ChatSummarySchema>;
+
+export const ChatSchema = ChatSummarySchema.extend({ messages: z.array(ChatMessageSchema) });
+export type Chat = z.infer<typeof ChatSchema>;
+
+export const TitleSchema = z.string().trim().min(1).max(200);
+
+export const AppInfoSchema = z.object({
+  name: z.literal('Tandem'),
+  version: z.string(),
+  mode: z.enum(['desktop', 'serve', 'cli']),
+  platform: z.string(),
+  dataDir: z.string(),
+  cpuCount: z.number().int(),
+  threads: z.object({ generation: z.number().int(), batch: z.number().int() }),
+});
+export type AppInfo = z.infer<typeof AppInfoSchema>;

@@ -1,0 +1,72 @@
+import { z } from 'zod';
+
+/**
+ * Stable, SCREAMING_SNAKE error codes that cross the contract boundary.
+ * A code never changes meaning once shipped; new failures get new codes.
+ */
+export const ERROR_CODES = [
+  /** The route name is not in the contract. */
+  'UNKNOWN_ROUTE',
+  /** The input did not match the route's schema. */
+  'INVALID_INPUT',
+  /** A transport message was not a valid envelope. */
+  'BAD_MESSAGE',
+  /** The thing asked for does not exist (chat, model, stream). */
+  'NOT_FOUND',
+  /** The work was cancelled by the user. */
+  'CANCELLED',
+  /** A local model file could not be found or used. */
+  'MODEL_NOT_FOUND',
+  /** A local model file exists but could not be loaded. */
+  'MODEL_LOAD_FAILED',
+  /** Generation failed after it started. */
+  'GENERATION_FAILED',
+  /** The request conflicts with current state (e.g. a turn is already running in this chat). */
+  'CONFLICT',
+  /** Reading or writing app data failed. */
+  'STORAGE_FAILED',
+  /** A handler failed in a way nobody planned for. */
+  'INTERNAL',
+] as const;
+
+export const ErrorCodeSchema = z.enum(ERROR_CODES);
+export type ErrorCode = z.infer<typeof ErrorCodeSchema>;
+
+/** The error shape every transport delivers; never carries a stack or a secret. */
+export const TandemErrorSchema = z.object({
+  code: ErrorCodeSchema,
+  message: z.string(),
+  retryable: z.boolean().default(false),
+  /** Optional structured detail, e.g. the validation issues for INVALID_INPUT. */
+  details: z.unknown().optional(),
+});
+export type TandemError = z.infer<typeof TandemErrorSchema>;
+
+/** An Error that carries a contract error code; core services throw it, the router turns it into a result. */
+export class CodedError extends Error {
+  readonly code: ErrorCode;
+  readonly retryable: boolean;
+  readonly details?: unknown;
+
+  constructor(code: ErrorCode, message: string, options: { retryable?: boolean; details?: unknown; cause?: unknown } = {}) {
+    super(message, options.cause === undefined ? undefined : { cause: options.cause });
+    this.name = 'CodedError';
+    this.code = code;
+    this.retryable = options.retryable ?? false;
+    this.details = options.details;
+  }
+
+  toJSON(): TandemError {
+    return { code: this.code, message: this.message, retryable: this.retryable, details: this.details };
+  }
+}
+
+/** Turns anything thrown into a contract error without leaking stacks. */
+export function toTandemError(error: unknown): TandemError {
+  if (error instanceof CodedError) return error.toJSON();
+  if (error instanceof Error && error.name === 'AbortError') {
+    return { code: 'CANCELLED', message: 'Cancelled', retryable: false };
+  }
+  const message = error instanceof Error ? error.message : String(error);
+  return { code: 'INTERNAL', message: message || 'Unexpected error', retryable: false };
+}

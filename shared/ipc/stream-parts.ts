@@ -1,0 +1,37 @@
+import { z } from 'zod';
+import { ErrorCodeSchema } from './errors';
+
+/**
+ * The parts every model (local or cloud) streams. Learned from the Vercel AI
+ * SDK provider spec: consumers (chat view, router, API server) read one shape.
+ */
+export const FinishReasonSchema = z.enum(['stop', 'length', 'tool-calls', 'cancelled', 'content-filter', 'error']);
+export type FinishReason = z.infer<typeof FinishReasonSchema>;
+
+export const UsageSchema = z.object({
+  inputTokens: z.number().int().nonnegative(),
+  outputTokens: z.number().int().nonnegative(),
+});
+export type Usage = z.infer<typeof UsageSchema>;
+
+export const StreamPartSchema = z.discriminatedUnion('type', [
+  z.object({ type: z.literal('text-delta'), text: z.string() }),
+  z.object({ type: z.literal('reasoning-delta'), text: z.string() }),
+  z.object({
+    type: z.literal('tool-call'),
+    toolCallId: z.string(),
+    toolName: z.string(),
+    /** Arguments as parsed JSON. */
+    args: z.unknown(),
+  }),
+  z.object({ type: z.literal('usage'), usage: UsageSchema }),
+  z.object({ type: z.literal('finish'), reason: FinishReasonSchema }),
+  z.object({
+    type: z.literal('error'),
+    code: ErrorCodeSchema,
+    message: z.string(),
+    retryable: z.boolean(),
+  }),
+]);
+export type StreamPart = z.infer<typeof StreamPartSchema>;
+export type TextDeltaPart = Extract<StreamPart, { type: 'text-delta' }>;
