@@ -1,38 +1,21 @@
 import { resolve } from 'node:path';
-import { defineConfig } from 'electron-vite';
+import { defineConfig, type UserConfig } from 'vite';
 import react from '@vitejs/plugin-react';
 
 /**
- * electron-vite builds three bundles: main (ESM), preload (CommonJS, so the
- * window's sandbox can stay on) and the renderer. `npm run build` runs it with
- * `--config vite.config.ts`.
+ * The renderer's Vite config. electron-vite (electron.vite.config.ts) uses it
+ * for the window's bundle; serve mode serves the same build to a browser.
  */
-export default defineConfig({
-  main: {
-    build: {
-      outDir: 'out/main',
-      rollupOptions: {
-        input: { index: resolve(__dirname, 'electron/main/index.ts') },
-        external: ['node-llama-cpp', 'ws', 'zod'],
-      },
-    },
+export const rendererConfig: UserConfig = {
+  root: resolve(__dirname, 'renderer'),
+  base: './',
+  plugins: [react()],
+  build: {
+    outDir: resolve(__dirname, 'out/renderer'),
+    emptyOutDir: true,
+    chunkSizeWarningLimit: 2000,
+    rollupOptions: { input: { index: resolve(__dirname, 'renderer/index.html') } },
   },
-  preload: {
-    build: {
-      outDir: 'out/preload',
-      rollupOptions: {
-        input: { index: resolve(__dirname, 'electron/preload/index.ts') },
-        output: { format: 'cjs', entryFileNames: '[name].cjs' },
-      },
-    },
-  },
-  renderer: {
-    root: resolve(__dirname, 'renderer'),
-    plugins: [react()],
-    build: {
-      outDir: resolve(__dirname, 'out/renderer'),
-      emptyOutDir: true,
-      rollupOptions: { input: { index: resolve(__dirname, 'renderer/index.html') } },
-    },
-  },
-});
+};
+
+export default defineConfig(rendererConfig);

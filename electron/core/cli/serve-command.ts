@@ -19,7 +19,7 @@ export async function runServe(global: GlobalOptions, options: { port: number; h
   const staticDir = join(PACKAGE_ROOT, 'out', 'renderer');
   if (!existsSync(join(staticDir, 'index.html'))) {
     process.stderr.write('Building the Tandem UI (first run)…\n');
-    const build = spawnSync(process.execPath, [join(PACKAGE_ROOT, 'node_modules', 'electron-vite', 'bin', 'electron-vite.js'), 'build', '--config', 'vite.config.ts'], {
+    const build = spawnSync(process.execPath, [join(PACKAGE_ROOT, 'node_modules', 'electron-vite', 'bin', 'electron-vite.js'), 'build'], {
       cwd: PACKAGE_ROOT,
       stdio: ['ignore', 'inherit', 'inherit'],
     });

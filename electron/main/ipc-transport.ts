@@ -1,0 +1,45 @@
+import { ipcMain, type IpcMainInvokeEvent, type WebContents } from 'electron';
+import { IPC_MESSAGE_CHANNEL, IPC_REQUEST_CHANNEL } from '../../shared/ipc/bridge';
+import { fail } from '../../shared/ipc/result';
+import type { ServerMessage } from '../../shared/ipc/wire';
+import type { Router, RouterClient } from '../core/ipc/router';
+
+/**
+ * The contract over Electron IPC: one invoke channel for requests, one
+ * directed channel for stream parts and events. Only our own top frame,
+ * loaded from our own origin, may call.
+ */
+export function registerIpcTransport(router: Router, isTrustedUrl: (url: string) => boolean): () => void {
+  const detachers = new Map<number, () => void>();
+
+  const clientFor = (contents: WebContents): RouterClient => {
+    const client: RouterClient = {
+      id: `ipc-${contents.id}`,
+      send: (message: ServerMessage) => {
+        if (!contents.isDestroyed()) contents.send(IPC_MESSAGE_CHANNEL, message);
+      },
+    };
+    if (!detachers.has(contents.id)) {
+      detachers.set(contents.id, router.attach(client));
+      contents.once('destroyed', () => {
+        detachers.get(contents.id)?.();
+        detachers.delete(contents.id);
+      });
+    }
+    return client;
+  };
+
+  ipcMain.handle(IPC_REQUEST_CHANNEL, async (event: IpcMainInvokeEvent, route: unknown, input: unknown) => {
+    const frame = event.senderFrame;
+    if (!frame || frame.parent !== null || !isTrustedUrl(frame.url)) {
+      return fail({ code: 'BAD_MESSAGE', message: 'Requests are only accepted from the Tandem window', retryable: false });
+    }
+    return router.request(route, input, clientFor(event.sender));
+  });
+
+  return () => {
+    ipcMain.removeHandler(IPC_REQUEST_CHANNEL);
+    for (const detach of detachers.values()) detach();
+    detachers.clear();
+  };
+}

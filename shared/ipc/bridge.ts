@@ -1,0 +1,15 @@
+import type { Result } from './result';
+import type { ServerMessage } from './wire';
+
+/**
+ * The one narrow bridge the preload exposes as `window.tandem` in the
+ * desktop app. Serve mode has no bridge; the renderer then uses the WebSocket.
+ */
+export interface TandemBridge {
+  request(route: string, input: unknown): Promise<Result<unknown>>;
+  /** Receives stream parts and events for this window; returns an unsubscribe function. */
+  subscribe(listener: (message: ServerMessage) => void): () => void;
+}
+
+export const IPC_REQUEST_CHANNEL = 'tandem:request';
+export const IPC_MESSAGE_CHANNEL = 'tandem:message';
