@@ -23,6 +23,7 @@ export function exportChat(chat: Chat, format: 'markdown' | 'json'): ExportedCha
 }
 
 function safeFilename(title: string): string {
+  // eslint-disable-next-line no-control-regex -- control characters are exactly what a filename must not contain
   const cleaned = title.replace(/[\\/:*?"<>|\u0000-\u001f]+/g, ' ').replace(/\s+/g, ' ').trim().slice(0, 80);
   return cleaned || 'chat';
 }
