@@ -13,6 +13,7 @@ export const rendererConfig: UserConfig = {
   build: {
     outDir: resolve(__dirname, 'out/renderer'),
     emptyOutDir: true,
+    minify: true,
     chunkSizeWarningLimit: 2000,
     rollupOptions: { input: { index: resolve(__dirname, 'renderer/index.html') } },
   },

@@ -31,7 +31,7 @@ export const SettingsPatchSchema = SettingsSchema.omit({ version: true }).partia
 export type SettingsPatch = z.infer<typeof SettingsPatchSchema>;
 
 export const LocalModelSchema = z.object({
-  /** Stable id: a hash of the absolute path. */
+  /** The file name without `.gguf`; `name-<hash>` when two folders hold the same name. */
   id: z.string(),
   /** File name without `.gguf`. */
   name: z.string(),

@@ -25,6 +25,8 @@ export const ERROR_CODES = [
   'CONFLICT',
   /** Reading or writing app data failed. */
   'STORAGE_FAILED',
+  /** The client lost its connection to the backend (raised on the client side). */
+  'DISCONNECTED',
   /** A handler failed in a way nobody planned for. */
   'INTERNAL',
 ] as const;

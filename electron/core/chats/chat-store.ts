@@ -110,15 +110,22 @@ export class ChatStore {
     this.queues.delete(chatId);
   }
 
-  /** Adds a whole message (a user message, or an assistant message that starts empty and streams). */
-  async appendMessage(chatId: string, message: ChatMessage): Promise<void> {
+  /**
+   * Adds whole messages (a user message, and the assistant message that
+   * starts empty and streams) in one durable append.
+   */
+  async appendMessages(chatId: string, messages: ChatMessage[]): Promise<void> {
     const summary = this.summary(chatId);
-    await this.append(chatId, { t: 'msg', message });
-    const patch: Partial<ChatSummary> = { messageCount: summary.messageCount + 1, updatedAt: message.createdAt };
-    if (message.role === 'user' && summary.title === DEFAULT_CHAT_TITLE && summary.messageCount === 0) {
-      patch.title = titleFromText(message.text);
+    if (messages.length === 0) return;
+    await this.append(chatId, ...messages.map((message) => ({ t: 'msg' as const, message })));
+    const last = messages.at(-1)!;
+    const patch: Partial<ChatSummary> = { messageCount: summary.messageCount + messages.length, updatedAt: last.createdAt };
+    const firstUser = messages.find((m) => m.role === 'user');
+    if (firstUser && summary.title === DEFAULT_CHAT_TITLE && summary.messageCount === 0) {
+      patch.title = titleFromText(firstUser.text);
     }
-    if (message.modelId) patch.modelId = message.modelId;
+    const modelId = messages.findLast((m) => m.modelId)?.modelId;
+    if (modelId) patch.modelId = modelId;
     await this.updateSummary(chatId, patch);
   }
 
@@ -147,11 +154,11 @@ export class ChatStore {
     await Promise.all([...this.logHandles.keys()].map((chatId) => this.closeLog(chatId)));
   }
 
-  private async append(chatId: string, record: ChatLogRecord): Promise<void> {
+  private async append(chatId: string, ...records: ChatLogRecord[]): Promise<void> {
     this.summary(chatId);
     await this.queue(chatId).run(async () => {
       const handle = await this.logHandle(chatId);
-      await handle.appendFile(`${JSON.stringify(record)}\n`);
+      await handle.appendFile(records.map((record) => `${JSON.stringify(record)}\n`).join(''));
       await handle.datasync();
     });
   }

@@ -41,8 +41,7 @@ export class ChatTurnRunner {
       const now = new Date().toISOString();
       const user: ChatMessage = message('user', text, now, null, 'complete');
       const assistant: ChatMessage = message('assistant', '', now, model.id, 'streaming');
-      await store.appendMessage(chatId, user);
-      await store.appendMessage(chatId, assistant);
+      await store.appendMessages(chatId, [user, assistant]);
       this.options.onChatChanged(chatId);
       const prompt: PromptMessage[] = [
         ...history.messages
@@ -84,6 +83,8 @@ export class ChatTurnRunner {
     let error: { code: ErrorCode; message: string } | null = null;
     try {
       for await (const part of model.stream({ messages: prompt, maxTokens: this.options.maxTokens() }, { signal })) {
+        // After Stop, text already in flight is dropped here too, so what is saved is what the user saw.
+        if (signal.aborted && (part.type === 'text-delta' || part.type === 'reasoning-delta')) continue;
         if (part.type === 'text-delta') pending += part.text;
         else if (part.type === 'finish') finishReason = part.reason;
         else if (part.type === 'usage') usage = part.usage;

@@ -1,0 +1,118 @@
+import { memo } from 'react';
+import type { ChatMessage } from '../../../../shared/ipc/domain';
+import { formatCount } from '../../lib/format';
+import { SparkIcon } from '../common/icons';
+import { CopyButton } from './copy-button';
+import { MessageMarkdown } from './message-markdown';
+import { MessageStatusBadge } from './message-status-badge';
+
+interface MessageItemProps {
+  message: ChatMessage;
+  /** 1-based position in the chat, part of the accessible name. */
+  position: number;
+  modelName: string | null;
+  /** Reasoning text of a running answer. */
+  reasoning: string;
+}
+
+function TypingDots() {
+  return (
+    <span className="typing" role="img" aria-label="Waiting for the first words">
+      <span />
+      <span />
+      <span />
+    </span>
+  );
+}
+
+function MessageItemView({ message, position, modelName, reasoning }: MessageItemProps) {
+  const { role, text, status, usage, error } = message;
+  const isUser = role === 'user';
+  const author = isUser ? 'You' : role === 'system' ? 'System' : (modelName ?? 'Assistant');
+
+  return (
+    <article className={`message message--${role} message--${status}`} aria-label={`${role} message ${position}`} aria-busy={status === 'streaming'}>
+      {!isUser && (
+        <div className="message__avatar" aria-hidden="true">
+          <SparkIcon />
+        </div>
+      )}
+      <div className="message__main">
+        <div className="message__meta">
+          <span className="message__author">{author}</span>
+          <MessageStatusBadge status={status} />
+        </div>
+        {reasoning && (
+          <details className="message__reasoning">
+            <summary>Reasoning</summary>
+            <p>{reasoning}</p>
+          </details>
+        )}
+        <div className="message__body">
+          {isUser ? (
+            <p className="message__plain">{text}</p>
+          ) : text ? (
+            <MessageMarkdown text={text} />
+          ) : status === 'streaming' ? (
+            <TypingDots />
+          ) : status !== 'error' ? (
+            <p className="message__empty">No text.</p>
+          ) : null}
+        </div>
+        {status === 'error' && (
+          <div className="message__error">
+            <strong>{error ? errorTitle(error.code) : 'The answer failed.'}</strong>
+            {error && <span>{error.message}</span>}
+          </div>
+        )}
+        {(usage || (!isUser && text && status !== 'streaming')) && (
+          <div className="message__footer">
+            {usage && (
+              <span className="message__usage">
+                {formatCount(usage.inputTokens)} in · {formatCount(usage.outputTokens)} out tokens
+              </span>
+            )}
+            {message.finishReason === 'length' && status === 'complete' && (
+              <span className="message__usage" title="Raise “Max tokens per answer” in Settings for longer answers">
+                Reached the token limit
+              </span>
+            )}
+            {!isUser && text && status !== 'streaming' && <CopyButton text={text} label="Copy answer" className="message__copy" />}
+          </div>
+        )}
+      </div>
+    </article>
+  );
+}
+
+function errorTitle(code: string): string {
+  switch (code) {
+    case 'MODEL_LOAD_FAILED':
+      return 'The model could not be loaded.';
+    case 'MODEL_NOT_FOUND':
+      return 'The model file was not found.';
+    case 'GENERATION_FAILED':
+      return 'The model failed while answering.';
+    default:
+      return 'The answer failed.';
+  }
+}
+
+/** Finished messages keep their object identity, so only the growing one re-renders. */
+export const MessageItem = memo(MessageItemView, (before, after) => {
+  if (before.position !== after.position || before.modelName !== after.modelName || before.reasoning !== after.reasoning) {
+    return false;
+  }
+  const a = before.message;
+  const b = after.message;
+  return (
+    a === b ||
+    (a.id === b.id &&
+      a.text === b.text &&
+      a.status === b.status &&
+      a.finishReason === b.finishReason &&
+      a.usage?.inputTokens === b.usage?.inputTokens &&
+      a.usage?.outputTokens === b.usage?.outputTokens &&
+      a.error?.message === b.error?.message)
+  );
+});

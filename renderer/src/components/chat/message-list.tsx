@@ -1,0 +1,70 @@
+import { useVirtualizer } from '@tanstack/react-virtual';
+import { useMemo, useRef } from 'react';
+import { useStickToBottom } from '../../hooks/use-stick-to-bottom';
+import { useAppStore } from '../../store/store-context';
+import { ArrowDownIcon } from '../common/icons';
+import { MessageItem } from './message-item';
+
+const ESTIMATED_ROW_PX = 120;
+
+/**
+ * The open chat's messages as a virtual list: only rows near the viewport are
+ * in the DOM, each measured as it renders, so a long chat stays fast.
+ */
+export function MessageList() {
+  const messages = useAppStore((s) => s.messages);
+  const models = useAppStore((s) => s.models);
+  const reasoning = useAppStore((s) => (s.activeChatId ? (s.streams[s.activeChatId]?.reasoning ?? '') : ''));
+  const scrollRef = useRef<HTMLDivElement>(null);
+  const modelNames = useMemo(() => new Map(models.map((model) => [model.id, model.name])), [models]);
+
+  const virtualizer = useVirtualizer({
+    count: messages.length,
+    getScrollElement: () => scrollRef.current,
+    estimateSize: () => ESTIMATED_ROW_PX,
+    getItemKey: (index) => messages[index]?.id ?? index,
+    overscan: 4,
+    paddingStart: 24,
+    paddingEnd: 24,
+    useFlushSync: false,
+  });
+  const totalSize = virtualizer.getTotalSize();
+  const last = messages.at(-1);
+  const { stuck, onScroll, scrollToBottom } = useStickToBottom(scrollRef, `${messages.length}:${last?.text.length ?? 0}:${totalSize}`);
+
+  return (
+    <div className="message-pane">
+      <div className="message-scroller" ref={scrollRef} onScroll={onScroll}>
+        <div className="message-canvas" style={{ height: totalSize }}>
+        {virtualizer.getVirtualItems().map((row) => {
+          const message = messages[row.index];
+          if (!message) return null;
+          const isLive = message.status === 'streaming';
+          return (
+            <div
+              key={row.key}
+              ref={virtualizer.measureElement}
+              data-index={row.index}
+              className="message-row"
+              style={{ transform: `translateY(${row.start}px)` }}
+            >
+              <MessageItem
+                message={message}
+                position={row.index + 1}
+                modelName={message.modelId ? (modelNames.get(message.modelId) ?? message.modelId) : null}
+                reasoning={isLive ? reasoning : ''}
+              />
+            </div>
+          );
+        })}
+        </div>
+      </div>
+      {!stuck && (
+        <button type="button" className="jump-to-latest" onClick={scrollToBottom}>
+          <ArrowDownIcon />
+          Jump to latest
+        </button>
+      )}
+    </div>
+  );
+}

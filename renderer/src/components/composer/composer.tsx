@@ -1,0 +1,90 @@
+import type { KeyboardEvent } from 'react';
+import { COMPOSER_INPUT_ID } from '../../lib/dom-ids';
+import { useAppStore } from '../../store/store-context';
+import { SendIcon, StopIcon } from '../common/icons';
+
+/** Where a message is written: Enter sends, Shift+Enter adds a line, Stop ends a running answer. */
+export function Composer() {
+  const draft = useAppStore((s) => s.draft);
+  const setDraft = useAppStore((s) => s.setDraft);
+  const restoreDraft = useAppStore((s) => s.restoreDraft);
+  const sendMessage = useAppStore((s) => s.sendMessage);
+  const stopStreaming = useAppStore((s) => s.stopStreaming);
+  const activeChatId = useAppStore((s) => s.activeChatId);
+  // Only whether an answer runs here (not its text), so the composer does not re-render every frame.
+  const streamState = useAppStore((s) => {
+    const progress = s.activeChatId ? s.streams[s.activeChatId] : undefined;
+    return progress ? (progress.stopping ? 'stopping' : 'answering') : 'idle';
+  });
+  const model = useAppStore((s) => s.models.find((m) => m.id === s.selectedModelId && m.problem === null) ?? null);
+
+  const answering = streamState !== 'idle';
+  const canSend = draft.trim().length > 0 && model !== null && !answering;
+
+  const submit = async () => {
+    if (!canSend) return;
+    const text = draft;
+    setDraft('');
+    const sent = await sendMessage(text);
+    if (!sent) restoreDraft(text);
+  };
+
+  const onKeyDown = (event: KeyboardEvent<HTMLTextAreaElement>) => {
+    if (event.key === 'Enter' && !event.shiftKey && !event.nativeEvent.isComposing) {
+      event.preventDefault();
+      void submit();
+    } else if (event.key === 'Escape' && answering && activeChatId) {
+      event.preventDefault();
+      void stopStreaming(activeChatId);
+    }
+  };
+
+  return (
+    <form
+      className="composer"
+      onSubmit={(event) => {
+        event.preventDefault();
+        void submit();
+      }}
+    >
+      <div className="composer__box">
+        <textarea
+          id={COMPOSER_INPUT_ID}
+          className="composer__input"
+          aria-label="Message"
+          rows={1}
+          placeholder={model ? `Message ${model.name}…` : 'Choose a model to start chatting'}
+          value={draft}
+          onChange={(event) => setDraft(event.target.value)}
+          onKeyDown={onKeyDown}
+        />
+        {answering ? (
+          <button
+            type="button"
+            className="composer__stop"
+            disabled={streamState === 'stopping'}
+            title="Stop the answer (Esc)"
+            onClick={() => activeChatId && void stopStreaming(activeChatId)}
+          >
+            <StopIcon />
+            Stop
+          </button>
+        ) : (
+          <button type="submit" className="composer__send" disabled={!canSend} title="Send (Enter)">
+            <SendIcon />
+            <span className="sr-only">Send</span>
+          </button>
+        )}
+      </div>
+      <p className="composer__hint">
+        <kbd>Enter</kbd> to send · <kbd>Shift</kbd>+<kbd>Enter</kbd> for a new line
+        {answering && (
+          <>
+            {' '}
+            · <kbd>Esc</kbd> to stop
+          </>
+        )}
+      </p>
+    </form>
+  );
+}

@@ -1,0 +1,31 @@
+import type { StoreApi } from 'zustand/vanilla';
+import type { TandemClient } from '../client/tandem-client';
+import type { ChatsSlice } from './chats-slice';
+import type { ConnectionSlice } from './connection-slice';
+import type { ConversationSlice } from './conversation-slice';
+import type { DraftSlice } from './draft-slice';
+import type { ModelsSlice } from './models-slice';
+import type { NoticesSlice } from './notices-slice';
+import type { SettingsSlice } from './settings-slice';
+
+export type AppState = ChatsSlice &
+  ConversationSlice &
+  ModelsSlice &
+  SettingsSlice &
+  ConnectionSlice &
+  NoticesSlice &
+  DraftSlice;
+export type AppStore = StoreApi<AppState>;
+
+/** What the store's actions need from outside: only the client. */
+export interface StoreDeps {
+  client: TandemClient;
+}
+
+export type SetState = AppStore['setState'];
+export type GetState = AppStore['getState'];
+
+/** One slice: its state and actions, with access to the whole store. */
+export type SliceCreator<Slice> = (set: SetState, get: GetState, deps: StoreDeps) => Slice;
+
+export type LoadStatus = 'idle' | 'loading' | 'ready' | 'error';

@@ -1,0 +1,22 @@
+import { createStore } from 'zustand/vanilla';
+import type { AppState, AppStore, StoreDeps } from './app-state';
+import { createChatsSlice } from './chats-slice';
+import { createConnectionSlice } from './connection-slice';
+import { createConversationSlice } from './conversation-slice';
+import { createDraftSlice } from './draft-slice';
+import { createModelsSlice } from './models-slice';
+import { createNoticesSlice } from './notices-slice';
+import { createSettingsSlice } from './settings-slice';
+
+/** The renderer's one store, built from its slices around a client. */
+export function createAppStore(deps: StoreDeps): AppStore {
+  return createStore<AppState>()((set, get) => ({
+    ...createConnectionSlice(set, get, deps),
+    ...createSettingsSlice(set, get, deps),
+    ...createModelsSlice(set, get, deps),
+    ...createChatsSlice(set, get, deps),
+    ...createConversationSlice(set, get, deps),
+    ...createNoticesSlice(set, get, deps),
+    ...createDraftSlice(set, get, deps),
+  }));
+}

@@ -1,0 +1,46 @@
+import type { TandemClient } from '../client/tandem-client';
+import type { AppStore } from './app-state';
+
+/**
+ * Loads what the first screen needs, keeps the store in step with backend
+ * events, and reloads everything after a reconnect. Returns a teardown.
+ */
+export function startApp(store: AppStore, client: TandemClient): () => void {
+  const state = store.getState;
+
+  const loadAll = async () => {
+    await Promise.all([
+      state().loadAppInfo(),
+      state().loadSettings().then(() => state().loadModels()),
+      state().loadChats(),
+      state().refreshActiveChat(),
+    ]);
+  };
+
+  let wasOpen = client.connection().state === 'open';
+  let hasConnectedBefore = wasOpen;
+  const teardown = [
+    client.on('chats.changed', ({ chatId }) => {
+      void state().loadChats();
+      // A running answer in the open chat is ahead of what is saved; it refreshes when it ends.
+      if (chatId !== null && chatId === state().activeChatId && !state().streams[chatId]) void state().refreshActiveChat();
+    }),
+    client.on('models.changed', () => void state().loadModels()),
+    client.on('settings.changed', (settings) => state().receiveSettings(settings)),
+    client.onConnection((status) => {
+      state().setConnection(status);
+      const reconnected = status.state === 'open' && !wasOpen;
+      if (status.state === 'open') {
+        // The very first open only releases the requests already queued by loadAll.
+        if (reconnected && hasConnectedBefore) void loadAll();
+        hasConnectedBefore = true;
+      }
+      wasOpen = status.state === 'open';
+    }),
+  ];
+
+  void loadAll();
+  return () => {
+    for (const off of teardown) off();
+  };
+}
