@@ -31,6 +31,8 @@ export class ChatStore {
   private readonly summaries = new Map<string, ChatSummary>();
   private readonly queues = new Map<string, SerialQueue>();
   private readonly logHandles = new Map<string, FileHandle>();
+  /** Messages streaming right now: replay would call them interrupted, but they are still growing. */
+  private readonly live = new Set<string>();
 
   constructor(private readonly dir: string) {}
 
@@ -89,6 +91,7 @@ export class ChatStore {
     return this.queue(chatId).run(async () => {
       const text = await readFile(join(this.dir, chatId, LOG), 'utf8').catch(() => '');
       const { messages } = replayChatLog(text);
+      for (const message of messages) if (message.status === 'interrupted' && this.live.has(message.id)) message.status = 'streaming';
       return { ...summary, messages };
     });
   }
@@ -110,6 +113,11 @@ export class ChatStore {
     this.queues.delete(chatId);
   }
 
+  /** Adds one whole message. */
+  appendMessage(chatId: string, message: ChatMessage): Promise<void> {
+    return this.appendMessages(chatId, [message]);
+  }
+
   /**
    * Adds whole messages (a user message, and the assistant message that
    * starts empty and streams) in one durable append.
@@ -118,6 +126,7 @@ export class ChatStore {
     const summary = this.summary(chatId);
     if (messages.length === 0) return;
     await this.append(chatId, ...messages.map((message) => ({ t: 'msg' as const, message })));
+    for (const message of messages) if (message.status === 'streaming') this.live.add(message.id);
     const last = messages.at(-1)!;
     const patch: Partial<ChatSummary> = { messageCount: summary.messageCount + messages.length, updatedAt: last.createdAt };
     const firstUser = messages.find((m) => m.role === 'user');
@@ -145,7 +154,11 @@ export class ChatStore {
       error: ChatMessage['error'];
     },
   ): Promise<void> {
-    await this.append(chatId, { t: 'end', id: messageId, ...end });
+    try {
+      await this.append(chatId, { t: 'end', id: messageId, ...end });
+    } finally {
+      this.live.delete(messageId);
+    }
     await this.updateSummary(chatId, { updatedAt: new Date().toISOString() });
   }
 

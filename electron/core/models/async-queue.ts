@@ -17,8 +17,13 @@ export class AsyncQueue<T> implements AsyncIterable<T> {
 
   private wake(): void {
     const waiter = this.waiter;
+    if (!waiter) return;
     this.waiter = null;
-    waiter?.();
+    // Resume the consumer on the next turn of the event loop, not in a microtask: the producer
+    // (node-llama-cpp's token loop) then starts computing the next token first, and what the
+    // consumer does with this one (saving it, sending it over a socket) overlaps with that work
+    // instead of delaying it. Items pushed meanwhile are drained together.
+    setImmediate(waiter);
   }
 
   async *[Symbol.asyncIterator](): AsyncIterator<T> {

@@ -1,4 +1,5 @@
 import { readGgufFileInfo } from 'node-llama-cpp';
+import { checkGgufHeader } from './gguf-header-check';
 import { readHead } from './model-library';
 
 export interface GgufInspection {
@@ -17,6 +18,8 @@ export async function inspectGguf(path: string, size: number): Promise<GgufInspe
     if (head.toString('latin1') !== 'GGUF') {
       return { architecture: null, problem: 'not a GGUF file (wrong magic bytes)' };
     }
+    const headerProblem = await checkGgufHeader(path, size);
+    if (headerProblem) return { architecture: null, problem: headerProblem };
     const info = await readGgufFileInfo(path, { readTensorInfo: true, logWarnings: false });
     const architecture = String(info.metadata?.general?.architecture ?? '') || null;
     for (const tensor of info.fullTensorInfo ?? []) {

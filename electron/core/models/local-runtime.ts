@@ -16,6 +16,9 @@ import { AsyncQueue } from './async-queue';
 import type { GenerateRequest, LanguageModel } from './language-model';
 import { resolveThreads, type ThreadSetting } from './threads';
 
+/** How long shutdown waits for node-llama-cpp to release its backend. */
+const LLAMA_DISPOSE_TIMEOUT_MS = 3000;
+
 export interface LocalRuntimeOptions {
   logger: Logger;
   threads: () => { generation: ThreadSetting; batch: ThreadSetting };
@@ -61,7 +64,15 @@ export class LocalRuntime {
     await this.generations.idle();
     await this.unload();
     const llama = await this.llama?.catch(() => null);
-    await llama?.dispose();
+    if (!llama) return;
+    // After a failed loadModel, node-llama-cpp's half-made model keeps a hold on the backend that only
+    // llama.dispose() itself releases, and only while that model is not yet garbage-collected; otherwise
+    // dispose() waits forever. Quitting must not hang on it.
+    let timer: NodeJS.Timeout | undefined;
+    const timedOut = new Promise<'timed out'>((resolve) => (timer = setTimeout(() => resolve('timed out'), LLAMA_DISPOSE_TIMEOUT_MS)));
+    const outcome = await Promise.race([llama.dispose(), timedOut]);
+    clearTimeout(timer);
+    if (outcome === 'timed out') this.options.logger.warn('llama.cpp did not shut down in time (after a failed model load); going on without it');
   }
 
   private getLlama(): Promise<Llama> {

@@ -1,0 +1,422 @@
+import { mkdir } from 'node:fs/promises';
+import { join } from 'node:path';
+import fc from 'fast-check';
+import WebSocket, { type RawData } from 'ws';
+import { afterAll, beforeAll, describe, expect, test } from 'vitest';
+import { createCore, type Core } from '../../electron/core/app/create-core';
+import { startServeServer, type ServeServer } from '../../electron/core/server/serve-server';
+import { createToken } from '../../electron/core/server/security';
+import { contract, events, isRouteName, routeNames } from '../../shared/ipc/contract';
+import type { ChatMessage } from '../../shared/ipc/domain';
+import { TandemErrorSchema, type ErrorCode } from '../../shared/ipc/errors';
+import type { ResponseMessage, ServerMessage } from '../../shared/ipc/wire';
+import { TempDirs } from '../support/temp-dir';
+import { RecordingLogger } from '../support/test-logger';
+import { TandemWsClient, wsUrl } from '../support/ws-client';
+
+/**
+ * Random and hostile payloads to every route over the real WebSocket: each
+ * message gets exactly one answer, which is a validation-type refusal or data
+ * that matches the route's output schema; the server stays up throughout.
+ * The models folder is empty, so a well-formed chat.send fails fast with
+ * MODEL_NOT_FOUND instead of starting thousands of generations.
+ */
+
+const SEQUENTIAL_RUNS = 1600;
+const PIPELINED_RUNS = 25;
+const PIPELINE_WIDTH = 40;
+
+/** The refusals a bad request may get; INTERNAL or STORAGE_FAILED would mean a bug. */
+const EXPECTED_REFUSALS = new Set<ErrorCode>(['INVALID_INPUT', 'BAD_MESSAGE', 'UNKNOWN_ROUTE', 'NOT_FOUND', 'MODEL_NOT_FOUND', 'MODEL_LOAD_FAILED']);
+
+const temp = new TempDirs();
+const logger = new RecordingLogger();
+const token = createToken();
+let core: Core;
+let server: ServeServer;
+let emptyModelsDir: string;
+/** A chat with content that the fuzz may read, rename and try to answer in, but never delete. */
+let keeperId: string;
+let keeperMessages: ChatMessage[];
+
+beforeAll(async () => {
+  const root = await temp.make('tandem-fuzz-');
+  emptyModelsDir = join(root, 'no-models');
+  await mkdir(emptyModelsDir);
+  core = await createCore({ dataDir: join(root, 'data'), modelsDirs: [emptyModelsDir], mode: 'serve', version: '0.0.0-test', logger, gpu: false });
+  server = await startServeServer({ router: core.router, logger, token, host: '127.0.0.1', port: 0, staticDir: null });
+  const keeper = await core.chats.create({ title: 'Keep me' });
+  keeperId = keeper.id;
+  const now = new Date().toISOString();
+  const base = { createdAt: now, finishReason: null, usage: null, error: null } as const;
+  await core.chats.appendMessages(keeperId, [
+    { ...base, id: 'u1', role: 'user', text: 'What is a GGUF file?', status: 'complete', modelId: null },
+    { ...base, id: 'a1', role: 'assistant', text: 'A model file format.', status: 'complete', modelId: 'gone', finishReason: 'stop' },
+  ]);
+  keeperMessages = (await core.chats.get(keeperId)).messages;
+});
+
+afterAll(async () => {
+  await server?.close();
+  await core?.dispose();
+  await temp.removeAll();
+});
+
+// ---------- what a fuzzed frame looks like ----------
+
+type Frame = { kind: 'text'; data: string; id: number | null } | { kind: 'binary'; data: Uint8Array };
+
+const deepArray = (depth: number): unknown => {
+  let value: unknown = [];
+  for (let i = 0; i < depth; i++) value = [value];
+  return value;
+};
+const deepObject = (depth: number): unknown => {
+  let value: unknown = { leaf: true };
+  for (let i = 0; i < depth; i++) value = { chatId: value };
+  return value;
+};
+
+/** Values that have broken real parsers: deep, huge, odd numbers, odd strings, prototype keys. */
+const oddValue = fc.constantFrom<unknown>(
+  deepArray(3000),
+  deepObject(1000),
+  'x'.repeat(1_000_000),
+  Array.from({ length: 50_000 }, (_, i) => i),
+  Object.fromEntries(Array.from({ length: 5000 }, (_, i) => [`k${i}`, i])),
+  JSON.parse('{"__proto__": {"polluted": true}, "chatId": "x"}'),
+  { constructor: { prototype: { polluted: true } } },
+  { toString: 'nope', valueOf: 1, hasOwnProperty: null },
+  -0,
+  1e308,
+  -1e308,
+  5e-324,
+  2 ** 53 + 2,
+  '\u0000',
+  '\ud800',
+  '\udfff\ud800',
+  '\u202e\u2066',
+  '💥'.repeat(10_000),
+  '',
+  ' ',
+  [],
+  {},
+  null,
+  true,
+);
+
+const idLike = fc.oneof(
+  fc.constantFrom('abc', 'a-b_c', 'x'.repeat(128), 'x'.repeat(129), '', ' ', '../etc', 'a/b', 'ü', '0'),
+  fc.string({ maxLength: 20 }),
+  fc.uuid(),
+);
+
+/** Mostly-valid values for the contract's fields, so many requests get past validation into the handlers. */
+const field = {
+  chatId: () => fc.oneof({ weight: 3, arbitrary: fc.constant(null).map(() => keeperId) }, { weight: 2, arbitrary: idLike }, { weight: 1, arbitrary: fc.jsonValue({ maxDepth: 1 }) }),
+  title: () => fc.oneof({ weight: 4, arbitrary: fc.string({ maxLength: 220 }) }, { weight: 1, arbitrary: fc.jsonValue({ maxDepth: 1 }) }),
+  text: () => fc.oneof({ weight: 4, arbitrary: fc.string({ maxLength: 50 }) }, { weight: 1, arbitrary: fc.constantFrom('   ', 'x'.repeat(200_001), 7) }),
+  modelId: () =>
+    fc.oneof(
+      fc.constantFrom('stories260K', 'missing.gguf', '\u0000.gguf', '../../../etc/passwd.gguf', '/nonexistent/x.gguf', 'x'.repeat(1025), ''),
+      fc.string({ maxLength: 30 }),
+    ),
+  query: () => fc.oneof({ weight: 4, arbitrary: fc.string({ maxLength: 210 }) }, { weight: 1, arbitrary: fc.jsonValue({ maxDepth: 1 }) }),
+};
+
+const settingsPatch = fc.record(
+  {
+    theme: fc.constantFrom('system', 'light', 'dark', 'purple', null),
+    maxTokens: fc.oneof(fc.integer({ min: -5, max: 2_000_000 }), fc.double(), fc.string({ maxLength: 5 })),
+    threads: fc.oneof(
+      fc.record({
+        generation: fc.oneof(fc.constant('auto'), fc.integer({ min: -1, max: 300 })),
+        batch: fc.oneof(fc.constant('auto'), fc.integer({ min: -1, max: 300 })),
+      }),
+      fc.jsonValue({ maxDepth: 1 }),
+    ),
+    contextSize: fc.oneof(fc.constant('auto'), fc.integer({ min: 0, max: 2_000_000 })),
+    defaultModelId: fc.oneof(fc.constant(null), fc.string({ maxLength: 20 })),
+    modelsDirs: fc.oneof(fc.array(fc.string({ maxLength: 10 }), { maxLength: 3 }), fc.jsonValue({ maxDepth: 1 })),
+  },
+  { requiredKeys: [] },
+);
+
+/** For each route, inputs shaped like its schema (right keys, mostly right values). */
+const inputFor: Record<string, fc.Arbitrary<unknown>> = {
+  'app.info': fc.constant({}),
+  'settings.get': fc.constant({}),
+  'settings.update': settingsPatch,
+  'models.list': fc.record({ refresh: fc.oneof(fc.boolean(), fc.jsonValue({ maxDepth: 0 })) }, { requiredKeys: [] }),
+  'chats.list': fc.record({ query: field.query() }, { requiredKeys: [] }),
+  'chats.create': fc.record({ title: field.title(), modelId: field.modelId() }, { requiredKeys: [] }),
+  'chats.get': fc.record({ chatId: field.chatId() }),
+  'chats.rename': fc.record({ chatId: field.chatId(), title: field.title() }),
+  'chats.delete': fc.record({ chatId: field.chatId() }),
+  'chats.export': fc.record({ chatId: field.chatId(), format: fc.constantFrom('markdown', 'json', 'pdf', 1) }),
+  'chat.send': fc.record({ chatId: field.chatId(), text: field.text(), modelId: field.modelId() }),
+  'stream.cancel': fc.record({ streamId: fc.oneof(idLike, fc.jsonValue({ maxDepth: 1 })) }),
+};
+for (const route of routeNames) if (!inputFor[route]) throw new Error(`no fuzz input for ${route}`);
+
+const routeArb = fc.oneof(
+  { weight: 6, arbitrary: fc.constantFrom(...routeNames) },
+  {
+    weight: 2,
+    arbitrary: fc.constantFrom('chats.explode', '__proto__', 'constructor', 'toString', 'hasOwnProperty', 'chats.list ', 'CHATS.LIST', 'chats.', '.list', 'stream.cancel\u0000', 'x'.repeat(100)),
+  },
+  { weight: 1, arbitrary: fc.string({ maxLength: 120 }) },
+);
+
+const inputArb = fc.oneof(
+  { weight: 3, arbitrary: fc.jsonValue({ maxDepth: 4 }) },
+  { weight: 1, arbitrary: fc.jsonValue({ maxDepth: 2, stringUnit: 'binary' }) },
+  { weight: 2, arbitrary: oddValue },
+  { weight: 1, arbitrary: fc.constant(undefined) },
+);
+
+/** Keeps the fuzz from deleting the chat the test relies on or scanning the whole disk for models. */
+function tame(route: unknown, input: unknown): unknown {
+  if (typeof input !== 'object' || input === null || Array.isArray(input)) return input;
+  const record = { ...(input as Record<string, unknown>) };
+  if (route === 'chats.delete' && record.chatId === keeperId) record.chatId = 'not-the-keeper';
+  if (Array.isArray(record.modelsDirs)) {
+    record.modelsDirs = record.modelsDirs.map((dir, i) => (typeof dir === 'string' && dir.length <= 4096 ? join(emptyModelsDir, `sub${i}`) : dir));
+  }
+  return record;
+}
+
+let nextId = 1;
+const routeWithInput = fc.oneof(
+  { weight: 1, arbitrary: fc.tuple(routeArb, inputArb) },
+  { weight: 1, arbitrary: fc.constantFrom(...routeNames).chain((route) => fc.tuple(fc.constant<string>(route), inputFor[route]!)) },
+);
+const validEnvelope = routeWithInput.map(([route, input]): Frame => {
+  const id = nextId++;
+  return { kind: 'text', data: JSON.stringify({ type: 'request', id, route, input: tame(route, input) }), id };
+});
+
+const brokenEnvelope = fc
+  .record(
+    {
+      type: fc.oneof(fc.constantFrom('request', 'response', 'event', 'stream', 'REQUEST'), fc.jsonValue({ maxDepth: 1 })),
+      id: fc.oneof(fc.integer({ min: -5, max: 5 }), fc.constantFrom(1.5, -1, 2 ** 60, '7', null, [], {})),
+      route: fc.oneof(fc.constantFrom(...routeNames), fc.jsonValue({ maxDepth: 1 }), fc.constant('r'.repeat(101))),
+      input: inputArb,
+      extra: fc.jsonValue({ maxDepth: 1 }),
+    },
+    { requiredKeys: [] },
+  )
+  .filter((envelope) => {
+    // keep only envelopes that really are broken
+    const e = envelope as Record<string, unknown>;
+    return !(e.type === 'request' && Number.isSafeInteger(e.id) && (e.id as number) >= 0 && typeof e.route === 'string' && (e.route as string).length <= 100);
+  })
+  .map((envelope): Frame => ({ kind: 'text', data: JSON.stringify(envelope), id: null }));
+
+const notAnEnvelope = fc.oneof(
+  fc.jsonValue({ maxDepth: 3 }).map((value): Frame => ({ kind: 'text', data: JSON.stringify(value), id: null })),
+  fc.string({ maxLength: 200 }).map((text): Frame => ({ kind: 'text', data: text, id: null })),
+  fc.constantFrom('', '{', '{"type":"request"', 'null', '[]', '{"type":"request","id":1,"route":"app.info","input":{}}}', '\u0000').map(
+    (text): Frame => ({ kind: 'text', data: text, id: null }),
+  ),
+  fc.uint8Array({ maxLength: 256 }).map((data): Frame => ({ kind: 'binary', data })),
+);
+
+/** Everything but the odd frames: a valid envelope is the most common case so handlers get fuzzed too. */
+const anyFrame = fc.oneof({ weight: 6, arbitrary: validEnvelope }, { weight: 2, arbitrary: brokenEnvelope }, { weight: 2, arbitrary: notAnEnvelope });
+
+// ---------- checking an answer ----------
+
+/** Parses a frame back as the server would, to know which route (if any) it reached. */
+function routeOf(frame: Frame): string | null {
+  if (frame.kind !== 'text' || frame.id === null) return null;
+  return (JSON.parse(frame.data) as { route: string }).route;
+}
+
+/** How often each outcome came up, so a fuzz that stopped reaching the handlers fails. */
+const outcomes = new Map<string, number>();
+
+function checkResponse(frame: Frame, response: ResponseMessage): void {
+  const outcome = response.result.ok ? `ok ${routeOf(frame)}` : response.result.error.code;
+  outcomes.set(outcome, (outcomes.get(outcome) ?? 0) + 1);
+  const context = `frame ${frame.kind === 'text' ? frame.data.slice(0, 300) : `binary(${frame.data.length})`}\nanswer ${JSON.stringify(response).slice(0, 500)}`;
+  if (frame.kind === 'text' && frame.id !== null) expect(response.id, context).toBe(frame.id);
+  if (!response.result.ok) {
+    const error = TandemErrorSchema.safeParse(response.result.error);
+    expect(error.success, context).toBe(true);
+    expect(EXPECTED_REFUSALS.has(response.result.error.code), context).toBe(true);
+    if (frame.kind === 'binary' || frame.id === null) expect(response.result.error.code, context).toBe('BAD_MESSAGE');
+    return;
+  }
+  const route = routeOf(frame);
+  expect(route !== null && isRouteName(route), context).toBe(true);
+  if (route === null || !isRouteName(route)) return;
+  const def = contract[route];
+  if (def.kind === 'stream') {
+    const start = response.result.data as { streamId?: unknown; info?: unknown };
+    expect(typeof start.streamId, context).toBe('string');
+    expect(def.output.safeParse(start.info).success, context).toBe(true);
+  } else {
+    const parsed = def.output.safeParse(response.result.data);
+    expect(parsed.success, `${context}\n${parsed.error?.message}`).toBe(true);
+  }
+}
+
+/** A raw socket that sends one frame at a time and hands back the answers. */
+class FuzzSocket {
+  readonly received: ServerMessage[] = [];
+  private waiters: (() => void)[] = [];
+  closed = false;
+
+  private constructor(readonly socket: WebSocket) {
+    socket.on('message', (data: RawData) => {
+      this.received.push(JSON.parse(data.toString()) as ServerMessage);
+      for (const wake of this.waiters.splice(0)) wake();
+    });
+    socket.on('close', () => {
+      this.closed = true;
+      for (const wake of this.waiters.splice(0)) wake();
+    });
+  }
+
+  static open(): Promise<FuzzSocket> {
+    return new Promise((resolve, reject) => {
+      const socket = new WebSocket(wsUrl(server.port, token));
+      socket.once('open', () => resolve(new FuzzSocket(socket)));
+      socket.once('error', reject);
+    });
+  }
+
+  responses(): ResponseMessage[] {
+    return this.received.filter((m): m is ResponseMessage => m.type === 'response');
+  }
+
+  send(frame: Frame): void {
+    if (frame.kind === 'binary') this.socket.send(frame.data, { binary: true });
+    else this.socket.send(frame.data);
+  }
+
+  async waitForResponses(count: number, timeoutMs = 10_000): Promise<void> {
+    const deadline = Date.now() + timeoutMs;
+    while (this.responses().length < count) {
+      if (this.closed) throw new Error(`the server closed the socket after ${this.responses().length} of ${count} answers`);
+      const left = deadline - Date.now();
+      if (left <= 0) throw new Error(`only ${this.responses().length} of ${count} answers arrived in ${timeoutMs} ms`);
+      await new Promise<void>((resolve) => {
+        const timer = setTimeout(resolve, left);
+        this.waiters.push(() => {
+          clearTimeout(timer);
+          resolve();
+        });
+      });
+    }
+  }
+
+  close(): void {
+    this.socket.close();
+  }
+}
+
+/** Non-response messages must still be well-formed: events match their schema, and no stream starts. */
+function checkPushes(messages: readonly ServerMessage[]): void {
+  for (const message of messages) {
+    if (message.type === 'event') {
+      expect(Object.keys(events)).toContain(message.event);
+      expect(events[message.event].safeParse(message.payload).success).toBe(true);
+    }
+    expect(message.type, 'no stream may start without a model').not.toBe('stream');
+  }
+}
+
+describe('fuzzing the WebSocket transport', () => {
+  test(`${SEQUENTIAL_RUNS} random frames one by one: one well-formed answer each`, async () => {
+    const socket = await FuzzSocket.open();
+    let sent = 0;
+    await fc.assert(
+      fc.asyncProperty(anyFrame, async (frame) => {
+        socket.send(frame);
+        sent++;
+        await socket.waitForResponses(sent);
+        checkResponse(frame, socket.responses()[sent - 1]!);
+      }),
+      { numRuns: SEQUENTIAL_RUNS, endOnFailure: true },
+    );
+    // a last request proves nothing extra was still on its way: exactly one answer per frame
+    socket.send({ kind: 'text', data: JSON.stringify({ type: 'request', id: 999_999_999, route: 'app.info', input: {} }), id: 999_999_999 });
+    await socket.waitForResponses(sent + 1);
+    await new Promise((resolve) => setTimeout(resolve, 50));
+    expect(socket.responses()).toHaveLength(sent + 1);
+    expect(socket.responses().at(-1)).toMatchObject({ id: 999_999_999, result: { ok: true, data: { name: 'Tandem' } } });
+    checkPushes(socket.received);
+    expect(socket.closed).toBe(false);
+    socket.close();
+  });
+
+  test(`${PIPELINED_RUNS} bursts of ${PIPELINE_WIDTH} requests sent at once: every id answered exactly once`, async () => {
+    const socket = await FuzzSocket.open();
+    let expected = 0;
+    await fc.assert(
+      fc.asyncProperty(fc.array(validEnvelope, { minLength: PIPELINE_WIDTH, maxLength: PIPELINE_WIDTH }), async (frames) => {
+        const start = socket.responses().length;
+        for (const frame of frames) socket.send(frame);
+        expected += frames.length;
+        await socket.waitForResponses(expected);
+        const answers = socket.responses().slice(start);
+        expect(answers.map((a) => a.id).sort((a, b) => a - b)).toEqual(frames.map((f) => (f.kind === 'text' ? f.id : -2)).sort((a, b) => (a ?? 0) - (b ?? 0)));
+        for (const frame of frames) {
+          const answer = answers.find((a) => frame.kind === 'text' && a.id === frame.id);
+          checkResponse(frame, answer!);
+        }
+      }),
+      { numRuns: PIPELINED_RUNS, endOnFailure: true },
+    );
+    await new Promise((resolve) => setTimeout(resolve, 50));
+    expect(socket.responses()).toHaveLength(expected);
+    checkPushes(socket.received);
+    socket.close();
+  });
+
+  test('a frame over the size limit closes only that connection (1009); the server keeps serving', async () => {
+    const socket = await FuzzSocket.open();
+    const closed = new Promise<number>((resolve) => socket.socket.once('close', (code) => resolve(code)));
+    socket.send({ kind: 'text', data: JSON.stringify({ type: 'request', id: 1, route: 'chats.list', input: { query: 'x'.repeat(5 * 1024 * 1024) } }), id: 1 });
+    expect(await closed).toBe(1009);
+    const fresh = await TandemWsClient.connect(wsUrl(server.port, token));
+    expect(await fresh.call('app.info', {})).toMatchObject({ name: 'Tandem' });
+    await fresh.close();
+  });
+
+  test('a text frame that is not valid UTF-8 closes only that connection (1007); the server keeps serving', async () => {
+    const socket = await FuzzSocket.open();
+    const closed = new Promise<number>((resolve) => socket.socket.once('close', (code) => resolve(code)));
+    socket.socket.send(Buffer.from([0x7b, 0xff, 0xfe, 0x7d]), { binary: false });
+    expect(await closed).toBe(1007);
+    const fresh = await TandemWsClient.connect(wsUrl(server.port, token));
+    expect(await fresh.call('chats.list', {})).toEqual(expect.any(Array));
+    await fresh.close();
+  });
+
+  test('the fuzz reached validation, lookups and real work in the handlers', () => {
+    const total = [...outcomes.values()].reduce((a, b) => a + b, 0);
+    expect(total).toBeGreaterThanOrEqual(SEQUENTIAL_RUNS + PIPELINED_RUNS * PIPELINE_WIDTH);
+    for (const code of ['INVALID_INPUT', 'BAD_MESSAGE', 'UNKNOWN_ROUTE', 'NOT_FOUND', 'MODEL_NOT_FOUND']) {
+      expect(outcomes.get(code) ?? 0, `${code} in ${JSON.stringify([...outcomes])}`).toBeGreaterThan(0);
+    }
+    const succeeded = [...outcomes].filter(([key]) => key.startsWith('ok ')).map(([key]) => key.slice(3));
+    expect(succeeded.length, JSON.stringify([...outcomes])).toBeGreaterThanOrEqual(5);
+  });
+
+  test('afterwards the backend still answers, the kept chat is intact, and nothing failed unexpectedly', async () => {
+    const client = await TandemWsClient.connect(wsUrl(server.port, token));
+    expect(await client.call('app.info', {})).toMatchObject({ name: 'Tandem', mode: 'serve' });
+    const keeper = await client.call('chats.get', { chatId: keeperId });
+    expect(keeper.messages).toEqual(keeperMessages);
+    const listed = await client.call('chats.list', {});
+    expect(listed.map((c) => c.id)).toContain(keeperId);
+    for (const chat of listed) expect(contract['chats.get'].output.safeParse(await client.call('chats.get', { chatId: chat.id })).success).toBe(true);
+    await client.close();
+    expect(core.router.activeStreams).toBe(0);
+    expect(logger.errors()).toEqual([]);
+  });
+});

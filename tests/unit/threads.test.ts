@@ -1,0 +1,44 @@
+import fc from 'fast-check';
+import { describe, expect, test } from 'vitest';
+import { cpuCount, resolveThreads, type ThreadSetting } from '../../electron/core/models/threads';
+
+const MB = 1024 * 1024;
+const auto = { generation: 'auto', batch: 'auto' } as const;
+
+describe('thread policy', () => {
+  test('never more threads than cores, never fewer than one, whatever the setting', () => {
+    const setting = fc.oneof(fc.constant<ThreadSetting>('auto'), fc.integer({ min: -10, max: 1000 }), fc.double({ min: 0, max: 300, noNaN: true }));
+    fc.assert(
+      fc.property(setting, setting, fc.nat({ max: 64 * 1024 * MB }), fc.integer({ min: 1, max: 256 }), (generation, batch, bytes, cores) => {
+        const threads = resolveThreads({ generation, batch }, bytes, cores);
+        for (const n of [threads.generation, threads.batch]) {
+          expect(Number.isInteger(n)).toBe(true);
+          expect(n).toBeGreaterThanOrEqual(1);
+          expect(n).toBeLessThanOrEqual(cores);
+        }
+      }),
+      { numRuns: 2000 },
+    );
+  });
+
+  test('a tiny model generates on one thread; prompt processing still uses every core', () => {
+    expect(resolveThreads(auto, 1.2 * MB, 2)).toEqual({ generation: 1, batch: 2 });
+    expect(resolveThreads(auto, 40 * MB, 16)).toEqual({ generation: 1, batch: 16 });
+  });
+
+  test('a real-sized model uses every core for generation', () => {
+    expect(resolveThreads(auto, 4000 * MB, 2)).toEqual({ generation: 2, batch: 2 });
+    expect(resolveThreads(auto, 700 * MB, 12)).toEqual({ generation: 12, batch: 12 });
+  });
+
+  test('an explicit count is honoured up to the core count (not node-llama-cpp\'s default of 4 on 2 cores)', () => {
+    expect(resolveThreads({ generation: 3, batch: 1 }, 4000 * MB, 8)).toEqual({ generation: 3, batch: 1 });
+    expect(resolveThreads({ generation: 4, batch: 4 }, 4000 * MB, 2)).toEqual({ generation: 2, batch: 2 });
+  });
+
+  test('the default core count is this machine\'s', async () => {
+    const { availableParallelism } = await import('node:os');
+    expect(cpuCount()).toBe(Math.max(1, availableParallelism()));
+    expect(resolveThreads(auto, 4000 * MB).generation).toBe(cpuCount());
+  });
+});
