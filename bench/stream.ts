@@ -8,8 +8,9 @@
  *   (a) raw: node-llama-cpp in this process (getLlama, loadModel, createContext
  *       with the threads Tandem picks, LlamaChat.generateResponse + onTextChunk);
  *   (b) tandem: a WebSocket client of Tandem's serve transport (createCore +
- *       startServeServer in this process) sending chat.send and receiving the
- *       text-delta parts, tokens taken from the final usage part.
+ *       startServeServer in this process; the client in a worker thread, as a
+ *       browser tab would be) sending chat.send and receiving the text-delta
+ *       parts, tokens taken from the final usage part.
  * Rounds alternate a,b / b,a so slow drift and order effects cancel.
  * It prints medians of tokens/s and time to first token, the ratio (b)/(a)
  * and the TTFT Tandem adds, against the targets.
@@ -21,15 +22,14 @@ import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { getLlama, LlamaChat, LlamaLogLevel, type ChatHistoryItem } from 'node-llama-cpp';
-import WebSocket, { type RawData } from 'ws';
+import { Worker } from 'node:worker_threads';
 import { createCore } from '../electron/core/app/create-core';
 import { createLogger } from '../electron/core/app/logger';
 import { resolveThreads } from '../electron/core/models/threads';
 import { startServeServer } from '../electron/core/server/serve-server';
 import { createToken } from '../electron/core/server/security';
 import { DEFAULT_SETTINGS } from '../electron/core/settings/settings-store';
-import type { StreamPart } from '../shared/ipc/stream-parts';
-import { TOKEN_QUERY_PARAM, WS_PATH, type ServerMessage } from '../shared/ipc/wire';
+import { TOKEN_QUERY_PARAM, WS_PATH } from '../shared/ipc/wire';
 
 const TARGET_RATIO = 0.97;
 const TARGET_ADDED_TTFT_MS = 10;
@@ -103,63 +103,30 @@ const logger = createLogger('warn');
 const core = await createCore({ dataDir, modelsDirs: [dirname(modelPath)], mode: 'serve', version: 'bench', logger, gpu: false });
 const token = createToken();
 const server = await startServeServer({ router: core.router, logger, token, host: '127.0.0.1', port: 0, staticDir: null });
-const socket = await new Promise<WebSocket>((resolveSocket, reject) => {
-  const ws = new WebSocket(`ws://127.0.0.1:${server.port}${WS_PATH}?${TOKEN_QUERY_PARAM}=${token}`);
-  ws.once('open', () => resolveSocket(ws));
-  ws.once('error', reject);
+// The client runs in a worker thread: like a browser tab it has its own event loop.
+const client = new Worker(new URL('./support/ws-bench-client.mjs', import.meta.url), {
+  workerData: { url: `ws://127.0.0.1:${server.port}${WS_PATH}?${TOKEN_QUERY_PARAM}=${token}` },
 });
-let nextId = 1;
-const pending = new Map<number, (result: unknown) => void>();
-let onStream: ((message: Extract<ServerMessage, { type: 'stream' }>) => void) | null = null;
-socket.on('message', (data: RawData) => {
-  const message = JSON.parse(data.toString()) as ServerMessage;
-  if (message.type === 'response') pending.get(message.id)?.(message.result);
-  else if (message.type === 'stream') onStream?.(message);
-});
-function call(route: string, input: unknown): Promise<{ ok: boolean; data?: unknown; error?: { code: string; message: string } }> {
-  const id = nextId++;
-  return new Promise((resolveCall) => {
-    pending.set(id, resolveCall as (result: unknown) => void);
-    socket.send(JSON.stringify({ type: 'request', id, route, input }));
+function ask<T>(message: Record<string, unknown>): Promise<T> {
+  return new Promise((resolveAsk, reject) => {
+    client.once('message', (reply: { type: string; data?: unknown; message?: string }) => {
+      if (reply.type === 'error') reject(new Error(reply.message));
+      else resolveAsk(reply.data as T);
+    });
+    client.postMessage(message);
   });
 }
-async function must<T>(route: string, input: unknown): Promise<T> {
-  const result = await call(route, input);
-  if (!result.ok) throw new Error(`${route}: ${result.error?.code} ${result.error?.message}`);
-  return result.data as T;
-}
+await new Promise<void>((resolveReady, reject) => {
+  client.once('message', (reply: { type: string; message?: string }) => (reply.type === 'ready' ? resolveReady() : reject(new Error(reply.message))));
+});
+const must = <T>(route: string, input: unknown) => ask<T>({ type: 'call', route, input });
 
 await must('settings.update', { maxTokens });
 const models = await must<{ id: string; path: string }[]>('models.list', {});
 const modelId = models.find((m) => m.path === modelPath)?.id;
 if (!modelId) throw new Error(`Tandem does not list ${modelPath}`);
 
-async function runTandem(): Promise<Run> {
-  const chat = await must<{ id: string }>('chats.create', {});
-  let firstAt = 0;
-  let text = '';
-  let tokens = 0;
-  const started = performance.now();
-  const ended = new Promise<number>((resolveEnd, reject) => {
-    onStream = (message) => {
-      if (message.kind === 'end') {
-        if (message.status !== 'completed') reject(new Error(`stream ended ${message.status}: ${message.error?.message}`));
-        resolveEnd(performance.now());
-        return;
-      }
-      const part = message.part as StreamPart;
-      if (part.type === 'text-delta') {
-        if (firstAt === 0) firstAt = performance.now();
-        text += part.text;
-      } else if (part.type === 'usage') tokens = part.usage.outputTokens;
-      else if (part.type === 'error') reject(new Error(`${part.code}: ${part.message}`));
-    };
-  });
-  await must('chat.send', { chatId: chat.id, text: prompt, modelId });
-  const endAt = await ended;
-  onStream = null;
-  return { tokens, ttftMs: firstAt - started, totalMs: endAt - started, text };
-}
+const runTandem = () => ask<Run>({ type: 'run', prompt, modelId });
 
 // ---------- run ----------
 
@@ -208,7 +175,8 @@ console.log(`  paired per round (median) ${pairedRatio.toFixed(3)}`);
 console.log(`added TTFT                 ${addedTtft.toFixed(1)} ms   target <= ${TARGET_ADDED_TTFT_MS} ms   ${addedTtft <= TARGET_ADDED_TTFT_MS ? 'MET' : 'MISSED'}`);
 console.log(`same tokens both ways      ${sameLength ? 'yes' : 'NO'} (${raw[0]!.tokens} tokens); same text ${sameOutput ? 'yes' : 'NO'}`);
 
-socket.close();
+client.postMessage({ type: 'close' });
+await client.terminate();
 await server.close();
 await core.dispose();
 await rawContext.dispose();

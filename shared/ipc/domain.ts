@@ -17,7 +17,7 @@ export const SettingsSchema = z.object({
   /** Model used for new chats; null means "first model found". */
   defaultModelId: z.string().max(1024).nullable(),
   /** Extra folders scanned for `.gguf` files (the CLI's --models-dir adds to these for one run). */
-  modelsDirs: z.array(z.string().max(4096)).max(64),
+  modelsDirs: z.array(z.string().trim().min(1).max(4096)).max(64),
   /** Threads for token generation and for prompt processing; 'auto' picks from the real core count. */
   threads: z.object({ generation: ThreadCountSchema, batch: ThreadCountSchema }),
   /** Upper bound on tokens generated per answer. */

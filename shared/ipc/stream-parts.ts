@@ -35,3 +35,16 @@ export const StreamPartSchema = z.discriminatedUnion('type', [
 ]);
 export type StreamPart = z.infer<typeof StreamPartSchema>;
 export type TextDeltaPart = Extract<StreamPart, { type: 'text-delta' }>;
+
+/**
+ * Joins two consecutive parts into one when that loses nothing a reader
+ * needs (text and reasoning deltas of the same kind); null when they must
+ * stay apart. Transports use it to send fewer, larger messages.
+ */
+export function mergeStreamParts(previous: StreamPart, next: StreamPart): StreamPart | null {
+  if (previous.type === 'text-delta' && next.type === 'text-delta') return { type: 'text-delta', text: previous.text + next.text };
+  if (previous.type === 'reasoning-delta' && next.type === 'reasoning-delta') {
+    return { type: 'reasoning-delta', text: previous.text + next.text };
+  }
+  return null;
+}

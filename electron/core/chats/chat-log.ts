@@ -15,6 +15,8 @@ export const ChatLogRecordSchema = z.discriminatedUnion('t', [
   z.object({
     t: z.literal('end'),
     id: z.string(),
+    /** The last streamed text, saved with the end in one write. */
+    text: z.string().optional(),
     status: z.enum(['complete', 'cancelled', 'error']),
     finishReason: FinishReasonSchema.nullable(),
     usage: UsageSchema.nullable(),
@@ -61,6 +63,7 @@ export function replayChatLog(text: string): ReplayResult {
       if (record.t === 'delta') {
         message.text += record.text;
       } else {
+        message.text += record.text ?? '';
         message.status = record.status;
         message.finishReason = record.finishReason;
         message.usage = record.usage;

@@ -125,7 +125,7 @@ export class ChatStore {
   async appendMessages(chatId: string, messages: ChatMessage[]): Promise<void> {
     const summary = this.summary(chatId);
     if (messages.length === 0) return;
-    await this.append(chatId, ...messages.map((message) => ({ t: 'msg' as const, message })));
+    await this.append(chatId, messages.map((message) => ({ t: 'msg' as const, message })));
     for (const message of messages) if (message.status === 'streaming') this.live.add(message.id);
     const last = messages.at(-1)!;
     const patch: Partial<ChatSummary> = { messageCount: summary.messageCount + messages.length, updatedAt: last.createdAt };
@@ -135,19 +135,21 @@ export class ChatStore {
     }
     const modelId = messages.findLast((m) => m.modelId)?.modelId;
     if (modelId) patch.modelId = modelId;
-    await this.updateSummary(chatId, patch);
+    this.updateCounters(chatId, patch);
   }
 
-  /** Appends streamed text to a message; durable when the promise resolves. */
+  /** Appends streamed text to a message; safe from a killed process when the promise resolves. */
   async appendDelta(chatId: string, messageId: string, text: string): Promise<void> {
     if (text.length === 0) return;
-    await this.append(chatId, { t: 'delta', id: messageId, text });
+    await this.append(chatId, [{ t: 'delta', id: messageId, text }], { sync: false });
   }
 
   async endMessage(
     chatId: string,
     messageId: string,
     end: {
+      /** Streamed text not yet appended; saved in the same write as the end. */
+      text?: string;
       status: 'complete' | 'cancelled' | 'error';
       finishReason: FinishReason | null;
       usage: Usage | null;
@@ -155,11 +157,11 @@ export class ChatStore {
     },
   ): Promise<void> {
     try {
-      await this.append(chatId, { t: 'end', id: messageId, ...end });
+      await this.append(chatId, [{ t: 'end', id: messageId, ...end }]);
     } finally {
       this.live.delete(messageId);
     }
-    await this.updateSummary(chatId, { updatedAt: new Date().toISOString() });
+    this.updateCounters(chatId, { updatedAt: new Date().toISOString() });
   }
 
   async dispose(): Promise<void> {
@@ -167,20 +169,37 @@ export class ChatStore {
     await Promise.all([...this.logHandles.keys()].map((chatId) => this.closeLog(chatId)));
   }
 
-  private async append(chatId: string, ...records: ChatLogRecord[]): Promise<void> {
+  /**
+   * Appends records to the chat's log. Whole messages and ends are fsynced;
+   * streamed text batches are not (`sync: false`): a killed process loses
+   * none of them (they are in the OS's cache), and only an OS crash can lose
+   * the last moments of an answer, which then reads as interrupted.
+   */
+  private async append(chatId: string, records: ChatLogRecord[], options: { sync: boolean } = { sync: true }): Promise<void> {
     this.summary(chatId);
     await this.queue(chatId).run(async () => {
       const handle = await this.logHandle(chatId);
       await handle.appendFile(records.map((record) => `${JSON.stringify(record)}\n`).join(''));
-      await handle.datasync();
+      if (options.sync) await handle.datasync();
     });
   }
 
-  private async updateSummary(chatId: string, patch: Partial<ChatSummary>): Promise<ChatSummary> {
+  private async updateSummary(chatId: string, patch: Partial<ChatSummary>, sync = true): Promise<ChatSummary> {
     const next = { ...this.summary(chatId), ...patch };
     this.summaries.set(chatId, next);
-    await this.queue(chatId).run(() => writeFileAtomic(join(this.dir, chatId, META), JSON.stringify(next)));
+    await this.queue(chatId).run(() => writeFileAtomic(join(this.dir, chatId, META), JSON.stringify(next), { sync }));
     return next;
+  }
+
+  /**
+   * Counters and times change with every message. They are updated in memory
+   * at once and written in the chat's queue without waiting or fsync, so they
+   * never delay an answer; the log stays the durable truth.
+   */
+  private updateCounters(chatId: string, patch: Partial<ChatSummary>): void {
+    void this.updateSummary(chatId, patch, false).catch(() => {
+      // the chat was deleted meanwhile, or the disk refused; the log still has everything
+    });
   }
 
   private async readSummary(chatId: string): Promise<ChatSummary | null> {

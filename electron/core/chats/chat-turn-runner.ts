@@ -98,13 +98,15 @@ export class ChatTurnRunner {
     } finally {
       clearInterval(timer);
       try {
-        await flush();
+        await flushing; // earlier batches first; the rest goes out with the end record
+        const text = pending;
+        pending = '';
         const status = error ? 'error' : finishReason === 'cancelled' || signal.aborted ? 'cancelled' : 'complete';
         if (status === 'cancelled' && finishReason === null) {
           finishReason = 'cancelled';
           emit({ type: 'finish', reason: 'cancelled' });
         }
-        await store.endMessage(chatId, messageId, { status, finishReason, usage, error });
+        await store.endMessage(chatId, messageId, { text, status, finishReason, usage, error });
       } finally {
         this.running.delete(chatId);
         this.options.onChatChanged(chatId);

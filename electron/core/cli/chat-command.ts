@@ -23,7 +23,10 @@ export async function runChat(
   const logger = createLogger((process.env.TANDEM_LOG_LEVEL as never) ?? 'warn');
   const core = await createCore({ dataDir: global.dataDir, modelsDirs: global.modelsDirs, mode: 'cli', version: global.version, logger });
   const controller = new AbortController();
-  const onSignal = () => controller.abort();
+  const onSignal = () => {
+    if (controller.signal.aborted) process.exit(130); // a second Ctrl-C: stop waiting for a clean stop
+    controller.abort();
+  };
   process.on('SIGINT', onSignal);
   process.on('SIGTERM', onSignal);
   let exitCode = 0;

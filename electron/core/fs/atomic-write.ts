@@ -5,15 +5,19 @@ import { randomBytes } from 'node:crypto';
 /**
  * Writes a file so that a reader (or a crash) sees either the old content or
  * the new, never a mix: write a temp file beside it, fsync, rename over, fsync the folder.
+ * With `sync: false` the fsyncs are skipped: still atomic, and safe against a
+ * killed process, but the newest version may be lost if the OS itself crashes
+ * (for data that can be rebuilt, such as a chat's counters).
  */
-export async function writeFileAtomic(path: string, content: string | Uint8Array): Promise<void> {
+export async function writeFileAtomic(path: string, content: string | Uint8Array, options: { sync?: boolean } = {}): Promise<void> {
+  const sync = options.sync ?? true;
   const dir = dirname(path);
   await mkdir(dir, { recursive: true });
   const temp = join(dir, `.${basename(path)}.${randomBytes(6).toString('hex')}.tmp`);
   const handle = await open(temp, 'w', 0o600);
   try {
     await handle.writeFile(content);
-    await handle.sync();
+    if (sync) await handle.sync();
   } finally {
     await handle.close();
   }
@@ -23,7 +27,7 @@ export async function writeFileAtomic(path: string, content: string | Uint8Array
     await unlink(temp).catch(() => undefined);
     throw error;
   }
-  await fsyncDir(dir);
+  if (sync) await fsyncDir(dir);
 }
 
 /** Makes a rename or file creation in `dir` durable. Some platforms cannot open folders; that is fine there. */

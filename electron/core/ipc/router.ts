@@ -1,10 +1,11 @@
 import { randomUUID } from 'node:crypto';
 import { contract, isRouteName, type EventName, type EventPayload, type RouteName } from '../../../shared/ipc/contract';
-import { CodedError, toTandemError } from '../../../shared/ipc/errors';
+import { CodedError, toTandemError, type TandemError } from '../../../shared/ipc/errors';
 import { fail, ok, type Result } from '../../../shared/ipc/result';
 import { ClientMessageSchema, type ServerMessage, type StreamMessage } from '../../../shared/ipc/wire';
 import type { Logger } from '../app/logger';
 import type { Handlers, StreamStartResult } from './handlers';
+import { DEFAULT_COALESCE_MS, PartCoalescer } from './part-coalescer';
 
 /** A connected client (a window over IPC, a browser tab over WebSocket): where its messages go. */
 export interface RouterClient {
@@ -29,6 +30,8 @@ export class Router {
   constructor(
     private readonly handlers: Handlers,
     private readonly logger: Logger,
+    /** Window within which consecutive text deltas are merged into one message (0 sends every part alone). */
+    private readonly coalesceMs = DEFAULT_COALESCE_MS,
   ) {}
 
   /** Registers a client for events and streams; the returned function detaches it and cancels its streams. */
@@ -144,18 +147,23 @@ export class Router {
         controller.abort(); // the client is gone; stop the work
       }
     };
+    const parts = new PartCoalescer((part) => send({ type: 'stream', streamId, kind: 'part', part }), this.coalesceMs);
+    const end = (status: 'completed' | 'cancelled' | 'failed', error?: TandemError) => {
+      parts.flush();
+      send({ type: 'stream', streamId, kind: 'end', status, ...(error ? { error } : {}) });
+    };
     // Start on the next turn so the response (carrying streamId) is sent first.
     setImmediate(() => {
       void started
         .run((part) => {
-          if (!controller.signal.aborted || isTerminalPart(part)) send({ type: 'stream', streamId, kind: 'part', part });
+          if (!controller.signal.aborted || isTerminalPart(part)) parts.push(part);
         }, controller.signal)
         .then(
-          () => send({ type: 'stream', streamId, kind: 'end', status: controller.signal.aborted ? 'cancelled' : 'completed' }),
+          () => end(controller.signal.aborted ? 'cancelled' : 'completed'),
           (error: unknown) => {
             const tandemError = toTandemError(error);
             if (!(error instanceof CodedError)) this.logger.error(`stream ${route} failed`, error);
-            send({ type: 'stream', streamId, kind: 'end', status: 'failed', error: tandemError });
+            end('failed', tandemError);
           },
         )
         .finally(() => this.streams.delete(streamId));
