@@ -10,6 +10,7 @@ import {
   TitleSchema,
 } from './domain';
 import { StreamPartSchema } from './stream-parts';
+import { providerRoutes } from './routes/providers';
 
 /**
  * The single source of truth for everything the renderer (or any client of
@@ -92,6 +93,8 @@ export const contract = {
 
   /** Aborts a running stream of this client; `cancelled` is false when it had already ended. */
   'stream.cancel': request(z.strictObject({ streamId: IdSchema }), z.object({ cancelled: z.boolean() })),
+
+  ...providerRoutes,
 } as const;
 
 export type Contract = typeof contract;

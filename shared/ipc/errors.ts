@@ -29,6 +29,22 @@ export const ERROR_CODES = [
   'DISCONNECTED',
   /** A handler failed in a way nobody planned for. */
   'INTERNAL',
+  /** A provider rejected the API key (missing, wrong or without access). */
+  'AUTH',
+  /** A provider is rate limiting; retryable, `details.retryAfterMs` when it said when. */
+  'RATE_LIMITED',
+  /** The prompt is longer than the model's context window. */
+  'CONTEXT_TOO_LONG',
+  /** The provider refused or cut the answer for its content policy. */
+  'CONTENT_FILTERED',
+  /** No response, or no streamed data, within the time limit. */
+  'TIMEOUT',
+  /** The provider could not be reached, or the connection broke. */
+  'NETWORK',
+  /** The provider failed on its side (5xx). */
+  'SERVER',
+  /** The provider answered something that is not a valid response. */
+  'BAD_RESPONSE',
 ] as const;
 
 export const ErrorCodeSchema = z.enum(ERROR_CODES);

@@ -11,6 +11,8 @@ export type FinishReason = z.infer<typeof FinishReasonSchema>;
 export const UsageSchema = z.object({
   inputTokens: z.number().int().nonnegative(),
   outputTokens: z.number().int().nonnegative(),
+  /** What the request cost in US dollars, when the model's price is known (cloud models). */
+  costUsd: z.number().nonnegative().optional(),
 });
 export type Usage = z.infer<typeof UsageSchema>;
 

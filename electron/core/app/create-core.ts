@@ -7,6 +7,10 @@ import { createHandlers } from '../ipc/create-handlers';
 import { LocalRuntime } from '../models/local-runtime';
 import { ModelLibrary } from '../models/model-library';
 import { cpuCount } from '../models/threads';
+import type { LanguageModel } from '../models/language-model';
+import { ProviderService } from '../providers/provider-service';
+import type { SecretCipher } from '../providers/secret-store';
+import type { RetryPolicy } from '../providers/retry';
 import { SettingsStore } from '../settings/settings-store';
 import { dataLayout } from './data-dir';
 import { DisposableStack } from './disposables';
@@ -21,6 +25,10 @@ export interface CoreOptions {
   logger: Logger;
   /** GPU backend for local models; tests pass false for determinism. */
   gpu?: 'auto' | false;
+  /** Encrypts provider keys at rest: Electron's safeStorage in the app; a 0600 key file when absent. */
+  secretCipher?: SecretCipher;
+  /** Provider retry policy; tests shorten it. */
+  providerRetry?: RetryPolicy;
 }
 
 export type Core = Awaited<ReturnType<typeof createCore>>;
@@ -56,11 +64,18 @@ export async function createCore(options: CoreOptions) {
     await chats.init();
     disposables.add('chat store', () => chats.dispose());
 
+    const providers = new ProviderService({ dataDir: layout.root, logger, cipher: options.secretCipher, retry: options.providerRetry });
+    await providers.init();
+    disposables.add('providers', () => providers.dispose());
+    /** `PROVIDER/MODEL` goes to that provider; anything else is a local model. */
+    const resolveModel = async (modelId: string): Promise<LanguageModel> =>
+      providers.owns(modelId) ? providers.languageModel(modelId) : runtime.languageModel(await library.resolve(modelId));
+
     // The router is created before the runner so events can flow; handlers close over both.
     let router: Router | null = null;
     const turns = new ChatTurnRunner({
       store: chats,
-      resolveModel: async (modelId) => runtime.languageModel(await library.resolve(modelId)),
+      resolveModel,
       maxTokens: () => settings.get().maxTokens,
       onChatChanged: (chatId) => router?.broadcast('chats.changed', { chatId }),
     });
@@ -74,6 +89,7 @@ export async function createCore(options: CoreOptions) {
       runtime,
       chats,
       turns,
+      providers,
       cpuCount: cpuCount(),
       broadcast: (event, payload) => router?.broadcast(event, payload),
     });
@@ -93,6 +109,8 @@ export async function createCore(options: CoreOptions) {
       runtime,
       chats,
       turns,
+      providers,
+      resolveModel,
       layout,
       dispose: () => disposables.dispose(),
     };

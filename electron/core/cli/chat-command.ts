@@ -32,8 +32,7 @@ export async function runChat(
   let exitCode = 0;
   let wroteText = false;
   try {
-    const info = await core.library.resolve(options.model);
-    const model = core.runtime.languageModel(info);
+    const model = await core.resolveModel(options.model);
     const stream = model.stream(
       { messages: [{ role: 'user', text: options.prompt }], maxTokens: options.maxTokens ?? core.settings.get().maxTokens },
       { signal: controller.signal },

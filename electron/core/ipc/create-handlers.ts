@@ -4,8 +4,10 @@ import type { ChatTurnRunner } from '../chats/chat-turn-runner';
 import { exportChat } from '../chats/chat-export';
 import type { LocalRuntime } from '../models/local-runtime';
 import type { ModelLibrary } from '../models/model-library';
+import type { ProviderService } from '../providers/provider-service';
 import type { SettingsStore } from '../settings/settings-store';
 import type { Handlers } from './handlers';
+import { createProviderHandlers } from './providers-handlers';
 
 export interface HandlerDeps {
   mode: 'desktop' | 'serve' | 'cli';
@@ -16,6 +18,7 @@ export interface HandlerDeps {
   runtime: LocalRuntime;
   chats: ChatStore;
   turns: ChatTurnRunner;
+  providers: ProviderService;
   cpuCount: number;
   broadcast: <E extends EventName>(event: E, payload: EventPayload<E>) => void;
 }
@@ -63,5 +66,7 @@ export function createHandlers(deps: HandlerDeps): Handlers {
     'chats.export': async ({ chatId, format }) => exportChat(await chats.get(chatId), format),
 
     'chat.send': (input) => turns.start(input),
+
+    ...createProviderHandlers(deps.providers),
   };
 }

@@ -1,0 +1,26 @@
+import type { EventName, EventPayload } from '../../../shared/ipc/contract';
+import type { ProviderService } from '../providers/provider-service';
+import type { Handlers } from './handlers';
+
+type ProviderRoute = Extract<keyof Handlers, `providers.${string}`>;
+
+/** Thin handlers for the providers.* routes; keys go in, only masked keys come out. */
+export function createProviderHandlers(
+  providers: ProviderService,
+  _broadcast?: <E extends EventName>(event: E, payload: EventPayload<E>) => void,
+): Pick<Handlers, ProviderRoute> {
+  return {
+    'providers.presets': () => providers.presets(),
+    'providers.list': () => providers.list(),
+    'providers.add': (input) => providers.add(input),
+    'providers.update': (input) => providers.update(input),
+    'providers.remove': async ({ name }) => {
+      await providers.remove(name);
+      return { removed: true as const };
+    },
+    'providers.setKey': ({ name, apiKey }) => providers.setKey(name, apiKey),
+    'providers.test': ({ name }) => providers.test(name),
+    'providers.models': ({ name, freeOnly }) => providers.models(name, freeOnly ?? false),
+    'providers.health': () => providers.health(),
+  };
+}

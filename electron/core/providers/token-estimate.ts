@@ -1,0 +1,12 @@
+import { countTokens } from 'gpt-tokenizer';
+import type { PromptMessage } from '../models/language-model';
+
+/**
+ * Tokens a prompt will take, estimated with the o200k tokenizer plus a few per
+ * message for the chat framing. For budgeting before sending only: the provider's usage is the truth.
+ */
+export function estimatePromptTokens(messages: readonly PromptMessage[]): number {
+  let total = 3;
+  for (const message of messages) total += 4 + countTokens(message.text);
+  return total;
+}
