@@ -5,6 +5,7 @@ import { dirname, join } from 'node:path';
 import { defaultDataDir } from '../app/data-dir';
 import { runServe } from './serve-command';
 import { runChat } from './chat-command';
+import { runProviders } from './providers-command';
 
 export const PACKAGE_ROOT = join(dirname(fileURLToPath(import.meta.url)), '..', '..', '..');
 
@@ -26,8 +27,14 @@ Commands:
       --port N              Port (default: a free one)
       --host HOST           Interface to bind (default: 127.0.0.1)
   chat --model FILE_OR_ID "prompt"
-                            Stream a local model's answer to stdout (Ctrl-C stops it)
+                            Stream a model's answer to stdout (Ctrl-C stops it);
+                            PROVIDER/MODEL picks a cloud model
       --max-tokens N        Stop after N tokens
+  providers add NAME [--preset P] [--base-url URL] [--api-key-env VAR]
+                            Add a cloud or OpenAI-compatible provider
+  providers list            Show providers (keys masked)
+  providers test NAME       List the provider's models: checks URL and key
+  providers remove NAME     Forget a provider
 
 Global options:
   --data-dir DIR            App data folder (default: per-user app data; env TANDEM_HOME)
@@ -57,6 +64,9 @@ export async function main(argv: string[]): Promise<number> {
         host: { type: 'string' },
         model: { type: 'string', short: 'm' },
         'max-tokens': { type: 'string' },
+        'base-url': { type: 'string' },
+        'api-key-env': { type: 'string' },
+        preset: { type: 'string' },
         help: { type: 'boolean', short: 'h' },
         version: { type: 'boolean', short: 'v' },
       },
@@ -97,6 +107,8 @@ export async function main(argv: string[]): Promise<number> {
       }
       return runChat(global, { model: values.model, prompt: rest.join(' '), maxTokens });
     }
+    case 'providers':
+      return runProviders(global, rest, { baseUrl: values['base-url'], apiKeyEnv: values['api-key-env'], preset: values.preset });
     default:
       process.stderr.write(`tandem: unknown command "${command}"\nRun \`tandem --help\` for usage.\n`);
       return 2;

@@ -180,12 +180,12 @@ export class OpenAICompatibleModel implements LanguageModel {
           }
         }
       } catch (error) {
-        if (idle) throw providerError('TIMEOUT', `${provider} sent nothing for ${Math.round(idleTimeoutMs / 1000)} s; the stream was stopped`);
+        if (idle) throw providerError('TIMEOUT', `${provider} sent nothing for ${idleTimeoutMs} ms; the stream was stopped`);
         if (signal.aborted) throw providerError('CANCELLED', 'Cancelled');
         throw classifyError(error, context);
       }
       // An abort can end the SDK's iteration quietly rather than throw.
-      if (idle) throw providerError('TIMEOUT', `${provider} sent nothing for ${Math.round(idleTimeoutMs / 1000)} s; the stream was stopped`);
+      if (idle) throw providerError('TIMEOUT', `${provider} sent nothing for ${idleTimeoutMs} ms; the stream was stopped`);
       if (signal.aborted) throw providerError('CANCELLED', 'Cancelled');
       if (finish === null) throw providerError('BAD_RESPONSE', `${provider} ended the stream without saying it had finished`);
       if (usage) yield { type: 'usage', usage };
