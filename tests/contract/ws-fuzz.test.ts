@@ -27,7 +27,17 @@ const PIPELINED_RUNS = 25;
 const PIPELINE_WIDTH = 40;
 
 /** The refusals a bad request may get; INTERNAL or STORAGE_FAILED would mean a bug. */
-const EXPECTED_REFUSALS = new Set<ErrorCode>(['INVALID_INPUT', 'BAD_MESSAGE', 'UNKNOWN_ROUTE', 'NOT_FOUND', 'MODEL_NOT_FOUND', 'MODEL_LOAD_FAILED']);
+const EXPECTED_REFUSALS = new Set<ErrorCode>([
+  'INVALID_INPUT',
+  'BAD_MESSAGE',
+  'UNKNOWN_ROUTE',
+  'NOT_FOUND',
+  'MODEL_NOT_FOUND',
+  'MODEL_LOAD_FAILED',
+  // providers: adding a name twice, and testing a provider on a closed loopback port
+  'CONFLICT',
+  'NETWORK',
+]);
 
 const temp = new TempDirs();
 const logger = new RecordingLogger();
@@ -142,6 +152,28 @@ const settingsPatch = fc.record(
   { requiredKeys: [] },
 );
 
+/**
+ * Provider routes: base URLs stay on a closed loopback port and presets on
+ * local ones, so providers.test fails fast (NETWORK) instead of reaching out.
+ */
+function providerInputs(): Record<string, fc.Arbitrary<unknown>> {
+  const name = fc.oneof(fc.constantFrom('fz', 'fz-2', 'BAD NAME', '', 'x'.repeat(65)), fc.string({ maxLength: 10 }));
+  const baseUrl = fc.constantFrom('http://127.0.0.1:9/v1', 'ftp://x', 'not a url', '');
+  const preset = fc.constantFrom('custom', 'ollama', 'lmstudio', 'nope', 3);
+  const key = fc.oneof(fc.string({ maxLength: 40 }), fc.constant(null));
+  return {
+    'providers.presets': fc.constant({}),
+    'providers.list': fc.constant({}),
+    'providers.add': fc.record({ name, preset, baseUrl, apiKeyEnv: fc.constantFrom('FZ_KEY', '1BAD'), apiKey: fc.string({ maxLength: 40 }) }, { requiredKeys: ['name'] }),
+    'providers.update': fc.record({ name, baseUrl, headers: fc.dictionary(fc.string({ maxLength: 8 }), fc.string({ maxLength: 8 }), { maxKeys: 2 }) }, { requiredKeys: ['name'] }),
+    'providers.remove': fc.record({ name }),
+    'providers.setKey': fc.record({ name, apiKey: key }),
+    'providers.test': fc.record({ name }),
+    'providers.models': fc.record({ name, freeOnly: fc.boolean() }, { requiredKeys: ['name'] }),
+    'providers.health': fc.constant({}),
+  };
+}
+
 /** For each route, inputs shaped like its schema (right keys, mostly right values). */
 const inputFor: Record<string, fc.Arbitrary<unknown>> = {
   'app.info': fc.constant({}),
@@ -156,6 +188,7 @@ const inputFor: Record<string, fc.Arbitrary<unknown>> = {
   'chats.export': fc.record({ chatId: field.chatId(), format: fc.constantFrom('markdown', 'json', 'pdf', 1) }),
   'chat.send': fc.record({ chatId: field.chatId(), text: field.text(), modelId: field.modelId() }),
   'stream.cancel': fc.record({ streamId: fc.oneof(idLike, fc.jsonValue({ maxDepth: 1 })) }),
+  ...providerInputs(),
 };
 for (const route of routeNames) if (!inputFor[route]) throw new Error(`no fuzz input for ${route}`);
 
