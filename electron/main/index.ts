@@ -3,6 +3,7 @@ import { join } from 'node:path';
 import { createCore, type Core } from '../core/app/create-core';
 import { createLogger } from '../core/app/logger';
 import { registerIpcTransport } from './ipc-transport';
+import { safeStorageCipher } from './safe-storage-cipher';
 import { createMainWindow, hardenSession, trustedUrlCheck, type WindowTarget } from './window';
 
 /**
@@ -32,6 +33,7 @@ async function start(): Promise<void> {
     mode: 'desktop',
     version: app.getVersion(),
     logger,
+    secretCipher: safeStorageCipher() ?? undefined,
   });
   detachIpc = registerIpcTransport(core.router, trustedUrlCheck(target));
   createMainWindow(target);
