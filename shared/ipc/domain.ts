@@ -24,6 +24,8 @@ export const SettingsSchema = z.object({
   maxTokens: z.number().int().min(1).max(1_000_000),
   /** Context size in tokens for local models; 'auto' lets the runtime choose up to the trained size. */
   contextSize: z.union([z.literal('auto'), z.number().int().min(64).max(1_048_576)]),
+  /** Bytes loaded local models may hold together (least recently used unloaded first); 'auto' is 80% of free RAM + VRAM. */
+  modelMemoryBudget: z.union([z.literal('auto'), z.number().int().min(1)]),
 });
 export type Settings = z.infer<typeof SettingsSchema>;
 

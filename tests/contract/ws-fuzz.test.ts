@@ -142,6 +142,28 @@ const settingsPatch = fc.record(
   { requiredKeys: [] },
 );
 
+/** The local-models routes; load options stay small so a fuzzed load cannot claim gigabytes. */
+function modelRouteInputs(): Record<string, fc.Arbitrary<unknown>> {
+  const options = fc.record(
+    {
+      contextSize: fc.constantFrom('auto', 64, 128, 0, -1, 'huge'),
+      gpuLayers: fc.constantFrom('auto', 'max', 0, -3),
+      threads: fc.constantFrom('auto', 1, 0, 1000),
+      batchSize: fc.constantFrom('auto', 32, 0),
+    },
+    { requiredKeys: [] },
+  );
+  const ref = fc.record({ modelId: field.modelId() });
+  return {
+    'models.inspect': fc.record({ modelId: field.modelId(), options }, { requiredKeys: ['modelId'] }),
+    'hardware.info': fc.constant({}),
+    'models.loaded': fc.constant({}),
+    'models.load': fc.record({ modelId: field.modelId(), options }, { requiredKeys: ['modelId'] }),
+    'models.unload': ref,
+    'models.cancelLoad': ref,
+  };
+}
+
 /** For each route, inputs shaped like its schema (right keys, mostly right values). */
 const inputFor: Record<string, fc.Arbitrary<unknown>> = {
   'app.info': fc.constant({}),
@@ -156,6 +178,7 @@ const inputFor: Record<string, fc.Arbitrary<unknown>> = {
   'chats.export': fc.record({ chatId: field.chatId(), format: fc.constantFrom('markdown', 'json', 'pdf', 1) }),
   'chat.send': fc.record({ chatId: field.chatId(), text: field.text(), modelId: field.modelId() }),
   'stream.cancel': fc.record({ streamId: fc.oneof(idLike, fc.jsonValue({ maxDepth: 1 })) }),
+  ...modelRouteInputs(),
 };
 for (const route of routeNames) if (!inputFor[route]) throw new Error(`no fuzz input for ${route}`);
 

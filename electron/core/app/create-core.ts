@@ -44,11 +44,15 @@ export async function createCore(options: CoreOptions) {
     const extraDirs = (options.modelsDirs ?? []).map((dir) => resolve(dir));
     const library = new ModelLibrary(() => [...new Set([layout.models, ...extraDirs, ...settings.get().modelsDirs])]);
 
+    // Services are created before the router so events can flow; they reach it through this variable.
+    let router: Router | null = null;
     const runtime = new LocalRuntime({
       logger,
       gpu: options.gpu,
       threads: () => settings.get().threads,
       contextSize: () => settings.get().contextSize,
+      memoryBudget: () => settings.get().modelMemoryBudget,
+      onStatus: (status) => router?.broadcast('models.status', status),
     });
     disposables.add('local runtime', () => runtime.dispose());
 
@@ -56,8 +60,6 @@ export async function createCore(options: CoreOptions) {
     await chats.init();
     disposables.add('chat store', () => chats.dispose());
 
-    // The router is created before the runner so events can flow; handlers close over both.
-    let router: Router | null = null;
     const turns = new ChatTurnRunner({
       store: chats,
       resolveModel: async (modelId) => runtime.languageModel(await library.resolve(modelId)),

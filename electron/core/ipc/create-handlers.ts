@@ -6,6 +6,7 @@ import type { LocalRuntime } from '../models/local-runtime';
 import type { ModelLibrary } from '../models/model-library';
 import type { SettingsStore } from '../settings/settings-store';
 import type { Handlers } from './handlers';
+import { createModelHandlers } from './models-handlers';
 
 export interface HandlerDeps {
   mode: 'desktop' | 'serve' | 'cli';
@@ -63,5 +64,7 @@ export function createHandlers(deps: HandlerDeps): Handlers {
     'chats.export': async ({ chatId, format }) => exportChat(await chats.get(chatId), format),
 
     'chat.send': (input) => turns.start(input),
+
+    ...createModelHandlers({ library, runtime }),
   };
 }
