@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { FinishReasonSchema, UsageSchema } from './stream-parts';
 import { ErrorCodeSchema } from './errors';
+import { ChatSettingsSchema } from './chat-settings';
 
 /** Ids are opaque short strings; limits keep fuzzed input cheap to reject. */
 export const IdSchema = z.string().min(1).max(128).regex(/^[A-Za-z0-9_-]+$/, 'ids are letters, digits, _ and -');
@@ -72,6 +73,8 @@ export const ChatSummarySchema = z.object({
   updatedAt: z.string(),
   modelId: z.string().nullable(),
   messageCount: z.number().int().nonnegative(),
+  /** Sampling, system prompt and context policy for this chat (`chats.updateSettings`). */
+  settings: ChatSettingsSchema.optional(),
 });
 export type ChatSummary = z.infer<typeof ChatSummarySchema>;
 

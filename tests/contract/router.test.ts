@@ -119,7 +119,7 @@ describe('handler failures with a handwritten handler set', () => {
     'chats.delete': unused,
     'chats.export': unused,
     'chat.send': unused,
-    ...{ 'models.inspect': unused, 'hardware.info': unused, 'models.loaded': unused, 'models.load': unused, 'models.unload': unused, 'models.cancelLoad': unused },
+    ...{ 'models.inspect': unused, 'hardware.info': unused, 'models.loaded': unused, 'models.load': unused, 'models.unload': unused, 'models.cancelLoad': unused, 'chats.updateSettings': unused },
   };
 
   test('a plain exception becomes INTERNAL without leaking a stack; a coded one keeps its code', async () => {

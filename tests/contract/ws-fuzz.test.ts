@@ -161,6 +161,20 @@ function modelRouteInputs(): Record<string, fc.Arbitrary<unknown>> {
     'models.load': fc.record({ modelId: field.modelId(), options }, { requiredKeys: ['modelId'] }),
     'models.unload': ref,
     'models.cancelLoad': ref,
+    'chats.updateSettings': fc.record({
+      chatId: field.chatId(),
+      settings: fc.record(
+        {
+          temperature: fc.oneof(fc.double({ min: -1, max: 6, noNaN: true }), fc.string({ maxLength: 3 })),
+          seed: fc.integer({ min: -1, max: 2 ** 33 }),
+          maxTokens: fc.integer({ min: 0, max: 64 }),
+          stopStrings: fc.array(fc.string({ maxLength: 5 }), { maxLength: 3 }),
+          systemPrompt: fc.string({ maxLength: 50 }),
+          contextPolicy: fc.oneof(fc.constant({ strategy: 'drop-oldest' }), fc.jsonValue({ maxDepth: 1 })),
+        },
+        { requiredKeys: [] },
+      ),
+    }),
   };
 }
 

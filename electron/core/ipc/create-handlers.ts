@@ -65,6 +65,6 @@ export function createHandlers(deps: HandlerDeps): Handlers {
 
     'chat.send': (input) => turns.start(input),
 
-    ...createModelHandlers({ library, runtime }),
+    ...createModelHandlers({ library, runtime, chats, onChatChanged: (chatId) => broadcast('chats.changed', { chatId }) }),
   };
 }

@@ -1,3 +1,4 @@
+import type { ContextPolicy } from '../../../shared/ipc/chat-settings';
 import type { StreamPart } from '../../../shared/ipc/stream-parts';
 
 /** A tool call the model made, as a later request hands it back. */
@@ -43,6 +44,10 @@ export interface GenerateRequest extends SamplingSettings {
   /** Grammar-constrained output that matches a JSON schema. */
   responseFormat?: ResponseFormat;
   tools?: ToolDefinition[];
+  /** 'auto' (default): the model decides; 'required' or a tool name: the answer is a call (its arguments grammar-constrained). */
+  toolChoice?: 'auto' | 'required' | { name: string };
+  /** What happens when the conversation outgrows the context; reported as a `context-trimmed` part. */
+  contextPolicy?: ContextPolicy;
 }
 
 /**

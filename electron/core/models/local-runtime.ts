@@ -99,7 +99,12 @@ export class LocalRuntime {
    * memory budget first. `signal` (or `cancelLoad`) stops a load in progress.
    */
   async load(info: LocalModel, options: LoadOptions = {}, signal?: AbortSignal): Promise<LoadedModelStatus> {
-    if (Object.keys(options).length > 0) this.preferred.set(info.path, options);
+    if (Object.keys(options).length > 0) {
+      const before = JSON.stringify(this.preferred.get(info.path) ?? {});
+      this.preferred.set(info.path, options);
+      // new options for a loaded model take effect by loading it again
+      if (before !== JSON.stringify(options) && this.entries.has(info.path)) await this.unload(info.path);
+    }
     const entry = await this.ensureLoaded(info, signal);
     return this.statusOf(entry);
   }

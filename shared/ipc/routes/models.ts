@@ -1,5 +1,6 @@
 import { z } from 'zod';
-import { LocalModelSchema } from '../domain';
+import { ChatSettingsSchema } from '../chat-settings';
+import { ChatSummarySchema, IdSchema, LocalModelSchema } from '../domain';
 import { request } from '../route-def';
 
 const ModelRef = z.strictObject({ modelId: z.string().min(1).max(4096) });
@@ -95,6 +96,8 @@ export const modelRoutes = {
   'models.unload': request(ModelRef, z.object({ unloaded: z.boolean() })),
   /** Stops a load in progress; `cancelled` is false when none was running. */
   'models.cancelLoad': request(ModelRef, z.object({ cancelled: z.boolean() })),
+  /** Replaces a chat's sampling settings, system prompt and context policy (used from its next answer on). */
+  'chats.updateSettings': request(z.strictObject({ chatId: IdSchema, settings: ChatSettingsSchema.strict() }), ChatSummarySchema),
 } as const;
 
 export const modelEvents = {
