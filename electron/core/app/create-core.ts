@@ -4,6 +4,7 @@ import { ChatStore } from '../chats/chat-store';
 import { ChatTurnRunner } from '../chats/chat-turn-runner';
 import { Router } from '../ipc/router';
 import { createHandlers } from '../ipc/create-handlers';
+import { EmbeddingService } from '../models/embedding-service';
 import { LocalRuntime } from '../models/local-runtime';
 import { ModelLibrary } from '../models/model-library';
 import { cpuCount } from '../models/threads';
@@ -55,6 +56,7 @@ export async function createCore(options: CoreOptions) {
       onStatus: (status) => router?.broadcast('models.status', status),
     });
     disposables.add('local runtime', () => runtime.dispose());
+    const embeddings = new EmbeddingService(runtime);
 
     const chats = new ChatStore(layout.chats);
     await chats.init();
@@ -93,6 +95,7 @@ export async function createCore(options: CoreOptions) {
       settings,
       library,
       runtime,
+      embeddings,
       chats,
       turns,
       layout,

@@ -1,5 +1,5 @@
 import { freemem } from 'node:os';
-import { getLlama, LlamaLogLevel, type Llama, type LlamaContext, type LlamaModel } from 'node-llama-cpp';
+import { getLlama, LlamaLogLevel, type Llama, type LlamaContext, type LlamaEmbeddingContext, type LlamaModel } from 'node-llama-cpp';
 import type { LocalModel } from '../../../shared/ipc/domain';
 import { CodedError } from '../../../shared/ipc/errors';
 import type { LoadedModelStatus, LoadOptions } from '../../../shared/ipc/routes/models';
@@ -31,11 +31,16 @@ export interface LocalRuntimeOptions {
   onStatus?: (status: LoadedModelStatus) => void;
 }
 
+/** A model loads for chat (a generation context) or for embeddings (an embedding context); each counts against the budget. */
+export type LoadKind = 'chat' | 'embedding';
+
 interface Entry {
   info: LocalModel;
+  kind: LoadKind;
   state: 'loading' | 'loaded';
   model: LlamaModel | null;
   context: LlamaContext | null;
+  embedding: LlamaEmbeddingContext | null;
   controller: AbortController;
   ready: Promise<Entry>;
   memoryBytes: number;
@@ -111,24 +116,49 @@ export class LocalRuntime {
 
   /** Stops a load in progress; false when the model was not loading. */
   cancelLoad(path: string): boolean {
-    const entry = this.entries.get(path);
-    if (entry?.state !== 'loading') return false;
-    entry.controller.abort();
-    return true;
+    let cancelled = false;
+    for (const entry of this.entriesFor(path)) {
+      if (entry.state !== 'loading') continue;
+      entry.controller.abort();
+      cancelled = true;
+    }
+    return cancelled;
+  }
+
+  /**
+   * Runs `work` with the model's embedding context (loading it for embeddings
+   * first); work is queued with generations so the two take turns.
+   */
+  async withEmbeddingContext<T>(info: LocalModel, work: (context: LlamaEmbeddingContext) => Promise<T>, signal?: AbortSignal): Promise<T> {
+    return this.generations.run(async () => {
+      const entry = await this.ensureLoaded(info, signal, 'embedding');
+      entry.inUse++;
+      try {
+        return await work(entry.embedding!);
+      } finally {
+        entry.inUse--;
+        this.touch(entry);
+      }
+    });
   }
 
   /** Unloads a model; a generation running on it finishes first. False when it was not loaded. */
   async unload(path: string): Promise<boolean> {
-    const entry = this.entries.get(path);
-    if (!entry) return false;
-    if (entry.state === 'loading') {
-      entry.controller.abort();
-      await entry.ready.catch(() => undefined);
-      return true;
+    const entries = this.entriesFor(path);
+    for (const entry of entries) {
+      if (entry.state === 'loading') {
+        entry.controller.abort();
+        await entry.ready.catch(() => undefined);
+        continue;
+      }
+      if (entry.inUse > 0) await this.generations.idle();
+      await this.release(entry);
     }
-    if (entry.inUse > 0) await this.generations.idle();
-    await this.release(entry);
-    return true;
+    return entries.length > 0;
+  }
+
+  private entriesFor(path: string): Entry[] {
+    return [...this.entries.values()].filter((entry) => entry.info.path === path);
   }
 
   async dispose(): Promise<void> {
@@ -172,9 +202,10 @@ export class LocalRuntime {
     return used;
   }
 
-  private async ensureLoaded(info: LocalModel, signal?: AbortSignal): Promise<Entry> {
+  private async ensureLoaded(info: LocalModel, signal?: AbortSignal, kind: LoadKind = 'chat'): Promise<Entry> {
     if (this.disposed) throw new CodedError('CANCELLED', 'The app is shutting down');
-    const existing = this.entries.get(info.path);
+    const key = entryKey(info.path, kind);
+    const existing = this.entries.get(key);
     if (existing) {
       const entry = await existing.ready;
       this.touch(entry);
@@ -186,9 +217,11 @@ export class LocalRuntime {
     if (signal?.aborted) controller.abort();
     const entry: Entry = {
       info,
+      kind,
       state: 'loading',
       model: null,
       context: null,
+      embedding: null,
       controller,
       ready: null as unknown as Promise<Entry>,
       memoryBytes: 0,
@@ -198,7 +231,7 @@ export class LocalRuntime {
       inUse: 0,
     };
     entry.ready = this.loadEntry(entry).finally(() => signal?.removeEventListener('abort', onAbort));
-    this.entries.set(info.path, entry);
+    this.entries.set(key, entry);
     this.emit(entry);
     return entry.ready;
   }
@@ -218,7 +251,7 @@ export class LocalRuntime {
             ? settingContext
             : await this.inspector.autoContextSize(info);
       const gpuLayers = llama.gpu === false ? 0 : options.gpuLayers ?? 'auto';
-      const estimate = await this.inspector.estimate(info, { contextSize, gpuLayers }).catch(() => null);
+      const estimate = await this.inspector.estimate(info, { contextSize, gpuLayers, embedding: entry.kind === 'embedding' }).catch(() => null);
       entry.memoryBytes = estimate ? estimate.ramBytes + estimate.vramBytes : info.sizeBytes;
       if (controller.signal.aborted) throw cancelled();
       await this.makeRoom(entry);
@@ -232,6 +265,22 @@ export class LocalRuntime {
         throw new CodedError('MODEL_LOAD_FAILED', `This file could not be loaded: ${(error as Error).message}`, { cause: error });
       }
       if (controller.signal.aborted) throw cancelled();
+      if (entry.kind === 'embedding') {
+        try {
+          entry.embedding = await model.createEmbeddingContext({
+            contextSize: Math.min(contextSize, model.trainContextSize),
+            threads: this.threadsFor(info.sizeBytes).batch,
+            batchSize: typeof options.batchSize === 'number' ? options.batchSize : undefined,
+            createSignal: controller.signal,
+          });
+        } catch (error) {
+          if (controller.signal.aborted) throw cancelled();
+          throw new CodedError('MODEL_LOAD_FAILED', `${info.name} cannot make embeddings: ${(error as Error).message}`, { cause: error });
+        }
+        Object.assign(entry, { state: 'loaded', model, threads: this.threadsFor(info.sizeBytes).batch });
+        this.emit(entry);
+        return entry;
+      }
       let context: LlamaContext;
       try {
         context = await model.createContext({
@@ -255,8 +304,10 @@ export class LocalRuntime {
       this.emit(entry);
       return entry;
     } catch (error) {
+      await entry.embedding?.dispose().catch(() => undefined);
+      entry.embedding = null;
       if (model) await model.dispose().catch(() => undefined);
-      this.entries.delete(info.path);
+      this.entries.delete(entryKey(info.path, entry.kind));
       const coded = error instanceof CodedError ? error : new CodedError('MODEL_LOAD_FAILED', (error as Error).message, { cause: error });
       this.options.onStatus?.({ ...this.statusOf(entry), state: coded.code === 'CANCELLED' ? 'unloaded' : 'error', error: coded.message });
       throw coded;
@@ -287,11 +338,14 @@ export class LocalRuntime {
   }
 
   private async release(entry: Entry): Promise<void> {
-    if (this.entries.get(entry.info.path) === entry) this.entries.delete(entry.info.path);
-    const { context, model } = entry;
+    const key = entryKey(entry.info.path, entry.kind);
+    if (this.entries.get(key) === entry) this.entries.delete(key);
+    const { context, embedding, model } = entry;
     entry.context = null;
+    entry.embedding = null;
     entry.model = null;
     await context?.dispose();
+    await embedding?.dispose();
     await model?.dispose();
     this.options.onStatus?.({ ...this.statusOf(entry), state: 'unloaded' });
   }
@@ -302,6 +356,7 @@ export class LocalRuntime {
       path: entry.info.path,
       state: entry.state,
       memoryBytes: entry.memoryBytes,
+      kind: entry.kind,
       contextSize: entry.context?.contextSize ?? null,
       gpuLayers: entry.model?.gpuLayers ?? null,
       threads: entry.threads,
@@ -359,6 +414,10 @@ export class LocalRuntime {
       this.touch(entry);
     }
   }
+}
+
+function entryKey(path: string, kind: LoadKind): string {
+  return kind === 'chat' ? path : `${path}#${kind}`;
 }
 
 function mib(bytes: number): string {

@@ -42,6 +42,8 @@ export const AUTO_CONTEXT_CAP = 8192;
 export interface FitTarget {
   contextSize?: number | 'auto';
   gpuLayers?: number | 'auto' | 'max';
+  /** Estimate an embedding context (defaults to what the model is: embedding-only or chat). */
+  embedding?: boolean;
 }
 
 /** Header facts and a resource estimate for one GGUF; reads the header only, never the weights. */
@@ -75,7 +77,7 @@ export class ModelInspector {
     const scored = await insights.configurationResolver.resolveAndScoreConfig({
       targetContextSize: contextSize,
       targetGpuLayers: gpuLayersTarget,
-      embeddingContext: isEmbeddingOnly(insights),
+      embeddingContext: target.embedding ?? isEmbeddingOnly(insights),
     });
     const values = scored.resolvedValues;
     return {

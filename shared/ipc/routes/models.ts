@@ -68,6 +68,8 @@ export const LoadedModelStatusSchema = z.object({
   modelId: z.string(),
   path: z.string(),
   state: ModelLoadStateSchema,
+  /** Loaded to chat with, or to make embeddings. */
+  kind: z.enum(['chat', 'embedding']),
   /** Estimated RAM + VRAM this model holds while loaded. */
   memoryBytes: z.number().nonnegative(),
   contextSize: z.number().int().nullable(),
