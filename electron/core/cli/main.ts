@@ -5,6 +5,7 @@ import { dirname, join } from 'node:path';
 import { defaultDataDir } from '../app/data-dir';
 import { runServe } from './serve-command';
 import { runChat } from './chat-command';
+import { runModels } from './models-command';
 
 export const PACKAGE_ROOT = join(dirname(fileURLToPath(import.meta.url)), '..', '..', '..');
 
@@ -28,6 +29,10 @@ Commands:
   chat --model FILE_OR_ID "prompt"
                             Stream a local model's answer to stdout (Ctrl-C stops it)
       --max-tokens N        Stop after N tokens
+  models list               Every .gguf in the models folders: architecture, parameters, quantization, context, size
+  models inspect FILE_OR_ID Details of one model and whether it fits this machine
+      --context-size N      Estimate the fit at this context size
+      --json                Print JSON instead of text
 
 Global options:
   --data-dir DIR            App data folder (default: per-user app data; env TANDEM_HOME)
@@ -57,6 +62,8 @@ export async function main(argv: string[]): Promise<number> {
         host: { type: 'string' },
         model: { type: 'string', short: 'm' },
         'max-tokens': { type: 'string' },
+        'context-size': { type: 'string' },
+        json: { type: 'boolean' },
         help: { type: 'boolean', short: 'h' },
         version: { type: 'boolean', short: 'v' },
       },
@@ -96,6 +103,14 @@ export async function main(argv: string[]): Promise<number> {
         return 2;
       }
       return runChat(global, { model: values.model, prompt: rest.join(' '), maxTokens });
+    }
+    case 'models': {
+      const contextSize = values['context-size'] === undefined ? undefined : Number(values['context-size']);
+      if (contextSize !== undefined && (!Number.isInteger(contextSize) || contextSize < 64)) {
+        process.stderr.write('tandem models: --context-size must be a whole number of at least 64\n');
+        return 2;
+      }
+      return runModels(global, rest, { json: values.json ?? false, contextSize });
     }
     default:
       process.stderr.write(`tandem: unknown command "${command}"\nRun \`tandem --help\` for usage.\n`);
