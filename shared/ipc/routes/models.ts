@@ -55,7 +55,7 @@ export const HardwareInfoSchema = z.object({
   vram: z.object({ totalBytes: z.number().nonnegative(), freeBytes: z.number().nonnegative() }),
   ram: z.object({ totalBytes: z.number().nonnegative(), freeBytes: z.number().nonnegative() }),
   cpuCores: z.number().int(),
-  /** Threads the runtime uses for a small and a large model under the current settings. */
+  /** Threads the runtime uses for a large model under the current settings (tiny models generate with one). */
   threads: z.object({ generation: z.number().int(), batch: z.number().int() }),
   /** The memory budget loaded models share, in bytes. */
   memoryBudgetBytes: z.number().nonnegative(),
