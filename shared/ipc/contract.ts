@@ -10,6 +10,8 @@ import {
   TitleSchema,
 } from './domain';
 import { StreamPartSchema } from './stream-parts';
+import { request, stream, type RequestRouteDef, type StreamRouteDef } from './route-def';
+import { modelEvents, modelRoutes } from './routes/models';
 import { providerRoutes } from './routes/providers';
 
 /**
@@ -19,35 +21,7 @@ import { providerRoutes } from './routes/providers';
  * `info`, then deliver parts with sequence numbers until one `end` envelope;
  * `stream.cancel` aborts one.
  */
-export interface RequestRouteDef<I extends z.ZodType = z.ZodType, O extends z.ZodType = z.ZodType> {
-  kind: 'request';
-  input: I;
-  output: O;
-}
-
-export interface StreamRouteDef<
-  I extends z.ZodType = z.ZodType,
-  O extends z.ZodType = z.ZodType,
-  P extends z.ZodType = z.ZodType,
-> {
-  kind: 'stream';
-  input: I;
-  /** What the route answers before the first part (ids the client needs). */
-  output: O;
-  /** The schema of each streamed part. */
-  part: P;
-}
-
-const request = <I extends z.ZodType, O extends z.ZodType>(input: I, output: O): RequestRouteDef<I, O> => ({
-  kind: 'request',
-  input,
-  output,
-});
-const stream = <I extends z.ZodType, O extends z.ZodType, P extends z.ZodType>(
-  input: I,
-  output: O,
-  part: P,
-): StreamRouteDef<I, O, P> => ({ kind: 'stream', input, output, part });
+export type { RequestRouteDef, StreamRouteDef } from './route-def';
 
 const Empty = z.strictObject({});
 const ChatRef = z.strictObject({ chatId: IdSchema });
@@ -91,6 +65,8 @@ export const contract = {
     StreamPartSchema,
   ),
 
+  ...modelRoutes,
+
   /** Aborts a running stream of this client; `cancelled` is false when it had already ended. */
   'stream.cancel': request(z.strictObject({ streamId: IdSchema }), z.object({ cancelled: z.boolean() })),
 
@@ -127,6 +103,7 @@ export const events = {
   'chats.changed': z.object({ chatId: z.string().nullable() }),
   /** The models folders were rescanned. */
   'models.changed': z.object({}),
+  ...modelEvents,
   /** Settings changed (from any window or client). */
   'settings.changed': SettingsSchema,
 } as const;

@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { FinishReasonSchema, UsageSchema } from './stream-parts';
 import { ErrorCodeSchema } from './errors';
+import { ChatSettingsSchema } from './chat-settings';
 
 /** Ids are opaque short strings; limits keep fuzzed input cheap to reject. */
 export const IdSchema = z.string().min(1).max(128).regex(/^[A-Za-z0-9_-]+$/, 'ids are letters, digits, _ and -');
@@ -24,6 +25,8 @@ export const SettingsSchema = z.object({
   maxTokens: z.number().int().min(1).max(1_000_000),
   /** Context size in tokens for local models; 'auto' lets the runtime choose up to the trained size. */
   contextSize: z.union([z.literal('auto'), z.number().int().min(64).max(1_048_576)]),
+  /** Bytes loaded local models may hold together (least recently used unloaded first); 'auto' is 80% of free RAM + VRAM. */
+  modelMemoryBudget: z.union([z.literal('auto'), z.number().int().min(1)]),
 });
 export type Settings = z.infer<typeof SettingsSchema>;
 
@@ -70,6 +73,8 @@ export const ChatSummarySchema = z.object({
   updatedAt: z.string(),
   modelId: z.string().nullable(),
   messageCount: z.number().int().nonnegative(),
+  /** Sampling, system prompt and context policy for this chat (`chats.updateSettings`). */
+  settings: ChatSettingsSchema.optional(),
 });
 export type ChatSummary = z.infer<typeof ChatSummarySchema>;
 

@@ -1,14 +1,32 @@
 import type { z } from 'zod';
-import type { RequestRouteDef, StreamRouteDef } from './contract';
 
-/** Builds a request route definition (for route files spread into `contract`). */
+/** A request route: one input, one answer. */
+export interface RequestRouteDef<I extends z.ZodType = z.ZodType, O extends z.ZodType = z.ZodType> {
+  kind: 'request';
+  input: I;
+  output: O;
+}
+
+/** A stream route: answers at once with `output`, then streams `part`s. */
+export interface StreamRouteDef<
+  I extends z.ZodType = z.ZodType,
+  O extends z.ZodType = z.ZodType,
+  P extends z.ZodType = z.ZodType,
+> {
+  kind: 'stream';
+  input: I;
+  /** What the route answers before the first part (ids the client needs). */
+  output: O;
+  /** The schema of each streamed part. */
+  part: P;
+}
+
 export const request = <I extends z.ZodType, O extends z.ZodType>(input: I, output: O): RequestRouteDef<I, O> => ({
   kind: 'request',
   input,
   output,
 });
 
-/** Builds a stream route definition (for route files spread into `contract`). */
 export const stream = <I extends z.ZodType, O extends z.ZodType, P extends z.ZodType>(
   input: I,
   output: O,

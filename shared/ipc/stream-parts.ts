@@ -27,6 +27,8 @@ export const StreamPartSchema = z.discriminatedUnion('type', [
     args: z.unknown(),
   }),
   z.object({ type: z.literal('usage'), usage: UsageSchema }),
+  /** The conversation outgrew the context: the oldest messages were left out of the prompt (not deleted). */
+  z.object({ type: z.literal('context-trimmed'), droppedMessages: z.number().int().nonnegative(), droppedTokens: z.number().int().nonnegative() }),
   z.object({ type: z.literal('finish'), reason: FinishReasonSchema }),
   z.object({
     type: z.literal('error'),

@@ -174,6 +174,42 @@ function providerInputs(): Record<string, fc.Arbitrary<unknown>> {
   };
 }
 
+/** The local-models routes; load options stay small so a fuzzed load cannot claim gigabytes. */
+function modelRouteInputs(): Record<string, fc.Arbitrary<unknown>> {
+  const options = fc.record(
+    {
+      contextSize: fc.constantFrom('auto', 64, 128, 0, -1, 'huge'),
+      gpuLayers: fc.constantFrom('auto', 'max', 0, -3),
+      threads: fc.constantFrom('auto', 1, 0, 1000),
+      batchSize: fc.constantFrom('auto', 32, 0),
+    },
+    { requiredKeys: [] },
+  );
+  const ref = fc.record({ modelId: field.modelId() });
+  return {
+    'models.inspect': fc.record({ modelId: field.modelId(), options }, { requiredKeys: ['modelId'] }),
+    'hardware.info': fc.constant({}),
+    'models.loaded': fc.constant({}),
+    'models.load': fc.record({ modelId: field.modelId(), options }, { requiredKeys: ['modelId'] }),
+    'models.unload': ref,
+    'models.cancelLoad': ref,
+    'chats.updateSettings': fc.record({
+      chatId: field.chatId(),
+      settings: fc.record(
+        {
+          temperature: fc.oneof(fc.double({ min: -1, max: 6, noNaN: true }), fc.string({ maxLength: 3 })),
+          seed: fc.integer({ min: -1, max: 2 ** 33 }),
+          maxTokens: fc.integer({ min: 0, max: 64 }),
+          stopStrings: fc.array(fc.string({ maxLength: 5 }), { maxLength: 3 }),
+          systemPrompt: fc.string({ maxLength: 50 }),
+          contextPolicy: fc.oneof(fc.constant({ strategy: 'drop-oldest' }), fc.jsonValue({ maxDepth: 1 })),
+        },
+        { requiredKeys: [] },
+      ),
+    }),
+  };
+}
+
 /** For each route, inputs shaped like its schema (right keys, mostly right values). */
 const inputFor: Record<string, fc.Arbitrary<unknown>> = {
   'app.info': fc.constant({}),
@@ -189,6 +225,7 @@ const inputFor: Record<string, fc.Arbitrary<unknown>> = {
   'chat.send': fc.record({ chatId: field.chatId(), text: field.text(), modelId: field.modelId() }),
   'stream.cancel': fc.record({ streamId: fc.oneof(idLike, fc.jsonValue({ maxDepth: 1 })) }),
   ...providerInputs(),
+  ...modelRouteInputs(),
 };
 for (const route of routeNames) if (!inputFor[route]) throw new Error(`no fuzz input for ${route}`);
 

@@ -4,6 +4,7 @@ import { ChatStore } from '../chats/chat-store';
 import { ChatTurnRunner } from '../chats/chat-turn-runner';
 import { Router } from '../ipc/router';
 import { createHandlers } from '../ipc/create-handlers';
+import { EmbeddingService } from '../models/embedding-service';
 import { LocalRuntime } from '../models/local-runtime';
 import { ModelLibrary } from '../models/model-library';
 import { cpuCount } from '../models/threads';
@@ -52,13 +53,18 @@ export async function createCore(options: CoreOptions) {
     const extraDirs = (options.modelsDirs ?? []).map((dir) => resolve(dir));
     const library = new ModelLibrary(() => [...new Set([layout.models, ...extraDirs, ...settings.get().modelsDirs])]);
 
+    // Services are created before the router so events can flow; they reach it through this variable.
+    let router: Router | null = null;
     const runtime = new LocalRuntime({
       logger,
       gpu: options.gpu,
       threads: () => settings.get().threads,
       contextSize: () => settings.get().contextSize,
+      memoryBudget: () => settings.get().modelMemoryBudget,
+      onStatus: (status) => router?.broadcast('models.status', status),
     });
     disposables.add('local runtime', () => runtime.dispose());
+    const embeddings = new EmbeddingService(runtime);
 
     const chats = new ChatStore(layout.chats);
     await chats.init();
@@ -71,8 +77,6 @@ export async function createCore(options: CoreOptions) {
     const resolveModel = async (modelId: string): Promise<LanguageModel> =>
       providers.owns(modelId) ? providers.languageModel(modelId) : runtime.languageModel(await library.resolve(modelId));
 
-    // The router is created before the runner so events can flow; handlers close over both.
-    let router: Router | null = null;
     const turns = new ChatTurnRunner({
       store: chats,
       resolveModel,
@@ -107,6 +111,7 @@ export async function createCore(options: CoreOptions) {
       settings,
       library,
       runtime,
+      embeddings,
       chats,
       turns,
       providers,

@@ -7,6 +7,7 @@ import {
   type ChatMessage,
   type ChatSummary,
 } from '../../../shared/ipc/domain';
+import type { ChatSettings } from '../../../shared/ipc/chat-settings';
 import { CodedError } from '../../../shared/ipc/errors';
 import type { FinishReason, Usage } from '../../../shared/ipc/stream-parts';
 import { fsyncDir, writeFileAtomic } from '../fs/atomic-write';
@@ -98,6 +99,11 @@ export class ChatStore {
 
   async rename(chatId: string, title: string): Promise<ChatSummary> {
     return this.updateSummary(chatId, { title });
+  }
+
+  /** Replaces the chat's settings (sampling, system prompt, context policy). */
+  async updateSettings(chatId: string, settings: ChatSettings): Promise<ChatSummary> {
+    return this.updateSummary(chatId, { settings });
   }
 
   async delete(chatId: string): Promise<void> {

@@ -3,7 +3,7 @@ import type { ChatMessage } from '../../../shared/ipc/domain';
 import { CodedError, type ErrorCode } from '../../../shared/ipc/errors';
 import type { FinishReason, StreamPart, Usage } from '../../../shared/ipc/stream-parts';
 import type { StreamStartResult } from '../ipc/handlers';
-import type { LanguageModel, PromptMessage } from '../models/language-model';
+import type { GenerateRequest, LanguageModel, PromptMessage } from '../models/language-model';
 import type { ChatStore } from './chat-store';
 
 /** How often streamed text is made durable; a crash loses at most this much of an answer. */
@@ -32,7 +32,7 @@ export class ChatTurnRunner {
   > {
     const { store } = this.options;
     const { chatId, text, modelId } = input;
-    store.summary(chatId); // NOT_FOUND before anything is written
+    const { settings = {} } = store.summary(chatId); // NOT_FOUND before anything is written
     if (this.running.has(chatId)) throw new CodedError('CONFLICT', 'An answer is already streaming in this chat; stop it first');
     const model = await this.options.resolveModel(modelId);
     this.running.add(chatId);
@@ -51,7 +51,8 @@ export class ChatTurnRunner {
       ];
       return {
         info: { userMessageId: user.id, assistantMessageId: assistant.id },
-        run: (emit, signal) => this.run(chatId, assistant.id, model, prompt, emit, signal),
+        run: (emit, signal) =>
+          this.run(chatId, assistant.id, model, { ...settings, messages: prompt, maxTokens: settings.maxTokens ?? this.options.maxTokens() }, emit, signal),
       };
     } catch (error) {
       this.running.delete(chatId);
@@ -63,7 +64,7 @@ export class ChatTurnRunner {
     chatId: string,
     messageId: string,
     model: LanguageModel,
-    prompt: PromptMessage[],
+    request: GenerateRequest,
     emit: (part: StreamPart) => void,
     signal: AbortSignal,
   ): Promise<void> {
@@ -82,7 +83,7 @@ export class ChatTurnRunner {
     let usage: Usage | null = null;
     let error: { code: ErrorCode; message: string } | null = null;
     try {
-      for await (const part of model.stream({ messages: prompt, maxTokens: this.options.maxTokens() }, { signal })) {
+      for await (const part of model.stream(request, { signal })) {
         // After Stop, text already in flight is dropped here too, so what is saved is what the user saw.
         if (signal.aborted && (part.type === 'text-delta' || part.type === 'reasoning-delta')) continue;
         if (part.type === 'text-delta') pending += part.text;

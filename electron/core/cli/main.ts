@@ -6,6 +6,7 @@ import { defaultDataDir } from '../app/data-dir';
 import { runServe } from './serve-command';
 import { runChat } from './chat-command';
 import { runProviders } from './providers-command';
+import { runModels } from './models-command';
 
 export const PACKAGE_ROOT = join(dirname(fileURLToPath(import.meta.url)), '..', '..', '..');
 
@@ -35,6 +36,10 @@ Commands:
   providers list            Show providers (keys masked)
   providers test NAME       List the provider's models: checks URL and key
   providers remove NAME     Forget a provider
+  models list               Every .gguf in the models folders: architecture, parameters, quantization, context, size
+  models inspect FILE_OR_ID Details of one model and whether it fits this machine
+      --context-size N      Estimate the fit at this context size
+      --json                Print JSON instead of text
 
 Global options:
   --data-dir DIR            App data folder (default: per-user app data; env TANDEM_HOME)
@@ -67,6 +72,8 @@ export async function main(argv: string[]): Promise<number> {
         'base-url': { type: 'string' },
         'api-key-env': { type: 'string' },
         preset: { type: 'string' },
+        'context-size': { type: 'string' },
+        json: { type: 'boolean' },
         help: { type: 'boolean', short: 'h' },
         version: { type: 'boolean', short: 'v' },
       },
@@ -109,6 +116,14 @@ export async function main(argv: string[]): Promise<number> {
     }
     case 'providers':
       return runProviders(global, rest, { baseUrl: values['base-url'], apiKeyEnv: values['api-key-env'], preset: values.preset });
+    case 'models': {
+      const contextSize = values['context-size'] === undefined ? undefined : Number(values['context-size']);
+      if (contextSize !== undefined && (!Number.isInteger(contextSize) || contextSize < 64)) {
+        process.stderr.write('tandem models: --context-size must be a whole number of at least 64\n');
+        return 2;
+      }
+      return runModels(global, rest, { json: values.json ?? false, contextSize });
+    }
     default:
       process.stderr.write(`tandem: unknown command "${command}"\nRun \`tandem --help\` for usage.\n`);
       return 2;

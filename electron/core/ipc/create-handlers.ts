@@ -8,6 +8,7 @@ import type { ProviderService } from '../providers/provider-service';
 import type { SettingsStore } from '../settings/settings-store';
 import type { Handlers } from './handlers';
 import { createProviderHandlers } from './providers-handlers';
+import { createModelHandlers } from './models-handlers';
 
 export interface HandlerDeps {
   mode: 'desktop' | 'serve' | 'cli';
@@ -68,5 +69,6 @@ export function createHandlers(deps: HandlerDeps): Handlers {
     'chat.send': (input) => turns.start(input),
 
     ...createProviderHandlers(deps.providers),
+    ...createModelHandlers({ library, runtime, chats, onChatChanged: (chatId) => broadcast('chats.changed', { chatId }) }),
   };
 }

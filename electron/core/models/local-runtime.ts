@@ -1,68 +1,175 @@
-import {
-  getLlama,
-  LlamaChat,
-  LlamaLogLevel,
-  type ChatHistoryItem,
-  type Llama,
-  type LlamaContext,
-  type LlamaModel,
-} from 'node-llama-cpp';
+import { freemem } from 'node:os';
+import { getLlama, LlamaLogLevel, type Llama, type LlamaContext, type LlamaEmbeddingContext, type LlamaModel } from 'node-llama-cpp';
 import type { LocalModel } from '../../../shared/ipc/domain';
 import { CodedError } from '../../../shared/ipc/errors';
+import type { LoadedModelStatus, LoadOptions } from '../../../shared/ipc/routes/models';
 import type { StreamPart } from '../../../shared/ipc/stream-parts';
 import type { Logger } from '../app/logger';
 import { SerialQueue } from '../chats/serial-queue';
 import { AsyncQueue } from './async-queue';
 import type { GenerateRequest, LanguageModel } from './language-model';
+import { generateLocal } from './local-generation';
+import { ModelInspector } from './model-inspector';
 import { resolveThreads, type ThreadSetting } from './threads';
 
 /** How long shutdown waits for node-llama-cpp to release its backend. */
 const LLAMA_DISPOSE_TIMEOUT_MS = 3000;
+/** 'auto' budget: this share of the memory free for models (free RAM and VRAM plus what loaded models hold). */
+const AUTO_BUDGET_FRACTION = 0.8;
+
+export type MemoryBudget = 'auto' | number;
 
 export interface LocalRuntimeOptions {
   logger: Logger;
   threads: () => { generation: ThreadSetting; batch: ThreadSetting };
   contextSize: () => 'auto' | number;
+  /** Bytes all loaded models may hold together; 'auto' (the default) is a share of free RAM + VRAM. */
+  memoryBudget?: () => MemoryBudget;
   /** 'auto' picks Metal/CUDA/Vulkan when a prebuilt binary works, else CPU. */
   gpu?: 'auto' | false;
+  /** Told whenever a model starts loading, loads, unloads or fails. */
+  onStatus?: (status: LoadedModelStatus) => void;
 }
 
-interface LoadedModel {
+/** A model loads for chat (a generation context) or for embeddings (an embedding context); each counts against the budget. */
+export type LoadKind = 'chat' | 'embedding';
+
+interface Entry {
   info: LocalModel;
-  model: LlamaModel;
-  context: LlamaContext;
-  threads: { generation: number; batch: number };
+  kind: LoadKind;
+  state: 'loading' | 'loaded';
+  model: LlamaModel | null;
+  context: LlamaContext | null;
+  embedding: LlamaEmbeddingContext | null;
+  controller: AbortController;
+  ready: Promise<Entry>;
+  memoryBytes: number;
+  threads: number | null;
+  lastUsed: number;
+  usedAt: number;
+  /** Generations running on it; an entry in use is never evicted. */
+  inUse: number;
 }
 
 /**
- * Owns node-llama-cpp: the Llama instance, the loaded model and its
- * context. One model stays loaded (the local models issue adds an LRU
- * budget); generations on it run one at a time.
+ * Owns node-llama-cpp: the Llama instance and the loaded models. Several
+ * models stay loaded while their estimated memory fits the budget; loading
+ * one more unloads the least recently used idle ones first. Generations run
+ * one at a time (two cores do not gain from more).
  */
 export class LocalRuntime {
   private llama: Promise<Llama> | null = null;
-  private loaded: LoadedModel | null = null;
-  private loading: Promise<LoadedModel> | null = null;
+  private readonly entries = new Map<string, Entry>();
+  /** Options from the last explicit load of each model (by path), reused when a chat loads it. */
+  private readonly preferred = new Map<string, LoadOptions>();
   private readonly generations = new SerialQueue();
   private disposed = false;
+  private clock = 0;
+  readonly inspector: ModelInspector;
 
-  constructor(private readonly options: LocalRuntimeOptions) {}
+  constructor(private readonly options: LocalRuntimeOptions) {
+    this.inspector = new ModelInspector(() => this.getLlama());
+  }
 
   /** The threads the runtime would use for a model of this size. */
   threadsFor(modelBytes: number): { generation: number; batch: number } {
     return resolveThreads(this.options.threads(), modelBytes);
   }
 
-  /** A LanguageModel view of a local GGUF file. */
+  /** A LanguageModel view of a local GGUF file; the first generation loads it. */
   languageModel(info: LocalModel): LanguageModel {
     return { id: info.id, stream: (request, { signal }) => this.stream(info, request, signal) };
+  }
+
+  async backend(): Promise<Llama> {
+    return this.getLlama();
+  }
+
+  /** The budget in bytes right now. */
+  async memoryBudgetBytes(): Promise<number> {
+    const setting = this.options.memoryBudget?.() ?? 'auto';
+    if (setting !== 'auto') return setting;
+    const llama = await this.getLlama();
+    const vram = llama.gpu === false ? 0 : (await llama.getVramState()).free;
+    return Math.floor((freemem() + vram + this.usedBytes()) * AUTO_BUDGET_FRACTION);
+  }
+
+  /** Loaded and loading models, most recently used first. */
+  loaded(): LoadedModelStatus[] {
+    return [...this.entries.values()].sort((a, b) => b.lastUsed - a.lastUsed).map((entry) => this.statusOf(entry));
+  }
+
+  /**
+   * Loads a model (or answers at once when it is loaded), making room in the
+   * memory budget first. `signal` (or `cancelLoad`) stops a load in progress.
+   */
+  async load(info: LocalModel, options: LoadOptions = {}, signal?: AbortSignal): Promise<LoadedModelStatus> {
+    if (Object.keys(options).length > 0) {
+      const before = JSON.stringify(this.preferred.get(info.path) ?? {});
+      this.preferred.set(info.path, options);
+      // new options for a loaded model take effect by loading it again
+      if (before !== JSON.stringify(options) && this.entries.has(info.path)) await this.unload(info.path);
+    }
+    const entry = await this.ensureLoaded(info, signal);
+    return this.statusOf(entry);
+  }
+
+  /** Stops a load in progress; false when the model was not loading. */
+  cancelLoad(path: string): boolean {
+    let cancelled = false;
+    for (const entry of this.entriesFor(path)) {
+      if (entry.state !== 'loading') continue;
+      entry.controller.abort();
+      cancelled = true;
+    }
+    return cancelled;
+  }
+
+  /**
+   * Runs `work` with the model's embedding context (loading it for embeddings
+   * first); work is queued with generations so the two take turns.
+   */
+  async withEmbeddingContext<T>(info: LocalModel, work: (context: LlamaEmbeddingContext) => Promise<T>, signal?: AbortSignal): Promise<T> {
+    return this.generations.run(async () => {
+      const entry = await this.ensureLoaded(info, signal, 'embedding');
+      entry.inUse++;
+      try {
+        return await work(entry.embedding!);
+      } finally {
+        entry.inUse--;
+        this.touch(entry);
+      }
+    });
+  }
+
+  /** Unloads a model; a generation running on it finishes first. False when it was not loaded. */
+  async unload(path: string): Promise<boolean> {
+    const entries = this.entriesFor(path);
+    for (const entry of entries) {
+      if (entry.state === 'loading') {
+        entry.controller.abort();
+        await entry.ready.catch(() => undefined);
+        continue;
+      }
+      if (entry.inUse > 0) await this.generations.idle();
+      await this.release(entry);
+    }
+    return entries.length > 0;
+  }
+
+  private entriesFor(path: string): Entry[] {
+    return [...this.entries.values()].filter((entry) => entry.info.path === path);
   }
 
   async dispose(): Promise<void> {
     if (this.disposed) return;
     this.disposed = true;
+    for (const entry of this.entries.values()) if (entry.state === 'loading') entry.controller.abort();
     await this.generations.idle();
-    await this.unload();
+    for (const entry of [...this.entries.values()]) {
+      if (entry.state === 'loading') await entry.ready.catch(() => undefined);
+      else await this.release(entry);
+    }
     const llama = await this.llama?.catch(() => null);
     if (!llama) return;
     // After a failed loadModel, node-llama-cpp's half-made model keeps a hold on the backend that only
@@ -89,54 +196,182 @@ export class LocalRuntime {
     return this.llama;
   }
 
-  private async ensureLoaded(info: LocalModel): Promise<LoadedModel> {
-    if (this.loaded?.info.path === info.path) return this.loaded;
-    if (this.loading) {
-      const pending = await this.loading.catch(() => null);
-      if (pending?.info.path === info.path) return pending;
+  private usedBytes(except?: Entry): number {
+    let used = 0;
+    for (const entry of this.entries.values()) if (entry !== except) used += entry.memoryBytes;
+    return used;
+  }
+
+  private async ensureLoaded(info: LocalModel, signal?: AbortSignal, kind: LoadKind = 'chat'): Promise<Entry> {
+    if (this.disposed) throw new CodedError('CANCELLED', 'The app is shutting down');
+    const key = entryKey(info.path, kind);
+    const existing = this.entries.get(key);
+    if (existing) {
+      const entry = await existing.ready;
+      this.touch(entry);
+      return entry;
     }
-    this.loading = (async () => {
-      await this.unload();
+    const controller = new AbortController();
+    const onAbort = () => controller.abort();
+    signal?.addEventListener('abort', onAbort, { once: true });
+    if (signal?.aborted) controller.abort();
+    const entry: Entry = {
+      info,
+      kind,
+      state: 'loading',
+      model: null,
+      context: null,
+      embedding: null,
+      controller,
+      ready: null as unknown as Promise<Entry>,
+      memoryBytes: 0,
+      threads: null,
+      lastUsed: ++this.clock,
+      usedAt: Date.now(),
+      inUse: 0,
+    };
+    entry.ready = this.loadEntry(entry).finally(() => signal?.removeEventListener('abort', onAbort));
+    this.entries.set(key, entry);
+    this.emit(entry);
+    return entry.ready;
+  }
+
+  private async loadEntry(entry: Entry): Promise<Entry> {
+    const { info, controller } = entry;
+    const options = this.preferred.get(info.path) ?? {};
+    const cancelled = () => new CodedError('CANCELLED', `Loading ${info.name} was cancelled`);
+    let model = null as LlamaModel | null;
+    try {
       const llama = await this.getLlama();
-      const threads = this.threadsFor(info.sizeBytes);
+      const settingContext = this.options.contextSize();
+      const contextSize =
+        typeof options.contextSize === 'number'
+          ? options.contextSize
+          : options.contextSize === undefined && typeof settingContext === 'number'
+            ? settingContext
+            : await this.inspector.autoContextSize(info);
+      const gpuLayers = llama.gpu === false ? 0 : options.gpuLayers ?? 'auto';
+      const estimate = await this.inspector.estimate(info, { contextSize, gpuLayers, embedding: entry.kind === 'embedding' }).catch(() => null);
+      entry.memoryBytes = estimate ? estimate.ramBytes + estimate.vramBytes : info.sizeBytes;
+      if (controller.signal.aborted) throw cancelled();
+      await this.makeRoom(entry);
+      if (controller.signal.aborted) throw cancelled();
+      const threads = typeof options.threads === 'number' ? Math.max(1, options.threads) : this.threadsFor(info.sizeBytes).generation;
       const started = performance.now();
-      let model: LlamaModel;
       try {
-        model = await llama.loadModel({ modelPath: info.path });
+        model = await llama.loadModel({ modelPath: info.path, gpuLayers, loadSignal: controller.signal });
       } catch (error) {
+        if (controller.signal.aborted) throw cancelled();
         throw new CodedError('MODEL_LOAD_FAILED', `This file could not be loaded: ${(error as Error).message}`, { cause: error });
       }
-      try {
-        const contextSize = this.options.contextSize();
-        const context = await model.createContext({
-          contextSize: contextSize === 'auto' ? { max: 8192 } : contextSize,
-          threads: { ideal: threads.generation, min: 1 },
-        });
-        this.options.logger.info(
-          `loaded ${info.name} (${llama.gpu || 'cpu'}, ${threads.generation} threads) in ${Math.round(performance.now() - started)} ms`,
-        );
-        this.loaded = { info, model, context, threads };
-        return this.loaded;
-      } catch (error) {
-        await model.dispose();
-        throw new CodedError('MODEL_LOAD_FAILED', `Could not create a context for ${info.name}: ${(error as Error).message}`, {
-          cause: error,
-        });
+      if (controller.signal.aborted) throw cancelled();
+      if (entry.kind === 'embedding') {
+        try {
+          entry.embedding = await model.createEmbeddingContext({
+            contextSize: Math.min(contextSize, model.trainContextSize),
+            threads: this.threadsFor(info.sizeBytes).batch,
+            batchSize: typeof options.batchSize === 'number' ? options.batchSize : undefined,
+            createSignal: controller.signal,
+          });
+        } catch (error) {
+          if (controller.signal.aborted) throw cancelled();
+          throw new CodedError('MODEL_LOAD_FAILED', `${info.name} cannot make embeddings: ${(error as Error).message}`, { cause: error });
+        }
+        Object.assign(entry, { state: 'loaded', model, threads: this.threadsFor(info.sizeBytes).batch });
+        this.emit(entry);
+        return entry;
       }
-    })();
-    try {
-      return await this.loading;
-    } finally {
-      this.loading = null;
+      let context: LlamaContext;
+      try {
+        context = await model.createContext({
+          contextSize: options.contextSize === undefined && settingContext === 'auto' ? { max: contextSize } : contextSize,
+          threads: { ideal: threads, min: 1 },
+          batchSize: typeof options.batchSize === 'number' ? options.batchSize : undefined,
+          createSignal: controller.signal,
+        });
+      } catch (error) {
+        if (controller.signal.aborted) throw cancelled();
+        throw new CodedError('MODEL_LOAD_FAILED', `Could not create a context for ${info.name}: ${(error as Error).message}`, { cause: error });
+      }
+      if (controller.signal.aborted) {
+        await context.dispose();
+        throw cancelled();
+      }
+      this.options.logger.info(
+        `loaded ${info.name} (${llama.gpu || 'cpu'}, ${threads} threads, context ${context.contextSize}) in ${Math.round(performance.now() - started)} ms`,
+      );
+      Object.assign(entry, { state: 'loaded', model, context, threads });
+      this.emit(entry);
+      return entry;
+    } catch (error) {
+      await entry.embedding?.dispose().catch(() => undefined);
+      entry.embedding = null;
+      if (model) await model.dispose().catch(() => undefined);
+      this.entries.delete(entryKey(info.path, entry.kind));
+      const coded = error instanceof CodedError ? error : new CodedError('MODEL_LOAD_FAILED', (error as Error).message, { cause: error });
+      this.options.onStatus?.({ ...this.statusOf(entry), state: coded.code === 'CANCELLED' ? 'unloaded' : 'error', error: coded.message });
+      throw coded;
     }
   }
 
-  private async unload(): Promise<void> {
-    const loaded = this.loaded;
-    this.loaded = null;
-    if (!loaded) return;
-    await loaded.context.dispose();
-    await loaded.model.dispose();
+  /** Unloads least recently used idle models until `entry` fits the budget. */
+  private async makeRoom(entry: Entry): Promise<void> {
+    const budget = await this.memoryBudgetBytes();
+    if (entry.memoryBytes > budget) {
+      throw new CodedError(
+        'MODEL_LOAD_FAILED',
+        `${entry.info.name} needs about ${mib(entry.memoryBytes)} but the memory budget is ${mib(budget)}; raise the budget or pick a smaller context size`,
+      );
+    }
+    while (this.usedBytes(entry) + entry.memoryBytes > budget) {
+      const victim = [...this.entries.values()]
+        .filter((other) => other !== entry && other.state === 'loaded' && other.inUse === 0)
+        .sort((a, b) => a.lastUsed - b.lastUsed)[0];
+      if (!victim) {
+        throw new CodedError('MODEL_LOAD_FAILED', `Not enough room in the memory budget for ${entry.info.name} while other models are busy`, {
+          retryable: true,
+        });
+      }
+      this.options.logger.info(`unloading ${victim.info.name} to make room for ${entry.info.name}`);
+      await this.release(victim);
+    }
+  }
+
+  private async release(entry: Entry): Promise<void> {
+    const key = entryKey(entry.info.path, entry.kind);
+    if (this.entries.get(key) === entry) this.entries.delete(key);
+    const { context, embedding, model } = entry;
+    entry.context = null;
+    entry.embedding = null;
+    entry.model = null;
+    await context?.dispose();
+    await embedding?.dispose();
+    await model?.dispose();
+    this.options.onStatus?.({ ...this.statusOf(entry), state: 'unloaded' });
+  }
+
+  private statusOf(entry: Entry): LoadedModelStatus {
+    return {
+      modelId: entry.info.id,
+      path: entry.info.path,
+      state: entry.state,
+      memoryBytes: entry.memoryBytes,
+      kind: entry.kind,
+      contextSize: entry.context?.contextSize ?? null,
+      gpuLayers: entry.model?.gpuLayers ?? null,
+      threads: entry.threads,
+      lastUsedAt: new Date(entry.usedAt).toISOString(),
+      error: null,
+    };
+  }
+
+  private touch(entry: Entry): void {
+    entry.lastUsed = ++this.clock;
+    entry.usedAt = Date.now();
+  }
+
+  private emit(entry: Entry): void {
+    this.options.onStatus?.(this.statusOf(entry));
   }
 
   private stream(info: LocalModel, request: GenerateRequest, signal: AbortSignal): AsyncIterable<StreamPart> {
@@ -145,11 +380,15 @@ export class LocalRuntime {
       .run(() => this.generate(info, request, signal, parts))
       .catch((error: unknown) => {
         const coded = error instanceof CodedError ? error : null;
+        if (coded?.code === 'CANCELLED' && signal.aborted) {
+          parts.push({ type: 'finish', reason: 'cancelled' });
+          return;
+        }
         parts.push({
           type: 'error',
           code: coded?.code ?? 'GENERATION_FAILED',
           message: coded?.message ?? `Generation failed: ${(error as Error)?.message ?? String(error)}`,
-          retryable: false,
+          retryable: coded?.retryable ?? false,
         });
       })
       .finally(() => parts.close());
@@ -162,50 +401,25 @@ export class LocalRuntime {
       parts.push({ type: 'finish', reason: 'cancelled' });
       return;
     }
-    const loaded = await this.ensureLoaded(info);
+    const entry = await this.ensureLoaded(info);
     if (signal.aborted) {
       parts.push({ type: 'finish', reason: 'cancelled' });
       return;
     }
-    const sequence = loaded.context.getSequence();
-    const chat = new LlamaChat({ contextSequence: sequence, autoDisposeSequence: false });
+    entry.inUse++;
     try {
-      const history = toChatHistory(request);
-      const inputTokens = sequence.model.tokenize(request.messages.map((m) => m.text).join('\n')).length;
-      let outputTokens = 0;
-      const result = await chat.generateResponse(history, {
-        maxTokens: request.maxTokens,
-        temperature: request.temperature,
-        seed: request.seed,
-        signal,
-        stopOnAbortSignal: true,
-        onResponseChunk: (chunk) => {
-          outputTokens += chunk.tokens.length;
-          if (chunk.text.length === 0) return;
-          parts.push(chunk.type === 'segment' ? { type: 'reasoning-delta', text: chunk.text } : { type: 'text-delta', text: chunk.text });
-        },
-      });
-      parts.push({ type: 'usage', usage: { inputTokens, outputTokens } });
-      const stop = result.metadata.stopReason;
-      parts.push({
-        type: 'finish',
-        reason: stop === 'abort' || signal.aborted ? 'cancelled' : stop === 'maxTokens' ? 'length' : 'stop',
-      });
+      await generateLocal(await this.getLlama(), entry.context!, request, signal, (part) => parts.push(part));
     } finally {
-      chat.dispose({ disposeSequence: false });
-      sequence.dispose();
+      entry.inUse--;
+      this.touch(entry);
     }
   }
 }
 
-function toChatHistory(request: GenerateRequest): ChatHistoryItem[] {
-  const history: ChatHistoryItem[] = [];
-  for (const message of request.messages) {
-    if (message.role === 'system') history.push({ type: 'system', text: message.text });
-    else if (message.role === 'user') history.push({ type: 'user', text: message.text });
-    else history.push({ type: 'model', response: [message.text] });
-  }
-  // LlamaChat continues the last model item; give it an empty one to answer into.
-  history.push({ type: 'model', response: [] });
-  return history;
+function entryKey(path: string, kind: LoadKind): string {
+  return kind === 'chat' ? path : `${path}#${kind}`;
+}
+
+function mib(bytes: number): string {
+  return `${(bytes / 1024 / 1024).toFixed(1)} MiB`;
 }

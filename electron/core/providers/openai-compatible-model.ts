@@ -1,5 +1,5 @@
 import type OpenAI from 'openai';
-import type { ChatCompletionChunk, ChatCompletionMessageParam } from 'openai/resources/chat/completions';
+import type { ChatCompletionChunk } from 'openai/resources/chat/completions';
 import type { FinishReason, StreamPart, Usage } from '../../../shared/ipc/stream-parts';
 import type { Logger } from '../app/logger';
 import type { GenerateRequest, LanguageModel } from '../models/language-model';
@@ -7,6 +7,7 @@ import { classifyError, providerError, type ProviderError } from './error-classi
 import { costUsd, type Price } from './pricing';
 import { retryDelayMs, sleep, type RetryPolicy } from './retry';
 import { estimatePromptTokens } from './token-estimate';
+import { toOpenAIMessages, toOpenAIOptions } from './openai-request';
 import type { UsageLedger } from './usage-ledger';
 
 export interface OpenAICompatibleModelOptions {
@@ -147,12 +148,10 @@ export class OpenAICompatibleModel implements LanguageModel {
         stream = await client.chat.completions.create(
           {
             model,
-            messages: request.messages.map((m): ChatCompletionMessageParam => ({ role: m.role, content: m.text })),
+            ...toOpenAIOptions(request),
+            messages: toOpenAIMessages(request),
             stream: true,
             stream_options: { include_usage: true },
-            ...(request.maxTokens !== undefined ? { max_tokens: request.maxTokens } : {}),
-            ...(request.temperature !== undefined ? { temperature: request.temperature } : {}),
-            ...(request.seed !== undefined ? { seed: request.seed } : {}),
           },
           { signal: controller.signal, timeout: requestTimeoutMs, maxRetries: 0 },
         );

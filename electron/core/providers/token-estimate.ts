@@ -1,5 +1,6 @@
 import { countTokens } from 'gpt-tokenizer';
 import type { PromptMessage } from '../models/language-model';
+import { messageText } from './openai-request';
 
 /**
  * Tokens a prompt will take, estimated with the o200k tokenizer plus a few per
@@ -7,6 +8,6 @@ import type { PromptMessage } from '../models/language-model';
  */
 export function estimatePromptTokens(messages: readonly PromptMessage[]): number {
   let total = 3;
-  for (const message of messages) total += 4 + countTokens(message.text);
+  for (const message of messages) total += 4 + countTokens(messageText(message));
   return total;
 }

@@ -10,6 +10,7 @@ export const DEFAULT_SETTINGS: Settings = {
   threads: { generation: 'auto', batch: 'auto' },
   maxTokens: 2048,
   contextSize: 'auto',
+  modelMemoryBudget: 'auto',
 };
 
 type Listener = (settings: Settings) => void;

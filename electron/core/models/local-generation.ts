@@ -1,0 +1,207 @@
+import { randomUUID } from 'node:crypto';
+import {
+  LlamaChat,
+  type ChatHistoryItem,
+  type ChatModelFunctionCall,
+  type ChatModelFunctions,
+  type GbnfJsonSchema,
+  type Llama,
+  type LlamaContext,
+  type LlamaJsonSchemaGrammar,
+} from 'node-llama-cpp';
+import { CodedError } from '../../../shared/ipc/errors';
+import type { FinishReason, StreamPart } from '../../../shared/ipc/stream-parts';
+import { trimToContext } from './context-policy';
+import type { GenerateRequest, PromptMessage, ToolDefinition } from './language-model';
+
+/**
+ * One answer from a loaded local model: maps a GenerateRequest (sampling,
+ * stop strings, JSON schema, tools) onto node-llama-cpp's LlamaChat and its
+ * result onto stream parts.
+ */
+export async function generateLocal(
+  llama: Llama,
+  context: LlamaContext,
+  request: GenerateRequest,
+  signal: AbortSignal,
+  push: (part: StreamPart) => void,
+): Promise<void> {
+  if (request.tools?.length && request.responseFormat?.type === 'json_schema') {
+    throw new CodedError('INVALID_INPUT', 'A request can ask for tools or for JSON output, not both');
+  }
+  request = fitToContext(context, request, push);
+  const forced = forcedTool(request);
+  if (forced) return generateForcedCall(llama, context, request, forced, signal, push);
+  const grammar =
+    request.responseFormat?.type === 'json_schema' ? await jsonGrammar(llama, request.responseFormat.schema) : undefined;
+  const functions: ChatModelFunctions | undefined = request.tools?.length
+    ? Object.fromEntries(
+        request.tools.map((tool) => [tool.name, { description: tool.description, params: tool.parameters as GbnfJsonSchema | undefined }]),
+      )
+    : undefined;
+
+  const sequence = context.getSequence();
+  const chat = new LlamaChat({ contextSequence: sequence, autoDisposeSequence: false });
+  try {
+    const history = toChatHistory(request);
+    const inputTokens = sequence.model.tokenize(promptText(request)).length;
+    let outputTokens = 0;
+    const common = {
+      maxTokens: request.maxTokens,
+      temperature: request.temperature,
+      topP: request.topP,
+      topK: request.topK,
+      minP: request.minP,
+      seed: request.seed,
+      repeatPenalty: request.repeatPenalty === undefined ? undefined : { penalty: request.repeatPenalty },
+      customStopTriggers: request.stopStrings?.length ? request.stopStrings : undefined,
+      signal,
+      stopOnAbortSignal: true,
+      onResponseChunk: (chunk: { type?: string; text: string; tokens: readonly unknown[] }) => {
+        outputTokens += chunk.tokens.length;
+        if (chunk.text.length === 0) return;
+        push(chunk.type === 'segment' ? { type: 'reasoning-delta', text: chunk.text } : { type: 'text-delta', text: chunk.text });
+      },
+    };
+    const result = functions
+      ? await chat.generateResponse(history, { ...common, functions })
+      : await chat.generateResponse(history, { ...common, grammar });
+    const calls = result.functionCalls ?? [];
+    for (const call of calls) {
+      push({ type: 'tool-call', toolCallId: `call_${randomUUID()}`, toolName: call.functionName, args: call.params ?? {} });
+    }
+    push({ type: 'usage', usage: { inputTokens, outputTokens } });
+    const stop = result.metadata.stopReason;
+    const reason: FinishReason =
+      stop === 'abort' || signal.aborted ? 'cancelled' : calls.length > 0 ? 'tool-calls' : stop === 'maxTokens' ? 'length' : 'stop';
+    push({ type: 'finish', reason });
+  } finally {
+    chat.dispose({ disposeSequence: false });
+    sequence.dispose();
+  }
+}
+
+/** Applies the context policy before the prompt is built; a drop is announced as a part. */
+function fitToContext(context: LlamaContext, request: GenerateRequest, push: (part: StreamPart) => void): GenerateRequest {
+  const model = context.model;
+  const countTokens = (text: string) => model.tokenize(text).length;
+  const fixedTokens = request.systemPrompt ? countTokens(request.systemPrompt) : 0;
+  const trimmed = trimToContext(request.messages, {
+    contextSize: context.contextSize,
+    maxTokens: request.maxTokens,
+    policy: request.contextPolicy,
+    countTokens,
+    fixedTokens,
+  });
+  if (trimmed.droppedMessages === 0) return request;
+  push({ type: 'context-trimmed', droppedMessages: trimmed.droppedMessages, droppedTokens: trimmed.droppedTokens });
+  return { ...request, messages: trimmed.messages };
+}
+
+async function jsonGrammar(llama: Llama, schema: Record<string, unknown>): Promise<LlamaJsonSchemaGrammar<never>> {
+  try {
+    return await llama.createGrammarForJsonSchema(schema as never);
+  } catch (error) {
+    throw new CodedError('INVALID_INPUT', `This JSON schema is not supported: ${(error as Error).message}`);
+  }
+}
+
+function forcedTool(request: GenerateRequest): ToolDefinition | null {
+  const choice = request.toolChoice;
+  if (!choice || choice === 'auto' || !request.tools?.length) return null;
+  if (choice === 'required') {
+    if (request.tools.length === 1) return request.tools[0]!;
+    throw new CodedError('INVALID_INPUT', 'toolChoice "required" with several tools: name the tool to call');
+  }
+  const tool = request.tools.find((t) => t.name === choice.name);
+  if (!tool) throw new CodedError('INVALID_INPUT', `toolChoice names "${choice.name}", which is not among the tools`);
+  return tool;
+}
+
+/**
+ * A call the caller insists on: the arguments are generated under a grammar
+ * for the tool's parameter schema, so any model (even one with no native
+ * function calling) produces a valid call.
+ */
+async function generateForcedCall(
+  llama: Llama,
+  context: LlamaContext,
+  request: GenerateRequest,
+  tool: ToolDefinition,
+  signal: AbortSignal,
+  push: (part: StreamPart) => void,
+): Promise<void> {
+  const grammar = await jsonGrammar(llama, tool.parameters ?? { type: 'object', properties: {} });
+  const instruction = `Call the tool "${tool.name}"${tool.description ? ` (${tool.description})` : ''}: answer with its arguments as JSON.`;
+  const withInstruction: GenerateRequest = {
+    ...request,
+    tools: undefined,
+    toolChoice: undefined,
+    systemPrompt: [request.systemPrompt ?? systemText(request.messages), instruction].filter(Boolean).join('\n\n'),
+  };
+  const sequence = context.getSequence();
+  const chat = new LlamaChat({ contextSequence: sequence, autoDisposeSequence: false });
+  try {
+    const result = await chat.generateResponse(toChatHistory(withInstruction), {
+      grammar,
+      maxTokens: request.maxTokens,
+      temperature: request.temperature,
+      seed: request.seed,
+      signal,
+      stopOnAbortSignal: true,
+    });
+    const outputTokens = sequence.model.tokenize(result.response).length;
+    push({ type: 'usage', usage: { inputTokens: sequence.model.tokenize(promptText(withInstruction)).length, outputTokens } });
+    if (result.metadata.stopReason === 'abort' || signal.aborted) {
+      push({ type: 'finish', reason: 'cancelled' });
+      return;
+    }
+    let args: unknown;
+    try {
+      args = grammar.parse(result.response);
+    } catch {
+      // cut short by maxTokens: no complete call
+      push({ type: 'finish', reason: 'length' });
+      return;
+    }
+    push({ type: 'tool-call', toolCallId: `call_${randomUUID()}`, toolName: tool.name, args });
+    push({ type: 'finish', reason: 'tool-calls' });
+  } finally {
+    chat.dispose({ disposeSequence: false });
+    sequence.dispose();
+  }
+}
+
+function systemText(messages: PromptMessage[]): string | undefined {
+  const system = messages.find((m) => m.role === 'system');
+  return system?.role === 'system' ? system.text : undefined;
+}
+
+function promptText(request: GenerateRequest): string {
+  const texts = request.messages.map((m) => (m.role === 'tool' ? JSON.stringify(m.result ?? null) : m.text));
+  return [request.systemPrompt ?? '', ...texts].join('\n');
+}
+
+/** Maps prompt messages onto node-llama-cpp's history; tool results join the call they answer. */
+export function toChatHistory(request: GenerateRequest): ChatHistoryItem[] {
+  const history: ChatHistoryItem[] = [];
+  const messages: PromptMessage[] = request.systemPrompt
+    ? [{ role: 'system', text: request.systemPrompt }, ...request.messages.filter((m) => m.role !== 'system')]
+    : request.messages;
+  const results = new Map<string, unknown>();
+  for (const message of messages) if (message.role === 'tool') results.set(message.toolCallId, message.result);
+  for (const message of messages) {
+    if (message.role === 'system') history.push({ type: 'system', text: message.text });
+    else if (message.role === 'user') history.push({ type: 'user', text: message.text });
+    else if (message.role === 'assistant') {
+      const response: (string | ChatModelFunctionCall)[] = message.text ? [message.text] : [];
+      for (const call of message.toolCalls ?? []) {
+        response.push({ type: 'functionCall', name: call.toolName, params: call.args, result: results.get(call.toolCallId) ?? null });
+      }
+      history.push({ type: 'model', response });
+    }
+  }
+  // LlamaChat continues the last model item: after tool results, the same answer goes on; otherwise a new one starts.
+  if (messages.at(-1)?.role !== 'tool') history.push({ type: 'model', response: [] });
+  return history;
+}
