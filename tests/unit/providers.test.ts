@@ -4,7 +4,7 @@ import { afterAll, describe, expect, test } from 'vitest';
 import { retryAfterMs } from '../../electron/core/providers/error-classifier';
 import { providerHealth } from '../../electron/core/providers/health';
 import { retryDelayMs } from '../../electron/core/providers/retry';
-import { FileKeyCipher, maskKey, redact } from '../../electron/core/providers/secret-store';
+import { FallbackCipher, FileKeyCipher, maskKey, redact } from '../../electron/core/providers/secret-store';
 import { estimatePromptTokens } from '../../electron/core/providers/token-estimate';
 import type { RequestRecord } from '../../electron/core/providers/usage-ledger';
 import { TempDirs } from '../support/temp-dir';
@@ -82,5 +82,22 @@ describe('health and estimates', () => {
   test('the token estimate grows with the prompt', () => {
     const small = estimatePromptTokens([{ role: 'user', text: 'hi' }]);
     expect(estimatePromptTokens([{ role: 'user', text: 'hello world '.repeat(100) }])).toBeGreaterThan(small + 100);
+  });
+});
+
+describe('FallbackCipher (keychain in the app, key file in serve mode)', () => {
+  test('opens keys sealed by either cipher and seals new ones with the primary', async () => {
+    const prefixCipher = (tag: string) => ({
+      encrypt: async (plain: string) => `${tag}:${plain}`,
+      decrypt: async (sealed: string) => {
+        if (!sealed.startsWith(`${tag}:`)) throw new Error(`not sealed by ${tag}`);
+        return sealed.slice(tag.length + 1);
+      },
+    });
+    const cipher = new FallbackCipher(prefixCipher('keychain'), prefixCipher('file'));
+    expect(await cipher.encrypt('sk-1')).toBe('keychain:sk-1');
+    expect(await cipher.decrypt('keychain:sk-1')).toBe('sk-1');
+    expect(await cipher.decrypt('file:sk-2')).toBe('sk-2');
+    await expect(cipher.decrypt('other:sk-3')).rejects.toThrow('not sealed by keychain');
   });
 });

@@ -13,7 +13,7 @@ import { PRESETS, presetList, type KnownModel } from './presets';
 import { PricingTable, type Price } from './pricing';
 import { ProviderStore, type ProviderRecord } from './provider-store';
 import { DEFAULT_RETRY_POLICY, type RetryPolicy } from './retry';
-import { FileKeyCipher, maskKey, type SecretCipher } from './secret-store';
+import { FallbackCipher, FileKeyCipher, maskKey, type SecretCipher } from './secret-store';
 import { UsageLedger } from './usage-ledger';
 
 /** Where the providers' files live in the data dir. */
@@ -71,7 +71,8 @@ export class ProviderService {
 
   constructor(private readonly options: ProviderServiceOptions) {
     this.layout = providerLayout(options.dataDir);
-    this.cipher = options.cipher ?? new FileKeyCipher(this.layout.secretKey);
+    const fileCipher = new FileKeyCipher(this.layout.secretKey);
+    this.cipher = options.cipher ? new FallbackCipher(options.cipher, fileCipher) : fileCipher;
     this.env = options.env ?? process.env;
     this.retry = options.retry ?? DEFAULT_RETRY_POLICY;
     this.store = new ProviderStore(this.layout.providers);

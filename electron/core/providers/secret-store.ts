@@ -80,3 +80,30 @@ export function redact(text: string, secrets: readonly string[] = []): string {
     .replace(/(Bearer\s+)[^\s"',]+/gi, '$1[redacted]')
     .replace(/\b(sk|pk|xai|gsk|or)-[A-Za-z0-9_-]{12,}/g, (match) => maskKey(match));
 }
+
+/**
+ * Seals with `primary` and opens with whichever of the two sealed a value, so
+ * keys saved by serve mode (key file) still open in the desktop app (keychain).
+ */
+export class FallbackCipher implements SecretCipher {
+  constructor(
+    private readonly primary: SecretCipher,
+    private readonly fallback: SecretCipher,
+  ) {}
+
+  encrypt(plain: string): Promise<string> {
+    return this.primary.encrypt(plain);
+  }
+
+  async decrypt(sealed: string): Promise<string> {
+    try {
+      return await this.primary.decrypt(sealed);
+    } catch (error) {
+      try {
+        return await this.fallback.decrypt(sealed);
+      } catch {
+        throw error;
+      }
+    }
+  }
+}
