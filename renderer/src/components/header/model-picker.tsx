@@ -1,4 +1,4 @@
-import { useShallow } from 'zustand/react/shallow';
+import { useMemo } from 'react';
 import { formatBytes } from '../../lib/format';
 import { useAppStore } from '../../store/store-context';
 import { CubeIcon } from '../common/icons';
@@ -9,7 +9,8 @@ import { CubeIcon } from '../common/icons';
  */
 export function ModelPicker() {
   const models = useAppStore((s) => s.models);
-  const cloud = useAppStore(useShallow((s) => Object.entries(s.cloudModels).filter(([, list]) => list.length > 0)));
+  const cloudModels = useAppStore((s) => s.cloudModels);
+  const cloud = useMemo(() => Object.entries(cloudModels).filter(([, list]) => list.length > 0), [cloudModels]);
   const selectedModelId = useAppStore((s) => s.selectedModelId);
   const selectModel = useAppStore((s) => s.selectModel);
   const selected = models.find((model) => model.id === selectedModelId);
