@@ -195,6 +195,37 @@ describe('the Providers page', () => {
     await dialog.getByRole('button', { name: 'Cancel' }).click();
   });
 
+  test('the provider shows its health, and its key can be replaced but never read back', async () => {
+    await pagesNav().getByRole('button', { name: 'Providers' }).click();
+    const card = page.getByRole('article', { name: PROVIDER });
+    // One good answer and one rate-limited one went through it.
+    await card.getByText(/Last hour: \d+ requests · \d+% errors.*last error RATE_LIMITED/).waitFor();
+
+    await card.getByRole('button', { name: `Change the API key of ${PROVIDER}` }).click();
+    const newKey = card.getByLabel(`New API key for ${PROVIDER}`);
+    expect(await newKey.getAttribute('type')).toBe('password');
+    await newKey.fill(API_KEY);
+    await card.getByRole('button', { name: 'Save key' }).click();
+    await newKey.waitFor({ state: 'detached' });
+    expect(await card.innerText()).not.toContain(API_KEY);
+    await card.getByRole('button', { name: `Test connection to ${PROVIDER}` }).click();
+    await card.getByText(/^Connected in \d+ ms/).waitFor();
+    await screenshot('pages-06-provider-health');
+  });
+
+  test('the pages follow the dark theme', async () => {
+    await pagesNav().getByRole('button', { name: 'Chats' }).click();
+    await page.getByRole('radio', { name: 'Dark' }).check();
+    await expect.poll(() => page.locator('html').getAttribute('data-theme'), POLL).toBe('dark');
+    await pagesNav().getByRole('button', { name: 'Models' }).click();
+    await page.getByRole('row', { name: /^stories260K/ }).waitFor();
+    await new Promise((done) => setTimeout(done, 300));
+    await screenshot('pages-07-models-dark');
+    await pagesNav().getByRole('button', { name: 'Providers' }).click();
+    await page.getByRole('article', { name: PROVIDER }).waitFor();
+    await screenshot('pages-08-providers-dark');
+  });
+
   test('removing a provider asks first', async () => {
     await pagesNav().getByRole('button', { name: 'Providers' }).click();
     const card = page.getByRole('article', { name: PROVIDER });

@@ -135,11 +135,10 @@ export const CloudIcon = (p: IconProps) => (
     <path d="M7 18a4.5 4.5 0 0 1-.6-8.96A6 6 0 0 1 18 8.5a4.75 4.75 0 0 1-.5 9.5Z" />
   </Icon>
 );
-export const SlidersIcon = (p: IconProps) => (
+/** A speech bubble with sliders: settings of one chat (distinct from the app's Settings). */
+export const ChatSettingsIcon = (p: IconProps) => (
   <Icon {...p}>
-    <path d="M4 6h10M18 6h2M4 12h4M12 12h8M4 18h12M20 18h0" />
-    <circle cx="16" cy="6" r="2" />
-    <circle cx="10" cy="12" r="2" />
-    <circle cx="18" cy="18" r="2" />
+    <path d="M21 12a8 8 0 0 1-11.6 7.1L4 20l1-4.6A8 8 0 1 1 21 12Z" />
+    <path d="M9 10h6M9 14h4" />
   </Icon>
 );

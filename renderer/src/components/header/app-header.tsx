@@ -1,6 +1,6 @@
 import { useState } from 'react';
 import { useAppStore } from '../../store/store-context';
-import { SettingsIcon, SlidersIcon } from '../common/icons';
+import { SettingsIcon, ChatSettingsIcon } from '../common/icons';
 import { ChatSettingsDialog } from './chat-settings-dialog';
 import { ConnectionIndicator } from './connection-indicator';
 import { ModelPicker } from './model-picker';
@@ -26,7 +26,7 @@ export function AppHeader() {
       <div className="app-header__tools">
         {activeChatId !== null && (
           <button type="button" className="icon-button" title="Chat settings" onClick={() => setChatSettingsOpen(true)}>
-            <SlidersIcon />
+            <ChatSettingsIcon />
             <span className="sr-only">Chat settings</span>
           </button>
         )}

@@ -41,6 +41,37 @@ function CloudModelTable({ models, label }: { models: CloudModel[]; label: strin
 }
 
 /** One configured provider: where it is, its key (masked), health, and a connection test. */
+/** Replaces (or forgets) the stored key; the new one is sent once and only its masked form comes back. */
+function KeyForm({ name, hasStoredKey, onDone }: { name: string; hasStoredKey: boolean; onDone: () => void }) {
+  const setProviderKey = useAppStore((s) => s.setProviderKey);
+  const [key, setKey] = useState('');
+  return (
+    <form
+      className="provider__key-form"
+      onSubmit={async (event) => {
+        event.preventDefault();
+        if (key && (await setProviderKey(name, key))) onDone();
+      }}
+    >
+      <label className="sr-only" htmlFor={`key-${name}`}>
+        New API key for {name}
+      </label>
+      <input id={`key-${name}`} className="input" type="password" autoComplete="off" value={key} placeholder="New API key" onChange={(event) => setKey(event.target.value)} />
+      <button type="submit" className="button button--small button--primary" disabled={!key}>
+        Save key
+      </button>
+      {hasStoredKey && (
+        <button type="button" className="button button--small" onClick={() => void setProviderKey(name, null).then((ok) => ok && onDone())}>
+          Forget key
+        </button>
+      )}
+      <button type="button" className="button button--small" onClick={onDone}>
+        Cancel
+      </button>
+    </form>
+  );
+}
+
 export function ProviderCard({ provider }: { provider: ProviderInfo }) {
   const test = useAppStore((s) => s.connectionTests[provider.name]);
   const health = useAppStore((s) => s.health.find((h) => h.provider === provider.name));
@@ -50,6 +81,7 @@ export function ProviderCard({ provider }: { provider: ProviderInfo }) {
   const cloudModels = useAppStore((s) => s.cloudModels[provider.name]);
   const [confirming, setConfirming] = useState(false);
   const [freeOnly, setFreeOnly] = useState(false);
+  const [editingKey, setEditingKey] = useState(false);
 
   return (
     <article className="panel provider" aria-label={provider.name}>
@@ -63,7 +95,16 @@ export function ProviderCard({ provider }: { provider: ProviderInfo }) {
             Key: {provider.maskedKey ? <code className="path">{provider.maskedKey}</code> : null} ({KEY_SOURCES[provider.keySource]}
             {provider.apiKeyEnv ? `, ${provider.apiKeyEnv}` : ''})
             {provider.headerNames.length > 0 && ` · headers: ${provider.headerNames.join(', ')}`}
+            {!editingKey && (
+              <>
+                {' · '}
+                <button type="button" className="link-button" aria-label={`Change the API key of ${provider.name}`} onClick={() => setEditingKey(true)}>
+                  Change key
+                </button>
+              </>
+            )}
           </div>
+          {editingKey && <KeyForm name={provider.name} hasStoredKey={provider.keySource === 'stored'} onDone={() => setEditingKey(false)} />}
         </div>
         <div className="provider__actions">
           <button
