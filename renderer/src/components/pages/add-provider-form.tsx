@@ -111,7 +111,7 @@ export function AddProviderForm() {
             type="password"
             autoComplete="off"
             value={apiKey}
-            placeholder={chosen?.keyRequired === false ? 'Not needed' : chosen?.apiKeyEnv ? `or set ${chosen.apiKeyEnv}` : ''}
+            placeholder={chosen?.keyRequired === false ? 'Optional' : chosen?.apiKeyEnv ? `or set ${chosen.apiKeyEnv}` : ''}
             onChange={(event) => setApiKey(event.target.value)}
           />
           <span className="field__hint">Stored encrypted; only a masked form is shown afterwards.</span>
