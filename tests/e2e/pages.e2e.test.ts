@@ -1,5 +1,5 @@
 import { existsSync } from 'node:fs';
-import { copyFile, mkdir, mkdtemp, rm } from 'node:fs/promises';
+import { copyFile, mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { chromium, type Browser, type BrowserContext, type Locator, type Page } from 'playwright-core';
@@ -60,6 +60,7 @@ beforeAll(async () => {
   await mkdir(modelsDir);
   await copyFile(MODEL_FILE, join(modelsDir, 'stories260K.gguf'));
   await writeTinyLlamaGguf(join(modelsDir, 'generated-tiny.gguf'), { seed: 7, contextLength: 512 });
+  await writeFile(join(modelsDir, 'broken.gguf'), 'this is not a GGUF file');
 
   fake = await startFakeOpenAI({
     apiKey: API_KEY,
@@ -96,7 +97,9 @@ afterEach(async (context) => {
 
 describe('the Models page', () => {
   test('lists the GGUFs with their details, and loads and unloads one', async () => {
-    await pagesNav().getByRole('button', { name: 'Models' }).click();
+    // The page rail works from the keyboard: its buttons are in the Tab order.
+    await pagesNav().getByRole('button', { name: 'Models' }).focus();
+    await page.keyboard.press('Enter');
     await page.getByRole('heading', { name: 'Models', level: 1 }).waitFor();
     expect(await pagesNav().getByRole('button', { name: 'Models' }).getAttribute('aria-current')).toBe('page');
 
@@ -106,6 +109,11 @@ describe('the Models page', () => {
     const cells = await row.getByRole('cell').allInnerTexts();
     expect(cells).toContain('llama');
     await page.getByRole('row', { name: /^generated-tiny/ }).waitFor();
+    // A file that is not a model is listed with its problem, and cannot be loaded.
+    const broken = page.getByRole('row', { name: /^broken/ });
+    expect(await broken.getByText('Can’t be used').count()).toBe(1);
+    expect((await broken.innerText()).length).toBeGreaterThan('broken'.length + 20);
+    expect(await page.getByRole('button', { name: 'Load broken' }).count()).toBe(0);
     await page.getByRole('heading', { name: 'This computer' }).waitFor();
     await expect.poll(() => row.getByText(/^(Fits|Does not fit)$/).count(), POLL).toBe(1);
 

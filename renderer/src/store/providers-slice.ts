@@ -83,6 +83,7 @@ export const createProvidersSlice: SliceCreator<ProvidersSlice> = (set, get, { c
       delete connectionTests[name];
       return { providers: state.providers.filter((p) => p.name !== name), cloudModels, connectionTests };
     });
+    get().rechooseModel(); // its models may have been the chosen one
   },
 
   setProviderKey: async (name, apiKey) => {
