@@ -68,6 +68,7 @@ beforeAll(async () => {
       // OpenRouter-style live prices (dollars per token), so answers have a cost.
       { id: 'priced-test', object: 'model', created: 1700000000, owned_by: 'fake', context_length: 32768, pricing: { prompt: '0.00001', completion: '0.00003' } },
       { id: 'fault-429', object: 'model', created: 1700000000, owned_by: 'fake' },
+      { id: 'gift-model:free', object: 'model', created: 1700000000, owned_by: 'fake', pricing: { prompt: '0', completion: '0' } },
     ],
   });
   server = await startServe({ dataDir: join(workDir, 'data'), modelsDir });
@@ -123,7 +124,7 @@ describe('the Models page', () => {
 
     await page.getByRole('button', { name: 'Unload stories260K' }).click();
     await page.getByRole('button', { name: 'Load stories260K' }).waitFor();
-    expect(await row.getByText(/^Loaded/).count()).toBe(0);
+    await expect.poll(() => row.getByText(/^Loaded/).count(), POLL).toBe(0);
   });
 });
 
@@ -150,7 +151,7 @@ describe('the Providers page', () => {
     expect(cardText).toContain('stored key');
 
     await card.getByRole('button', { name: `Test connection to ${PROVIDER}` }).click();
-    await card.getByText(/^Connected in \d+ ms · 4 models$/).waitFor();
+    await card.getByText(/^Connected in \d+ ms · 5 models$/).waitFor();
     const models = card.getByRole('table', { name: `Models of ${PROVIDER}` });
     await models.getByRole('rowheader', { name: 'gpt-test' }).waitFor();
     await models.getByRole('rowheader', { name: 'priced-test' }).waitFor();
@@ -163,7 +164,7 @@ describe('the Providers page', () => {
     const picker = page.getByRole('combobox', { name: 'Model' });
     await picker.selectOption(`${PROVIDER}/priced-test`);
     expect(await picker.locator('option:checked').innerText()).toBe(`${PROVIDER}/priced-test`);
-    expect(await picker.locator(`optgroup[label="${PROVIDER}"] option`).count()).toBe(4);
+    expect(await picker.locator(`optgroup[label="${PROVIDER}"] option`).count()).toBe(5);
 
     await sendMessage('Hello, cloud');
     const answer = lastAssistant();
@@ -232,6 +233,24 @@ describe('the Providers page', () => {
     await pagesNav().getByRole('button', { name: 'Providers' }).click();
     await page.getByRole('article', { name: PROVIDER }).waitFor();
     await screenshot('pages-08-providers-dark');
+  });
+
+  test('an OpenRouter provider can show only its free models', async () => {
+    await pagesNav().getByRole('button', { name: 'Providers' }).click();
+    const form = page.getByRole('form', { name: 'Add provider' });
+    await form.getByRole('combobox', { name: 'Preset' }).selectOption('openrouter');
+    await form.getByRole('textbox', { name: /^Name/ }).fill('router');
+    await form.getByRole('textbox', { name: /^Base URL/ }).fill(fake!.baseUrl);
+    await form.getByLabel('API key').fill(API_KEY);
+    await form.getByRole('button', { name: 'Add provider' }).click();
+    const card = page.getByRole('article', { name: 'router' });
+    const models = card.getByRole('table', { name: 'Models of router' });
+    await models.getByRole('rowheader', { name: 'gpt-test' }).waitFor();
+    await card.getByRole('checkbox', { name: 'Free models only' }).check();
+    await expect.poll(() => models.getByRole('rowheader').allInnerTexts(), POLL).toEqual([expect.stringMatching(/^gift-model:free/)]);
+    await card.getByRole('button', { name: 'Remove router' }).click();
+    await page.getByRole('dialog', { name: 'Remove router?' }).getByRole('button', { name: 'Remove' }).click();
+    await card.waitFor({ state: 'detached' });
   });
 
   test('removing a provider asks first', async () => {

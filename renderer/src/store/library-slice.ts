@@ -21,13 +21,25 @@ export interface LibrarySlice {
 }
 
 export const createLibrarySlice: SliceCreator<LibrarySlice> = (set, get, { client }) => {
-  const putStatus = (status: LoadedModelStatus) =>
+  // Bumped by every status change; a `models.loaded` snapshot older than the last change is stale.
+  let statusVersion = 0;
+  const putStatus = (status: LoadedModelStatus) => {
+    statusVersion++;
     set((state) => {
       const loadedModels = { ...state.loadedModels };
       if (status.state === 'unloaded') delete loadedModels[status.modelId];
       else loadedModels[status.modelId] = status;
       return { loadedModels };
     });
+  };
+  const dropStatus = (modelId: string) => {
+    statusVersion++;
+    set((state) => {
+      const loadedModels = { ...state.loadedModels };
+      delete loadedModels[modelId];
+      return { loadedModels };
+    });
+  };
 
   return {
     modelDetails: {},
@@ -37,9 +49,11 @@ export const createLibrarySlice: SliceCreator<LibrarySlice> = (set, get, { clien
 
     loadLibrary: async () => {
       set({ libraryStatus: 'loading' });
+      const versionAtRequest = statusVersion;
       try {
         const [hardware, loaded] = await Promise.all([client.request('hardware.info', {}), client.request('models.loaded', {})]);
-        set({ hardware, loadedModels: Object.fromEntries(loaded.map((status) => [status.modelId, status])), libraryStatus: 'ready' });
+        set({ hardware, libraryStatus: 'ready' });
+        if (versionAtRequest === statusVersion) set({ loadedModels: Object.fromEntries(loaded.map((status) => [status.modelId, status])) });
       } catch (error) {
         set({ libraryStatus: 'error' });
         get().notify(`Could not read the hardware and loaded models: ${describeError(error)}`);
@@ -75,13 +89,7 @@ export const createLibrarySlice: SliceCreator<LibrarySlice> = (set, get, { clien
         putStatus(await client.request('models.load', { modelId }));
       } catch (error) {
         const current = get().loadedModels[modelId];
-        if (current?.state === 'loading') {
-          set((state) => {
-            const loadedModels = { ...state.loadedModels };
-            delete loadedModels[modelId];
-            return { loadedModels };
-          });
-        }
+        if (current?.state === 'loading') dropStatus(modelId);
         if (!(error instanceof TandemClientError && error.code === 'CANCELLED')) {
           get().notify(`Could not load ${model?.name ?? modelId}: ${describeError(error)}`);
         }
@@ -91,11 +99,7 @@ export const createLibrarySlice: SliceCreator<LibrarySlice> = (set, get, { clien
     unloadLocalModel: async (modelId) => {
       try {
         await client.request('models.unload', { modelId });
-        set((state) => {
-          const loadedModels = { ...state.loadedModels };
-          delete loadedModels[modelId];
-          return { loadedModels };
-        });
+        dropStatus(modelId);
       } catch (error) {
         get().notify(`Could not unload the model: ${describeError(error)}`);
       }
