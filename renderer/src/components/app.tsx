@@ -1,17 +1,37 @@
 import { useAppliedTheme } from '../hooks/use-applied-theme';
+import { useAppStore } from '../store/store-context';
 import { ChatView } from './chat/chat-view';
 import { AppHeader } from './header/app-header';
+import { PageRail } from './page-rail';
+import { ModelsPage } from './pages/models-page';
+import { ProvidersPage } from './pages/providers-page';
 import { ChatSidebar } from './sidebar/chat-sidebar';
 
 export function App() {
   useAppliedTheme();
+  const page = useAppStore((s) => s.page);
   return (
-    <div className="app">
-      <ChatSidebar />
-      <main className="main">
-        <AppHeader />
-        <ChatView />
-      </main>
+    <div className={`app app--${page}`}>
+      <PageRail />
+      {page === 'chats' && (
+        <>
+          <ChatSidebar />
+          <main className="main">
+            <AppHeader />
+            <ChatView />
+          </main>
+        </>
+      )}
+      {page === 'models' && (
+        <main className="main main--page">
+          <ModelsPage />
+        </main>
+      )}
+      {page === 'providers' && (
+        <main className="main main--page">
+          <ProvidersPage />
+        </main>
+      )}
     </div>
   );
 }

@@ -1,11 +1,15 @@
 import type { StoreApi } from 'zustand/vanilla';
 import type { TandemClient } from '../client/tandem-client';
+import type { ChatSettingsSlice } from './chat-settings-slice';
 import type { ChatsSlice } from './chats-slice';
 import type { ConnectionSlice } from './connection-slice';
 import type { ConversationSlice } from './conversation-slice';
 import type { DraftSlice } from './draft-slice';
+import type { LibrarySlice } from './library-slice';
 import type { ModelsSlice } from './models-slice';
+import type { NavigationSlice } from './navigation-slice';
 import type { NoticesSlice } from './notices-slice';
+import type { ProvidersSlice } from './providers-slice';
 import type { SettingsSlice } from './settings-slice';
 
 export type AppState = ChatsSlice &
@@ -14,7 +18,11 @@ export type AppState = ChatsSlice &
   SettingsSlice &
   ConnectionSlice &
   NoticesSlice &
-  DraftSlice;
+  DraftSlice &
+  NavigationSlice &
+  LibrarySlice &
+  ProvidersSlice &
+  ChatSettingsSlice;
 export type AppStore = StoreApi<AppState>;
 
 /** What the store's actions need from outside: only the client. */

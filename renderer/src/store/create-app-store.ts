@@ -1,11 +1,15 @@
 import { createStore } from 'zustand/vanilla';
 import type { AppState, AppStore, StoreDeps } from './app-state';
+import { createChatSettingsSlice } from './chat-settings-slice';
 import { createChatsSlice } from './chats-slice';
 import { createConnectionSlice } from './connection-slice';
 import { createConversationSlice } from './conversation-slice';
 import { createDraftSlice } from './draft-slice';
+import { createLibrarySlice } from './library-slice';
 import { createModelsSlice } from './models-slice';
+import { createNavigationSlice } from './navigation-slice';
 import { createNoticesSlice } from './notices-slice';
+import { createProvidersSlice } from './providers-slice';
 import { createSettingsSlice } from './settings-slice';
 
 /** The renderer's one store, built from its slices around a client. */
@@ -18,5 +22,9 @@ export function createAppStore(deps: StoreDeps): AppStore {
     ...createConversationSlice(set, get, deps),
     ...createNoticesSlice(set, get, deps),
     ...createDraftSlice(set, get, deps),
+    ...createNavigationSlice(set, get, deps),
+    ...createLibrarySlice(set, get, deps),
+    ...createProvidersSlice(set, get, deps),
+    ...createChatSettingsSlice(set, get, deps),
   }));
 }

@@ -1,13 +1,24 @@
 import type { LocalModel } from '../../../shared/ipc/domain';
+import type { CloudModel } from '../../../shared/ipc/routes/providers';
 
 export function isUsable(model: LocalModel): boolean {
   return model.problem === null;
 }
 
-/** The first of `preferred` that is a usable model, else the first usable model, else null. */
-export function chooseModel(models: readonly LocalModel[], preferred: ReadonlyArray<string | null | undefined>): string | null {
+/**
+ * The first of `preferred` that is a usable local model or a known cloud model
+ * (`PROVIDER/MODEL`), else the first usable local model, else the first cloud model, else null.
+ */
+export function chooseModel(
+  models: readonly LocalModel[],
+  preferred: ReadonlyArray<string | null | undefined>,
+  cloudModels: Readonly<Record<string, readonly CloudModel[]>> = {},
+): string | null {
+  const cloud = Object.values(cloudModels).flat();
   for (const id of preferred) {
-    if (id && models.some((model) => model.id === id && isUsable(model))) return id;
+    if (!id) continue;
+    if (models.some((model) => model.id === id && isUsable(model))) return id;
+    if (cloud.some((model) => model.id === id)) return id;
   }
-  return models.find(isUsable)?.id ?? null;
+  return models.find(isUsable)?.id ?? cloud[0]?.id ?? null;
 }

@@ -14,6 +14,8 @@ export interface ModelsSlice {
   selectModel(modelId: string): void;
   /** Follows a chat's own model when it can be used, without changing the default. */
   followChatModel(modelId: string | null): void;
+  /** Picks again once cloud models are known: the saved default may be one of them. */
+  rechooseModel(): void;
 }
 
 export const createModelsSlice: SliceCreator<ModelsSlice> = (set, get, { client }) => ({
@@ -31,7 +33,7 @@ export const createModelsSlice: SliceCreator<ModelsSlice> = (set, get, { client 
         models,
         modelsStatus: 'ready',
         modelsError: null,
-        selectedModelId: chooseModel(models, [selectedModelId, settings?.defaultModelId]),
+        selectedModelId: chooseModel(models, [selectedModelId, settings?.defaultModelId], get().cloudModels),
       });
     } catch (error) {
       set({ modelsStatus: 'error', modelsError: describeError(error) });
@@ -46,6 +48,16 @@ export const createModelsSlice: SliceCreator<ModelsSlice> = (set, get, { client 
   followChatModel: (modelId) => {
     const { models, selectedModelId } = get();
     if (!modelId || modelId === selectedModelId) return;
-    if (chooseModel(models, [modelId]) === modelId) set({ selectedModelId: modelId });
+    if (chooseModel(models, [modelId], get().cloudModels) === modelId) set({ selectedModelId: modelId });
+  },
+
+  rechooseModel: () => {
+    const { models, selectedModelId, settings, cloudModels, modelsStatus } = get();
+    if (modelsStatus !== 'ready') return; // loadModels chooses, cloud models included
+    const defaultId = settings?.defaultModelId;
+    // Keep a choice that differs from the default (a chat's own model); otherwise let the default win.
+    const preferred = selectedModelId && selectedModelId !== defaultId && selectedModelId.includes('/') ? [selectedModelId, defaultId] : [defaultId, selectedModelId];
+    const next = chooseModel(models, preferred, cloudModels);
+    if (next !== selectedModelId) set({ selectedModelId: next });
   },
 });

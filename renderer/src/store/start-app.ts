@@ -13,6 +13,7 @@ export function startApp(store: AppStore, client: TandemClient): () => void {
       state().loadAppInfo(),
       state().loadSettings().then(() => state().loadModels()),
       state().loadChats(),
+      state().loadProviders(),
       state().refreshActiveChat(),
     ]);
   };
@@ -26,6 +27,7 @@ export function startApp(store: AppStore, client: TandemClient): () => void {
       if (chatId !== null && chatId === state().activeChatId && !state().streams[chatId]) void state().refreshActiveChat();
     }),
     client.on('models.changed', () => void state().loadModels()),
+    client.on('models.status', (status) => state().receiveModelStatus(status)),
     client.on('settings.changed', (settings) => state().receiveSettings(settings)),
     client.onConnection((status) => {
       state().setConnection(status);

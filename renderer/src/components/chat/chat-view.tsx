@@ -31,7 +31,12 @@ function ConversationBody() {
 
 /** The main pane: the conversation (or an empty state) above the composer. */
 export function ChatView() {
-  const noUsableModel = useAppStore((s) => s.modelsStatus === 'ready' && !s.models.some((model) => model.problem === null));
+  const noUsableModel = useAppStore(
+    (s) =>
+      s.modelsStatus === 'ready' &&
+      !s.models.some((model) => model.problem === null) &&
+      !Object.values(s.cloudModels).some((list) => list.length > 0),
+  );
   const showingChat = useAppStore((s) => s.activeChatId !== null);
 
   return (

@@ -1,6 +1,6 @@
 import { memo } from 'react';
 import type { ChatMessage } from '../../../../shared/ipc/domain';
-import { formatCount } from '../../lib/format';
+import { formatCost, formatCount } from '../../lib/format';
 import { SparkIcon } from '../common/icons';
 import { CopyButton } from './copy-button';
 import { MessageMarkdown } from './message-markdown';
@@ -60,9 +60,13 @@ function MessageItemView({ message, position, modelName, reasoning }: MessageIte
           ) : null}
         </div>
         {status === 'error' && (
-          <div className="message__error">
+          <div className="message__error" role="alert">
             <strong>{error ? errorTitle(error.code) : 'The answer failed.'}</strong>
-            {error && <span>{error.message}</span>}
+            {error && (
+              <span>
+                <code className="message__error-code">{error.code}</code> {error.message}
+              </span>
+            )}
           </div>
         )}
         {(usage || (!isUser && text && status !== 'streaming')) && (
@@ -70,6 +74,7 @@ function MessageItemView({ message, position, modelName, reasoning }: MessageIte
             {usage && (
               <span className="message__usage">
                 {formatCount(usage.inputTokens)} in · {formatCount(usage.outputTokens)} out tokens
+                {usage.costUsd !== undefined && <> · <span title="What this answer cost">{formatCost(usage.costUsd)}</span></>}
               </span>
             )}
             {message.finishReason === 'length' && status === 'complete' && (
@@ -93,6 +98,14 @@ function errorTitle(code: string): string {
       return 'The model file was not found.';
     case 'GENERATION_FAILED':
       return 'The model failed while answering.';
+    case 'RATE_LIMITED':
+      return 'The provider is rate limiting requests; Tandem retried and gave up. Try again in a moment.';
+    case 'AUTH':
+      return 'The provider refused the API key.';
+    case 'NETWORK':
+    case 'TIMEOUT':
+    case 'SERVER':
+      return 'The provider could not be reached or failed.';
     default:
       return 'The answer failed.';
   }
@@ -113,6 +126,8 @@ export const MessageItem = memo(MessageItemView, (before, after) => {
       a.finishReason === b.finishReason &&
       a.usage?.inputTokens === b.usage?.inputTokens &&
       a.usage?.outputTokens === b.usage?.outputTokens &&
+      a.usage?.costUsd === b.usage?.costUsd &&
+      a.error?.code === b.error?.code &&
       a.error?.message === b.error?.message)
   );
 });

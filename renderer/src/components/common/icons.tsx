@@ -124,3 +124,21 @@ export const CubeIcon = (p: IconProps) => (
     <path d="M4 7.5 12 12l8-4.5M12 12v9" />
   </Icon>
 );
+export const ChipIcon = (p: IconProps) => (
+  <Icon {...p}>
+    <rect x="6" y="6" width="12" height="12" rx="2" />
+    <path d="M9 2v4M15 2v4M9 18v4M15 18v4M2 9h4M2 15h4M18 9h4M18 15h4" />
+  </Icon>
+);
+export const CloudIcon = (p: IconProps) => (
+  <Icon {...p}>
+    <path d="M7 18a4.5 4.5 0 0 1-.6-8.96A6 6 0 0 1 18 8.5a4.75 4.75 0 0 1-.5 9.5Z" />
+  </Icon>
+);
+/** A speech bubble with sliders: settings of one chat (distinct from the app's Settings). */
+export const ChatSettingsIcon = (p: IconProps) => (
+  <Icon {...p}>
+    <path d="M21 12a8 8 0 0 1-11.6 7.1L4 20l1-4.6A8 8 0 1 1 21 12Z" />
+    <path d="M9 10h6M9 14h4" />
+  </Icon>
+);

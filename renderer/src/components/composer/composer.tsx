@@ -16,10 +16,16 @@ export function Composer() {
     const progress = s.activeChatId ? s.streams[s.activeChatId] : undefined;
     return progress ? (progress.stopping ? 'stopping' : 'answering') : 'idle';
   });
-  const model = useAppStore((s) => s.models.find((m) => m.id === s.selectedModelId && m.problem === null) ?? null);
+  /** The selected model's display name, when it can answer (a usable local file or a listed cloud model). */
+  const modelName = useAppStore((s) => {
+    const local = s.models.find((m) => m.id === s.selectedModelId && m.problem === null);
+    if (local) return local.name;
+    const id = s.selectedModelId;
+    return id && Object.values(s.cloudModels).some((list) => list.some((m) => m.id === id)) ? id : null;
+  });
 
   const answering = streamState !== 'idle';
-  const canSend = draft.trim().length > 0 && model !== null && !answering;
+  const canSend = draft.trim().length > 0 && modelName !== null && !answering;
 
   const submit = async () => {
     if (!canSend) return;
@@ -53,7 +59,7 @@ export function Composer() {
           className="composer__input"
           aria-label="Message"
           rows={1}
-          placeholder={model ? `Message ${model.name}…` : 'Choose a model to start chatting'}
+          placeholder={modelName ? `Message ${modelName}…` : 'Choose a model to start chatting'}
           value={draft}
           onChange={(event) => setDraft(event.target.value)}
           onKeyDown={onKeyDown}

@@ -1,6 +1,7 @@
 import { useState } from 'react';
 import { useAppStore } from '../../store/store-context';
-import { SettingsIcon } from '../common/icons';
+import { SettingsIcon, ChatSettingsIcon } from '../common/icons';
+import { ChatSettingsDialog } from './chat-settings-dialog';
 import { ConnectionIndicator } from './connection-indicator';
 import { ModelPicker } from './model-picker';
 import { SettingsDialog } from './settings-dialog';
@@ -13,7 +14,9 @@ export function AppHeader() {
       ? 'New conversation'
       : (s.chats.find((chat) => chat.id === s.activeChatId)?.title ?? s.activeChatTitle ?? ''),
   );
+  const activeChatId = useAppStore((s) => s.activeChatId);
   const [settingsOpen, setSettingsOpen] = useState(false);
+  const [chatSettingsOpen, setChatSettingsOpen] = useState(false);
 
   return (
     <header className="app-header">
@@ -21,6 +24,12 @@ export function AppHeader() {
         {title}
       </h1>
       <div className="app-header__tools">
+        {activeChatId !== null && (
+          <button type="button" className="icon-button" title="Chat settings" onClick={() => setChatSettingsOpen(true)}>
+            <ChatSettingsIcon />
+            <span className="sr-only">Chat settings</span>
+          </button>
+        )}
         <ModelPicker />
         <ThemeToggle />
         <button type="button" className="icon-button" title="Settings" onClick={() => setSettingsOpen(true)}>
@@ -30,6 +39,9 @@ export function AppHeader() {
         <ConnectionIndicator />
       </div>
       <SettingsDialog open={settingsOpen} onClose={() => setSettingsOpen(false)} />
+      {activeChatId !== null && (
+        <ChatSettingsDialog key={activeChatId} chatId={activeChatId} open={chatSettingsOpen} onClose={() => setChatSettingsOpen(false)} />
+      )}
     </header>
   );
 }

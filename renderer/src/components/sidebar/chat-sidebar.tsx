@@ -25,9 +25,6 @@ export function ChatSidebar() {
   return (
     <nav className="sidebar" aria-label="Chats">
       <div className="sidebar__brand">
-        <span className="brand-mark" aria-hidden="true">
-          T
-        </span>
         <span className="brand-name">Tandem</span>
       </div>
       <div className="sidebar__tools">

@@ -1,0 +1,39 @@
+import type { Page } from '../store/navigation-slice';
+import { useAppStore } from '../store/store-context';
+import { ChatIcon, ChipIcon, CloudIcon } from './common/icons';
+
+const PAGES: { page: Page; label: string; Icon: typeof ChatIcon }[] = [
+  { page: 'chats', label: 'Chats', Icon: ChatIcon },
+  { page: 'models', label: 'Models', Icon: ChipIcon },
+  { page: 'providers', label: 'Providers', Icon: CloudIcon },
+];
+
+/** The narrow rail that switches between Chats, Models and Providers; plain buttons, so Tab and Enter work. */
+export function PageRail() {
+  const current = useAppStore((s) => s.page);
+  const showPage = useAppStore((s) => s.showPage);
+
+  return (
+    <nav className="page-rail" aria-label="Pages">
+      <span className="brand-mark" aria-hidden="true">
+        T
+      </span>
+      <ul className="page-rail__items">
+        {PAGES.map(({ page, label, Icon }) => (
+          <li key={page}>
+            <button
+              type="button"
+              className={`page-rail__button${current === page ? ' is-current' : ''}`}
+              aria-current={current === page ? 'page' : undefined}
+              title={label}
+              onClick={() => showPage(page)}
+            >
+              <Icon />
+              <span className="page-rail__label">{label}</span>
+            </button>
+          </li>
+        ))}
+      </ul>
+    </nav>
+  );
+}
