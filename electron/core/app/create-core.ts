@@ -138,6 +138,7 @@ export async function createCore(options: CoreOptions) {
       downloads,
       catalog,
       modelsDirs,
+      availableMemory,
       embeddings,
       chats,
       turns,

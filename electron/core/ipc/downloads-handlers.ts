@@ -36,10 +36,7 @@ export function createDownloadHandlers(deps: DownloadHandlerDeps): Pick<Handlers
   return {
     'models.catalog': async () => {
       const [entries, available, models] = await Promise.all([deps.catalog(), deps.availableMemory(), library.list()]);
-      return entries.map((entry): CatalogItem => {
-        const requiredBytes = estimateRequiredBytes(entry);
-        return { ...entry, fit: { requiredBytes, availableBytes: available, fits: requiredBytes <= available }, installed: isInstalled(entry, models) };
-      });
+      return catalogItems(entries, available, models);
     },
     'downloads.list': () => downloads.list(),
     'downloads.start': async (input) => {
@@ -73,6 +70,14 @@ export async function removeModel(modelId: string, deps: Pick<DownloadHandlerDep
   await rm(model.path, { force: true });
   await deps.library.list(true);
   return model.path;
+}
+
+/** Catalog entries with the fit estimate for `availableBytes` and whether the file is already there. */
+export function catalogItems(entries: CatalogEntry[], availableBytes: number, models: LocalModel[]): CatalogItem[] {
+  return entries.map((entry) => {
+    const requiredBytes = estimateRequiredBytes(entry);
+    return { ...entry, fit: { requiredBytes, availableBytes, fits: requiredBytes <= availableBytes }, installed: isInstalled(entry, models) };
+  });
 }
 
 function isInstalled(entry: CatalogEntry, models: LocalModel[]): boolean {
