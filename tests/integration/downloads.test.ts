@@ -85,14 +85,17 @@ describe('DownloadManager', () => {
     expect(first.state).toBe('failed');
     expect(first.error?.code).toBe('NETWORK');
     expect(first.error?.message).toMatch(/resume/i);
-    expect(first.bytesDone).toBe(Math.floor(model.length / 3));
+    // bytes the HTTP client had buffered but not handed over when the socket closed are lost; the part file says what arrived
+    expect(first.bytesDone).toBeGreaterThan(0);
+    expect(first.bytesDone).toBeLessThanOrEqual(Math.floor(model.length / 3));
+    expect((await stat(join(modelsDir, '.partial', `${first.id}.gguf.part`))).size).toBe(first.bytesDone);
     expect(await visibleModels(modelsDir)).toEqual([]);
 
     await manager.resume(first.id);
     const second = await manager.done(first.id);
     expect(second.state, JSON.stringify(second.error)).toBe('completed');
     const resumed = server.requests.at(-1)!;
-    expect(resumed.range).toBe(`bytes=${Math.floor(model.length / 3)}-`);
+    expect(resumed.range).toBe(`bytes=${first.bytesDone}-`);
     expect(resumed.ifRange).toBe(server.etag);
     expect(await sha(join(modelsDir, 'model.gguf'))).toBe(modelSha);
   });
