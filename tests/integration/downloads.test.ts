@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
 import { existsSync } from 'node:fs';
-import { readdir, readFile, stat } from 'node:fs/promises';
+import { readdir, readFile, stat, symlink, unlink } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterAll, afterEach, beforeAll, describe, expect, test } from 'vitest';
 import type { DownloadStatus } from '../../shared/ipc/routes/downloads';
@@ -168,6 +168,25 @@ describe('DownloadManager', () => {
     expect((await restarted.done(started.id)).state).toBe('completed');
     expect(server.requests.at(-1)!.range).toBe(`bytes=${partBytes}-`);
     expect(await sha(join(modelsDir, 'model.gguf'))).toBe(modelSha);
+  });
+
+  test.skipIf(!existsSync('/dev/full'))('a full disk is DISK_FULL with a clear message, and nothing is listed as a model', async () => {
+    const { modelsDir, manager } = await setup();
+    server.throttle(2048);
+    const started = await manager.start({ uri: server.url('/model.gguf') });
+    await waitFor(() => manager.get(started.id).bytesDone > 0);
+    await manager.pause(started.id);
+    // the part file now points at /dev/full, where every write fails with ENOSPC
+    const part = join(modelsDir, '.partial', `${started.id}.gguf.part`);
+    await unlink(part);
+    await symlink('/dev/full', part);
+    server.throttle(null);
+    await manager.resume(started.id);
+    const status = await manager.done(started.id);
+    expect(status.state).toBe('failed');
+    expect(status.error?.code).toBe('DISK_FULL');
+    expect(status.error?.message).toMatch(/disk is full.*Free some space and resume/);
+    expect(await visibleModels(modelsDir)).toEqual([]);
   });
 
   test('no server at all is a NETWORK error that can be resumed', async () => {
