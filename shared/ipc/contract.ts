@@ -13,6 +13,7 @@ import { StreamPartSchema } from './stream-parts';
 import { request, stream, type RequestRouteDef, type StreamRouteDef } from './route-def';
 import { modelEvents, modelRoutes } from './routes/models';
 import { providerRoutes } from './routes/providers';
+import { downloadEvents, downloadRoutes } from './routes/downloads';
 
 /**
  * The single source of truth for everything the renderer (or any client of
@@ -71,6 +72,7 @@ export const contract = {
   'stream.cancel': request(z.strictObject({ streamId: IdSchema }), z.object({ cancelled: z.boolean() })),
 
   ...providerRoutes,
+  ...downloadRoutes,
 } as const;
 
 export type Contract = typeof contract;
@@ -104,6 +106,7 @@ export const events = {
   /** The models folders were rescanned. */
   'models.changed': z.object({}),
   ...modelEvents,
+  ...downloadEvents,
   /** Settings changed (from any window or client). */
   'settings.changed': SettingsSchema,
 } as const;

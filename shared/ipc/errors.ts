@@ -45,6 +45,14 @@ export const ERROR_CODES = [
   'SERVER',
   /** The provider answered something that is not a valid response. */
   'BAD_RESPONSE',
+  /** A model download failed (HTTP error, or the server sent something else than asked). */
+  'DOWNLOAD_FAILED',
+  /** A downloaded (or given) file is not a usable GGUF model. */
+  'NOT_GGUF',
+  /** The disk is full; free space and resume. */
+  'DISK_FULL',
+  /** A downloaded file does not match its expected size or checksum. */
+  'CHECKSUM_MISMATCH',
 ] as const;
 
 export const ErrorCodeSchema = z.enum(ERROR_CODES);

@@ -210,6 +210,26 @@ function modelRouteInputs(): Record<string, fc.Arbitrary<unknown>> {
   };
 }
 
+/**
+ * Download routes: sources stay on a closed loopback port (or are invalid),
+ * catalog ids and model ids never name real ones, so nothing reaches out or is deleted.
+ */
+function downloadRouteInputs(): Record<string, fc.Arbitrary<unknown>> {
+  const downloadId = fc.oneof(fc.constantFrom('nope-12345678', 'BAD ID', ''), fc.jsonValue({ maxDepth: 0 }));
+  return {
+    'models.catalog': fc.constant({}),
+    'downloads.list': fc.constant({}),
+    'downloads.start': fc.oneof(
+      fc.record({ uri: fc.constantFrom('http://127.0.0.1:9/fz.gguf', 'not a uri', 'ftp://x', 'hf:', '') }),
+      fc.record({ catalogId: fc.constantFrom('no-such-model', 'BAD ID', '', 'x'.repeat(200)) }),
+    ),
+    'downloads.pause': fc.record({ downloadId }),
+    'downloads.resume': fc.record({ downloadId }),
+    'downloads.cancel': fc.record({ downloadId }),
+    'models.remove': fc.record({ modelId: fc.constantFrom('no-such-model-fz', '', '../../etc/passwd', 'x'.repeat(5000)) }),
+  };
+}
+
 /** For each route, inputs shaped like its schema (right keys, mostly right values). */
 const inputFor: Record<string, fc.Arbitrary<unknown>> = {
   'app.info': fc.constant({}),
@@ -226,6 +246,7 @@ const inputFor: Record<string, fc.Arbitrary<unknown>> = {
   'stream.cancel': fc.record({ streamId: fc.oneof(idLike, fc.jsonValue({ maxDepth: 1 })) }),
   ...providerInputs(),
   ...modelRouteInputs(),
+  ...downloadRouteInputs(),
 };
 for (const route of routeNames) if (!inputFor[route]) throw new Error(`no fuzz input for ${route}`);
 

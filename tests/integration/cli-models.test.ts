@@ -74,8 +74,8 @@ describe('tandem models', () => {
     expect(broken.stderr()).toContain('MODEL_LOAD_FAILED');
     const usage = tandem('models', 'frobnicate');
     expect((await usage.waitForExit(60_000)).code).toBe(2);
-    const pull = tandem('models', 'pull', 'hf:someone/model');
+    const pull = tandem('models', 'pull');
     expect((await pull.waitForExit(60_000)).code).toBe(2);
-    expect(pull.stderr()).toContain('not available yet');
+    expect(pull.stderr()).toContain('give one hf: URI');
   });
 });

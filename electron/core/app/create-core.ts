@@ -1,4 +1,5 @@
 import { mkdir } from 'node:fs/promises';
+import { freemem } from 'node:os';
 import { resolve } from 'node:path';
 import { ChatStore } from '../chats/chat-store';
 import { ChatTurnRunner } from '../chats/chat-turn-runner';
@@ -7,6 +8,8 @@ import { createHandlers } from '../ipc/create-handlers';
 import { EmbeddingService } from '../models/embedding-service';
 import { LocalRuntime } from '../models/local-runtime';
 import { ModelLibrary } from '../models/model-library';
+import { DownloadManager } from '../models/downloads/download-manager';
+import { loadModelCatalog } from '../models/downloads/model-catalog';
 import { cpuCount } from '../models/threads';
 import type { LanguageModel } from '../models/language-model';
 import { ProviderService } from '../providers/provider-service';
@@ -51,7 +54,8 @@ export async function createCore(options: CoreOptions) {
     if (settings.loadProblem) logger.warn(settings.loadProblem);
 
     const extraDirs = (options.modelsDirs ?? []).map((dir) => resolve(dir));
-    const library = new ModelLibrary(() => [...new Set([layout.models, ...extraDirs, ...settings.get().modelsDirs])]);
+    const modelsDirs = () => [...new Set([layout.models, ...extraDirs, ...settings.get().modelsDirs])];
+    const library = new ModelLibrary(modelsDirs);
 
     // Services are created before the router so events can flow; they reach it through this variable.
     let router: Router | null = null;
@@ -77,6 +81,25 @@ export async function createCore(options: CoreOptions) {
     const resolveModel = async (modelId: string): Promise<LanguageModel> =>
       providers.owns(modelId) ? providers.languageModel(modelId) : runtime.languageModel(await library.resolve(modelId));
 
+    const downloads = new DownloadManager({
+      modelsDir: layout.models,
+      onProgress: (status) => router?.broadcast('downloads.progress', status),
+      onCompleted: async (path) => {
+        const models = await library.list(true);
+        router?.broadcast('models.changed', {});
+        return models.find((m) => m.path === path)?.id ?? null;
+      },
+    });
+    await downloads.init();
+    // Pausing keeps the part file and journal, so the next start resumes.
+    disposables.add('downloads', () => downloads.dispose());
+    const catalog = () => loadModelCatalog();
+    const availableMemory = async () => {
+      const llama = await runtime.backend().catch(() => null);
+      const vram = llama && llama.gpu !== false ? (await llama.getVramState()).free : 0;
+      return freemem() + vram;
+    };
+
     const turns = new ChatTurnRunner({
       store: chats,
       resolveModel,
@@ -95,6 +118,7 @@ export async function createCore(options: CoreOptions) {
       turns,
       providers,
       cpuCount: cpuCount(),
+      downloads: { downloads, catalog, modelsDirs, availableMemory },
       broadcast: (event, payload) => router?.broadcast(event, payload),
     });
     router = new Router(handlers, logger);
@@ -111,6 +135,10 @@ export async function createCore(options: CoreOptions) {
       settings,
       library,
       runtime,
+      downloads,
+      catalog,
+      modelsDirs,
+      availableMemory,
       embeddings,
       chats,
       turns,

@@ -40,6 +40,11 @@ Commands:
   models inspect FILE_OR_ID Details of one model and whether it fits this machine
       --context-size N      Estimate the fit at this context size
       --json                Print JSON instead of text
+  models catalog            Recommended models to download, with a fit estimate for this machine
+  models pull URI|CATALOG_ID
+                            Download a model (hf:user/repo:QUANT, hf:user/repo/file.gguf, an
+                            http(s) URL or a catalog id); Ctrl-C pauses, running it again resumes
+  models rm ID              Delete a model file from the models folders
 
 Global options:
   --data-dir DIR            App data folder (default: per-user app data; env TANDEM_HOME)

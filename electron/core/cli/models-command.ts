@@ -3,6 +3,7 @@ import { createLogger } from '../app/logger';
 import { toTandemError } from '../../../shared/ipc/errors';
 import type { ModelDetails } from '../../../shared/ipc/routes/models';
 import type { GlobalOptions } from './main';
+import { runDownloadCommand } from './models-pull-command';
 
 export interface ModelsCommandOptions {
   json: boolean;
@@ -15,12 +16,9 @@ export interface ModelsCommandOptions {
  */
 export async function runModels(global: GlobalOptions, args: string[], options: ModelsCommandOptions): Promise<number> {
   const [sub, ...rest] = args;
-  if (sub === 'pull' || sub === 'rm') {
-    process.stderr.write(`tandem models ${sub}: not available yet (model downloads come in a later release)\n`);
-    return 2;
-  }
+  if (sub === 'pull' || sub === 'rm' || sub === 'catalog') return runDownloadCommand(global, sub, rest, options);
   if (sub !== 'list' && sub !== 'inspect') {
-    process.stderr.write('tandem models: use `tandem models list` or `tandem models inspect FILE_OR_ID`\n');
+    process.stderr.write('tandem models: use `tandem models list|inspect FILE_OR_ID|catalog|pull URI_OR_CATALOG_ID|rm ID`\n');
     return 2;
   }
   if (sub === 'inspect' && rest.length !== 1) {

@@ -9,6 +9,7 @@ import type { SettingsStore } from '../settings/settings-store';
 import type { Handlers } from './handlers';
 import { createProviderHandlers } from './providers-handlers';
 import { createModelHandlers } from './models-handlers';
+import { createDownloadHandlers, type DownloadHandlerDeps } from './downloads-handlers';
 
 export interface HandlerDeps {
   mode: 'desktop' | 'serve' | 'cli';
@@ -21,6 +22,7 @@ export interface HandlerDeps {
   turns: ChatTurnRunner;
   providers: ProviderService;
   cpuCount: number;
+  downloads: Omit<DownloadHandlerDeps, 'library' | 'runtime' | 'onModelsChanged'>;
   broadcast: <E extends EventName>(event: E, payload: EventPayload<E>) => void;
 }
 
@@ -69,6 +71,7 @@ export function createHandlers(deps: HandlerDeps): Handlers {
     'chat.send': (input) => turns.start(input),
 
     ...createProviderHandlers(deps.providers),
+    ...createDownloadHandlers({ ...deps.downloads, library, runtime, onModelsChanged: () => broadcast('models.changed', {}) }),
     ...createModelHandlers({ library, runtime, chats, onChatChanged: (chatId) => broadcast('chats.changed', { chatId }) }),
   };
 }
