@@ -26,9 +26,10 @@ describe('thread policy', () => {
     expect(resolveThreads(auto, 40 * MB, 16)).toEqual({ generation: 1, batch: 16 });
   });
 
-  test('a real-sized model uses every core for generation', () => {
-    expect(resolveThreads(auto, 4000 * MB, 2)).toEqual({ generation: 2, batch: 2 });
-    expect(resolveThreads(auto, 700 * MB, 12)).toEqual({ generation: 12, batch: 12 });
+  test('a real-sized model generates on half the cores (one on 2 cores, where 2 threads halved the speed)', () => {
+    expect(resolveThreads(auto, 4000 * MB, 2)).toEqual({ generation: 1, batch: 2 });
+    expect(resolveThreads(auto, 700 * MB, 12)).toEqual({ generation: 6, batch: 12 });
+    expect(resolveThreads(auto, 700 * MB, 1)).toEqual({ generation: 1, batch: 1 });
   });
 
   test('an explicit count is honoured up to the core count (not node-llama-cpp\'s default of 4 on 2 cores)', () => {
