@@ -69,7 +69,7 @@ function DownloadItem({ status }: { status: DownloadStatus }) {
         />
       )}
       <div className="download__facts muted">
-        {state !== 'cancelled' && (
+        {state !== 'cancelled' && !(state === 'failed' && bytesDone === 0) && (
           <span>
             {formatBytes(bytesDone)}
             {totalBytes ? ` of ${formatBytes(totalBytes)}` : ''}

@@ -69,7 +69,7 @@ function RemoveModel({ model }: { model: LocalModel }) {
           void removeLocalModel(model.id);
         }}
       >
-        <p>
+        <p className="dialog__wrap">
           The file <code>{model.path}</code> ({formatBytes(model.sizeBytes)}) is deleted from the models folder. It is unloaded first if it is loaded.
         </p>
       </ConfirmDialog>
