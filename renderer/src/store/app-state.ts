@@ -4,6 +4,7 @@ import type { ChatSettingsSlice } from './chat-settings-slice';
 import type { ChatsSlice } from './chats-slice';
 import type { ConnectionSlice } from './connection-slice';
 import type { ConversationSlice } from './conversation-slice';
+import type { DownloadsSlice } from './downloads-slice';
 import type { DraftSlice } from './draft-slice';
 import type { LibrarySlice } from './library-slice';
 import type { ModelsSlice } from './models-slice';
@@ -22,7 +23,8 @@ export type AppState = ChatsSlice &
   NavigationSlice &
   LibrarySlice &
   ProvidersSlice &
-  ChatSettingsSlice;
+  ChatSettingsSlice &
+  DownloadsSlice;
 export type AppStore = StoreApi<AppState>;
 
 /** What the store's actions need from outside: only the client. */

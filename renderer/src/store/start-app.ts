@@ -15,6 +15,7 @@ export function startApp(store: AppStore, client: TandemClient): () => void {
       state().loadChats(),
       state().loadProviders(),
       state().refreshActiveChat(),
+      state().loadDownloads(),
     ]);
   };
 
@@ -27,6 +28,7 @@ export function startApp(store: AppStore, client: TandemClient): () => void {
       if (chatId !== null && chatId === state().activeChatId && !state().streams[chatId]) void state().refreshActiveChat();
     }),
     client.on('models.changed', () => void state().loadModels()),
+    client.on('downloads.progress', (status) => state().receiveDownload(status)),
     client.on('models.status', (status) => state().receiveModelStatus(status)),
     client.on('settings.changed', (settings) => state().receiveSettings(settings)),
     client.onConnection((status) => {

@@ -1,9 +1,12 @@
-import { useEffect } from 'react';
+import { useEffect, useState } from 'react';
 import type { LocalModel } from '../../../../shared/ipc/domain';
 import { formatBytes, formatCount, formatParameters } from '../../lib/format';
 import { useAppStore } from '../../store/store-context';
+import { ConfirmDialog } from '../common/confirm-dialog';
 import { RefreshIcon } from '../common/icons';
 import { NoticeList } from '../chat/notice-list';
+import { CatalogPanel } from './catalog-panel';
+import { DownloadsPanel } from './downloads-panel';
 import { HardwarePanel } from './hardware-panel';
 
 function LoadState({ model }: { model: LocalModel }) {
@@ -44,6 +47,33 @@ function LoadState({ model }: { model: LocalModel }) {
         Load
       </button>
     </div>
+  );
+}
+
+function RemoveModel({ model }: { model: LocalModel }) {
+  const removeLocalModel = useAppStore((s) => s.removeLocalModel);
+  const [confirming, setConfirming] = useState(false);
+  return (
+    <>
+      <button type="button" className="button button--small" aria-label={`Remove ${model.name}`} onClick={() => setConfirming(true)}>
+        Remove
+      </button>
+      <ConfirmDialog
+        open={confirming}
+        title={`Remove ${model.name}?`}
+        confirmLabel="Remove"
+        danger
+        onCancel={() => setConfirming(false)}
+        onConfirm={() => {
+          setConfirming(false);
+          void removeLocalModel(model.id);
+        }}
+      >
+        <p className="dialog__wrap">
+          The file <code>{model.path}</code> ({formatBytes(model.sizeBytes)}) is deleted from the models folder. It is unloaded first if it is loaded.
+        </p>
+      </ConfirmDialog>
+    </>
   );
 }
 
@@ -95,7 +125,10 @@ function ModelRow({ model }: { model: LocalModel }) {
         )}
       </td>
       <td>
-        <LoadState model={model} />
+        <div className="model-row__status">
+          <LoadState model={model} />
+          <RemoveModel model={model} />
+        </div>
       </td>
     </tr>
   );
@@ -124,6 +157,7 @@ export function ModelsPage() {
       <NoticeList />
       <div className="page__body">
         <HardwarePanel />
+        <DownloadsPanel />
         <section className="panel" aria-labelledby="local-models-title">
           <h2 id="local-models-title" className="panel__title">
             Local models
@@ -155,6 +189,7 @@ export function ModelsPage() {
             </div>
           )}
         </section>
+        <CatalogPanel />
       </div>
     </div>
   );
