@@ -40,6 +40,7 @@ describe('thread policy', () => {
   test('the default core count is this machine\'s', async () => {
     const { availableParallelism } = await import('node:os');
     expect(cpuCount()).toBe(Math.max(1, availableParallelism()));
-    expect(resolveThreads(auto, 4000 * MB).generation).toBe(cpuCount());
+    expect(resolveThreads(auto, 4000 * MB).batch).toBe(cpuCount());
+    expect(resolveThreads(auto, 4000 * MB).generation).toBe(Math.max(1, Math.floor(cpuCount() / 2)));
   });
 });
