@@ -29,6 +29,20 @@ export const StreamPartSchema = z.discriminatedUnion('type', [
   z.object({ type: z.literal('usage'), usage: UsageSchema }),
   /** The conversation outgrew the context: the oldest messages were left out of the prompt (not deleted). */
   z.object({ type: z.literal('context-trimmed'), droppedMessages: z.number().int().nonnegative(), droppedTokens: z.number().int().nonnegative() }),
+  /**
+   * The request failed before any token and will be tried again after
+   * `delayMs` (Retry-After when the provider gave one). `attempt` is the
+   * attempt about to start (2 for the first retry), out of `maxAttempts`.
+   * Shown live, never saved with the message; text that follows supersedes it.
+   */
+  z.object({
+    type: z.literal('retry'),
+    attempt: z.number().int().min(2),
+    maxAttempts: z.number().int().min(2),
+    delayMs: z.number().nonnegative(),
+    code: ErrorCodeSchema,
+    message: z.string(),
+  }),
   z.object({ type: z.literal('finish'), reason: FinishReasonSchema }),
   z.object({
     type: z.literal('error'),
@@ -39,6 +53,7 @@ export const StreamPartSchema = z.discriminatedUnion('type', [
 ]);
 export type StreamPart = z.infer<typeof StreamPartSchema>;
 export type TextDeltaPart = Extract<StreamPart, { type: 'text-delta' }>;
+export type RetryPart = Extract<StreamPart, { type: 'retry' }>;
 
 /**
  * Joins two consecutive parts into one when that loses nothing a reader

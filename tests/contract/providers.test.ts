@@ -103,6 +103,18 @@ describe('chat with a cloud model', () => {
     expect(saved).toMatchObject({ status: 'error', error: { code: 'RATE_LIMITED' } });
   });
 
+  test('a 429 that clears reaches the client as a retry part before the text, and only the text is saved', async () => {
+    const chat = await client.call('chats.create', { title: 'retried' });
+    const started = await client.call('chat.send', { chatId: chat.id, text: 'Hi', modelId: 'fake/fault-429-x1' });
+    const view = await client.waitForEnd(started.streamId);
+    expect(view.end?.status).toBe('completed');
+    expect(view.parts[0]).toEqual({ type: 'retry', attempt: 2, maxAttempts: 2, delayMs: 20, code: 'RATE_LIMITED', message: expect.stringContaining('rate limiting') });
+    expect(view.parts.filter((p) => p.type === 'retry')).toHaveLength(1);
+    expect(view.parts.map((p) => (p.type === 'text-delta' ? p.text : '')).join('')).toBe(FAKE_REPLY.join(''));
+    const saved = (await client.call('chats.get', { chatId: chat.id })).messages.at(-1)!;
+    expect(saved).toMatchObject({ status: 'complete', text: FAKE_REPLY.join(''), error: null });
+  });
+
   test('stream.cancel stops the HTTP request: the server sees the connection closed', async () => {
     const chat = await client.call('chats.create', { title: 'stop' });
     const started = await client.call('chat.send', { chatId: chat.id, text: 'Go on', modelId: 'fake/slow-test' });

@@ -68,6 +68,8 @@ beforeAll(async () => {
       // OpenRouter-style live prices (dollars per token), so answers have a cost.
       { id: 'priced-test', object: 'model', created: 1700000000, owned_by: 'fake', context_length: 32768, pricing: { prompt: '0.00001', completion: '0.00003' } },
       { id: 'fault-429', object: 'model', created: 1700000000, owned_by: 'fake' },
+      // rate limited twice with Retry-After: 1, then answers
+      { id: 'fault-429-wait-x2', object: 'model', created: 1700000000, owned_by: 'fake' },
       { id: 'gift-model:free', object: 'model', created: 1700000000, owned_by: 'fake', pricing: { prompt: '0', completion: '0' } },
     ],
   });
@@ -151,7 +153,7 @@ describe('the Providers page', () => {
     expect(cardText).toContain('stored key');
 
     await card.getByRole('button', { name: `Test connection to ${PROVIDER}` }).click();
-    await card.getByText(/^Connected in \d+ ms · 5 models$/).waitFor();
+    await card.getByText(/^Connected in \d+ ms · 6 models$/).waitFor();
     const models = card.getByRole('table', { name: `Models of ${PROVIDER}` });
     await models.getByRole('rowheader', { name: 'gpt-test' }).waitFor();
     await models.getByRole('rowheader', { name: 'priced-test' }).waitFor();
@@ -164,7 +166,7 @@ describe('the Providers page', () => {
     const picker = page.getByRole('combobox', { name: 'Model' });
     await picker.selectOption(`${PROVIDER}/priced-test`);
     expect(await picker.locator('option:checked').innerText()).toBe(`${PROVIDER}/priced-test`);
-    expect(await picker.locator(`optgroup[label="${PROVIDER}"] option`).count()).toBe(5);
+    expect(await picker.locator(`optgroup[label="${PROVIDER}"] option`).count()).toBe(6);
 
     await sendMessage('Hello, cloud');
     const answer = lastAssistant();
@@ -173,6 +175,24 @@ describe('the Providers page', () => {
     await usage.waitFor();
     expect(await usage.innerText()).toMatch(/\$0\.\d{4}|<\$0\.0001/);
     await screenshot('pages-03-cloud-answer');
+  });
+
+  test('a 429 shows a live retry notice on the answer, which gives way to the text once a retry gets through', async () => {
+    await page.getByRole('navigation', { name: 'Chats' }).getByRole('button', { name: 'New chat', exact: true }).click();
+    await page.getByRole('combobox', { name: 'Model' }).selectOption(`${PROVIDER}/fault-429-wait-x2`);
+    await sendMessage('Please answer');
+    const answer = lastAssistant();
+    const notice = answer.getByRole('status').filter({ hasText: /Rate limited/ });
+    await notice.waitFor({ timeout: 15_000 });
+    expect(await notice.innerText()).toMatch(/^Rate limited \(RATE_LIMITED\) — retrying (in 1 s|now), attempt [23] of 3$/);
+    await screenshot('pages-04a-retry-notice');
+    // The second retry is announced too (the countdown restarts with it).
+    await answer.getByRole('status').filter({ hasText: 'attempt 3 of 3' }).waitFor({ timeout: 15_000 });
+    await answer.getByText('Hello from the fake server.').waitFor({ timeout: 15_000 });
+    expect(await answer.getByRole('status').filter({ hasText: /Rate limited/ }).count()).toBe(0);
+    expect(await answer.getByRole('alert').count()).toBe(0);
+    expect(fake!.count('fault-429-wait-x2')).toBe(3);
+    await screenshot('pages-04b-retry-answered');
   });
 
   test('a provider that keeps rate limiting ends in a clear RATE_LIMITED notice', async () => {

@@ -98,6 +98,46 @@ describe('faults map to codes, and only retryable ones are retried', () => {
     expect(server.count('fault-429-x2')).toBe(3);
     expect(text(parts)).toBe(FAKE_REPLY.join(''));
     expect(last(parts)).toEqual({ type: 'finish', reason: 'stop' });
+    // Each retry is announced by a retry part before its wait (attempt about to start, of how many, why), and text comes only after them.
+    const retries = parts.filter((p) => p.type === 'retry');
+    expect(retries.map((p) => [p.attempt, p.maxAttempts, p.code])).toEqual([
+      [2, 3, 'RATE_LIMITED'],
+      [3, 3, 'RATE_LIMITED'],
+    ]);
+    // retry-after-ms: 20 from the fake server, under the 50 ms cap of this service's policy.
+    expect(retries.every((p) => p.delayMs === 20)).toBe(true);
+    expect(retries.every((p) => p.message.includes('rate limiting'))).toBe(true);
+    const firstText = parts.findIndex((p) => p.type === 'text-delta');
+    expect(parts.findLastIndex((p) => p.type === 'retry')).toBeLessThan(firstText);
+  });
+
+  test('a whole-second Retry-After is the announced delay, and the wait really is that long', async () => {
+    const patient = new ProviderService({ dataDir: await temp.make('tandem-provider-wait-'), logger, retry: { maxAttempts: 3, baseDelayMs: 5, maxDelayMs: 8_000 } });
+    await patient.init();
+    try {
+      await patient.add({ name: 'fake', preset: 'custom', baseUrl: server.baseUrl, apiKey: KEY });
+      const model = await patient.languageModel('fake/fault-429-wait-x1');
+      const seen: { part: StreamPart; at: number }[] = [];
+      for await (const part of model.stream({ messages: [{ role: 'user', text: 'Say hello' }], maxTokens: 50 }, { signal: new AbortController().signal })) {
+        seen.push({ part, at: Date.now() });
+      }
+      const retries = seen.filter((s) => s.part.type === 'retry');
+      expect(retries.map((s) => s.part)).toEqual([
+        { type: 'retry', attempt: 2, maxAttempts: 3, delayMs: 1000, code: 'RATE_LIMITED', message: expect.stringContaining('rate limiting') },
+      ]);
+      const firstText = seen.find((s) => s.part.type === 'text-delta')!;
+      expect(firstText.at - retries[0]!.at).toBeGreaterThanOrEqual(950);
+      expect(seen.map((s) => (s.part.type === 'text-delta' ? s.part.text : '')).join('')).toBe(FAKE_REPLY.join(''));
+      expect(server.count('fault-429-wait-x1')).toBe(2);
+    } finally {
+      await patient.dispose();
+    }
+  });
+
+  test('when every attempt is rate limited, the retries come first and one error ends it', async () => {
+    const parts = await collect('fake/fault-429-wait');
+    expect(parts.map((p) => p.type)).toEqual(['retry', 'retry', 'error']);
+    expect(parts.filter((p) => p.type === 'retry').map((p) => p.delayMs)).toEqual([50, 50]); // Retry-After 1 s, capped by the policy
   });
 
   test('a stall mid-stream ends with a TIMEOUT error part after the idle limit, not a hang, and is not retried', async () => {

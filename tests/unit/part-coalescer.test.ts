@@ -35,6 +35,19 @@ describe('PartCoalescer (fewer, larger stream messages)', () => {
     ]);
   });
 
+  it('never merges or holds a retry notice: it goes out at once, between the text around it', () => {
+    const sent: unknown[] = [];
+    const coalescer = new PartCoalescer((part) => sent.push(part), 16);
+    const retry = { type: 'retry', attempt: 2, maxAttempts: 3, delayMs: 1000, code: 'RATE_LIMITED', message: 'slow down' };
+    coalescer.push(retry);
+    coalescer.push({ type: 'retry', attempt: 3, maxAttempts: 3, delayMs: 1000, code: 'RATE_LIMITED', message: 'slow down' });
+    expect(sent).toEqual([retry, { ...retry, attempt: 3 }]);
+    coalescer.push({ type: 'text-delta', text: 'A' });
+    coalescer.push({ type: 'text-delta', text: 'B' });
+    coalescer.flush();
+    expect(sent.slice(2)).toEqual([{ type: 'text-delta', text: 'AB' }]); // text after it still merges
+  });
+
   it('sends each part alone when they come slower than the window (a slow model is not delayed)', () => {
     const sent: unknown[] = [];
     const coalescer = new PartCoalescer((part) => sent.push(part), 16);

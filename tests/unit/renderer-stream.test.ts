@@ -58,6 +58,19 @@ describe('renderer stream handling', () => {
     expect(delivered).toEqual(['part', 'part', 'end']);
   });
 
+  it('shows the retry the backend waits on until the first words, and drops it on an error', () => {
+    const retry = { type: 'retry', attempt: 2, maxAttempts: 3, delayMs: 1000, code: 'RATE_LIMITED', message: 'slow down' } as const;
+    const waiting = applyParts({ message: assistant(), reasoning: '' }, [retry]);
+    expect(waiting.retry).toEqual(retry);
+    expect(waiting.message.text).toBe('');
+    const next = applyParts(waiting, [{ ...retry, attempt: 3 }]);
+    expect(next.retry?.attempt).toBe(3);
+    expect(applyParts(next, [{ type: 'text-delta', text: 'Hi' }]).retry).toBeNull();
+    const failed = applyParts(next, [{ type: 'error', code: 'RATE_LIMITED', message: 'gave up', retryable: true }]);
+    expect(failed.retry).toBeNull();
+    expect(failed.message.error).toEqual({ code: 'RATE_LIMITED', message: 'gave up' });
+  });
+
   it('builds the answer a person sees from a batch of parts and its end', () => {
     const { message } = applyParts({ message: assistant(), reasoning: '' }, [
       { type: 'text-delta', text: 'Once ' },

@@ -90,6 +90,7 @@ export class ChatTurnRunner {
         else if (part.type === 'finish') finishReason = part.reason;
         else if (part.type === 'usage') usage = part.usage;
         else if (part.type === 'error') error = { code: part.code, message: part.message };
+        // A `retry` part (waiting before another attempt) goes to the client only; it is never saved.
         emit(part);
       }
     } catch (thrown) {

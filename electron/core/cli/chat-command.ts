@@ -41,6 +41,8 @@ export async function runChat(
       if (part.type === 'text-delta') {
         process.stdout.write(part.text);
         wroteText = true;
+      } else if (part.type === 'retry') {
+        process.stderr.write(`tandem chat: ${part.code}, retrying in ${Math.ceil(part.delayMs / 1000)} s (attempt ${part.attempt} of ${part.maxAttempts})\n`);
       } else if (part.type === 'error') {
         throw new CodedError(part.code, part.message);
       } else if (part.type === 'finish' && part.reason === 'cancelled') {

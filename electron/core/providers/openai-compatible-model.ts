@@ -87,6 +87,7 @@ export class OpenAICompatibleModel implements LanguageModel {
           if (error.retryable && !yieldedContent && attempts < retry.maxAttempts) {
             const delay = retryDelayMs(attempts, retry, error.retryAfterMs);
             this.options.logger.info(`${this.id}: ${error.code}, retry ${attempts} of ${retry.maxAttempts - 1} in ${delay} ms`);
+            yield { type: 'retry', attempt: attempts + 1, maxAttempts: retry.maxAttempts, delayMs: delay, code: error.code, message: error.message };
             try {
               await sleep(delay, signal);
             } catch {

@@ -68,7 +68,7 @@ export const createConversationSlice: SliceCreator<ConversationSlice> = (set, ge
     set((state) => {
       const progress = state.streams[chatId];
       if (!progress?.message) return {};
-      const next = applyParts({ message: progress.message, reasoning: progress.reasoning }, parts);
+      const next = applyParts({ message: progress.message, reasoning: progress.reasoning, retry: progress.retry ?? null }, parts);
       const changes: Partial<AppState> = { streams: { ...state.streams, [chatId]: { ...progress, ...next } } };
       if (state.activeChatId === chatId) changes.messages = replaceMessage(state.messages, next.message);
       return changes;

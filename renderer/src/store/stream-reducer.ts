@@ -1,5 +1,5 @@
 import type { ChatMessage } from '../../../shared/ipc/domain';
-import type { StreamPart } from '../../../shared/ipc/stream-parts';
+import type { RetryPart, StreamPart } from '../../../shared/ipc/stream-parts';
 import type { StreamEnd } from '../client/tandem-client';
 
 /** The growing answer of one running stream. */
@@ -12,20 +12,28 @@ export interface StreamProgress {
   reasoning: string;
   /** Stop was pressed; waiting for the stream to end. */
   stopping: boolean;
+  /** The provider failed before the first token and the backend is waiting to try again; cleared by the first words or an error. */
+  retry?: RetryPart | null;
 }
 
 /** Applies one frame's worth of parts to the assistant message, in order. */
-export function applyParts(progress: { message: ChatMessage; reasoning: string }, parts: readonly StreamPart[]) {
+export function applyParts(progress: { message: ChatMessage; reasoning: string; retry?: RetryPart | null }, parts: readonly StreamPart[]) {
   const message = { ...progress.message };
   let reasoning = progress.reasoning;
+  let retry = progress.retry ?? null;
   let text = message.text;
   for (const part of parts) {
     switch (part.type) {
       case 'text-delta':
         text += part.text;
+        retry = null;
         break;
       case 'reasoning-delta':
         reasoning += part.text;
+        retry = null;
+        break;
+      case 'retry':
+        retry = part;
         break;
       case 'usage':
         message.usage = part.usage;
@@ -35,13 +43,15 @@ export function applyParts(progress: { message: ChatMessage; reasoning: string }
         break;
       case 'error':
         message.error = { code: part.code, message: part.message };
+        retry = null;
         break;
       case 'tool-call':
+        retry = null;
         break;
     }
   }
   message.text = text;
-  return { message, reasoning };
+  return { message, reasoning, retry };
 }
 
 /** The message's final state once its stream ended. */

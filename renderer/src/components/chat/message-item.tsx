@@ -1,10 +1,12 @@
 import { memo } from 'react';
 import type { ChatMessage } from '../../../../shared/ipc/domain';
+import type { RetryPart } from '../../../../shared/ipc/stream-parts';
 import { formatCost, formatCount } from '../../lib/format';
 import { SparkIcon } from '../common/icons';
 import { CopyButton } from './copy-button';
 import { MessageMarkdown } from './message-markdown';
 import { MessageStatusBadge } from './message-status-badge';
+import { RetryNotice } from './retry-notice';
 
 interface MessageItemProps {
   message: ChatMessage;
@@ -13,6 +15,8 @@ interface MessageItemProps {
   modelName: string | null;
   /** Reasoning text of a running answer. */
   reasoning: string;
+  /** The retry the backend is waiting on before the first words of a running answer. */
+  retry?: RetryPart | null;
 }
 
 function TypingDots() {
@@ -25,7 +29,7 @@ function TypingDots() {
   );
 }
 
-function MessageItemView({ message, position, modelName, reasoning }: MessageItemProps) {
+function MessageItemView({ message, position, modelName, reasoning, retry = null }: MessageItemProps) {
   const { role, text, status, usage, error } = message;
   const isUser = role === 'user';
   const author = isUser ? 'You' : role === 'system' ? 'System' : (modelName ?? 'Assistant');
@@ -48,6 +52,7 @@ function MessageItemView({ message, position, modelName, reasoning }: MessageIte
             <p>{reasoning}</p>
           </details>
         )}
+        {retry && status === 'streaming' && !text && <RetryNotice key={retry.attempt} retry={retry} />}
         <div className="message__body">
           {isUser ? (
             <p className="message__plain">{text}</p>
@@ -113,7 +118,12 @@ function errorTitle(code: string): string {
 
 /** Finished messages keep their object identity, so only the growing one re-renders. */
 export const MessageItem = memo(MessageItemView, (before, after) => {
-  if (before.position !== after.position || before.modelName !== after.modelName || before.reasoning !== after.reasoning) {
+  if (
+    before.position !== after.position ||
+    before.modelName !== after.modelName ||
+    before.reasoning !== after.reasoning ||
+    (before.retry ?? null) !== (after.retry ?? null)
+  ) {
     return false;
   }
   const a = before.message;

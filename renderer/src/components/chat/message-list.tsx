@@ -15,6 +15,7 @@ export function MessageList() {
   const messages = useAppStore((s) => s.messages);
   const models = useAppStore((s) => s.models);
   const reasoning = useAppStore((s) => (s.activeChatId ? (s.streams[s.activeChatId]?.reasoning ?? '') : ''));
+  const retry = useAppStore((s) => (s.activeChatId ? (s.streams[s.activeChatId]?.retry ?? null) : null));
   const scrollRef = useRef<HTMLDivElement>(null);
   const modelNames = useMemo(() => new Map(models.map((model) => [model.id, model.name])), [models]);
 
@@ -53,6 +54,7 @@ export function MessageList() {
                 position={row.index + 1}
                 modelName={message.modelId ? (modelNames.get(message.modelId) ?? message.modelId) : null}
                 reasoning={isLive ? reasoning : ''}
+                retry={isLive ? retry : null}
               />
             </div>
           );
