@@ -1,10 +1,11 @@
 import { existsSync } from 'node:fs';
 import { copyFile, mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
-import { join, resolve } from 'node:path';
-import { chromium, type Browser, type BrowserContext, type Locator, type Page } from 'playwright-core';
+import { join } from 'node:path';
+import { type Browser, type BrowserContext, type Locator, type Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { startServe, type ServeProcess } from '../support/serve-process';
+import { BUILT_UI, MODEL_FILE, ARTIFACTS, CHROMIUM, launchChromium } from '../support/e2e-browser';
 
 /**
  * What a person does in Tandem's browser UI (serve mode) with a real tiny
@@ -12,11 +13,6 @@ import { startServe, type ServeProcess } from '../support/serve-process';
  * server and find both chats as they were.
  */
 
-const REPO_ROOT = resolve(import.meta.dirname, '../..');
-const BUILT_UI = join(REPO_ROOT, 'out/renderer/index.html');
-const MODEL_FILE = process.env.TANDEM_TEST_MODEL ?? resolve(REPO_ROOT, '../shared/models/stories260K.gguf');
-const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
-const ARTIFACTS = join(REPO_ROOT, 'artifacts/e2e');
 
 const FIRST_PROMPT = 'Once upon a time there was a little dragon';
 const SECOND_PROMPT = 'Tell me a story about a cat';
@@ -83,18 +79,7 @@ beforeAll(async () => {
   await writeFile(join(modelsDir, 'broken.gguf'), 'this is not a GGUF file');
 
   server = await startServe({ dataDir, modelsDir });
-  browser = await chromium.launch({
-    executablePath: CHROMIUM,
-    args: [
-      '--no-sandbox',
-      '--disable-gpu',
-      '--disable-quic',
-      '--no-first-run',
-      '--disable-background-networking',
-      '--disable-component-update',
-      '--disable-sync',
-    ],
-  });
+  browser = await launchChromium();
   context = await browser.newContext({ viewport: { width: 1280, height: 800 }, colorScheme: 'light' });
   page = await context.newPage();
   page.setDefaultTimeout(20_000);

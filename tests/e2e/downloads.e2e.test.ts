@@ -1,12 +1,13 @@
 import { existsSync } from 'node:fs';
 import { mkdir, mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
-import { join, resolve } from 'node:path';
-import { chromium, type Browser, type BrowserContext, type Locator, type Page } from 'playwright-core';
+import { join } from 'node:path';
+import { type Browser, type BrowserContext, type Locator, type Page } from 'playwright-core';
 import { afterAll, afterEach, beforeAll, describe, expect, test } from 'vitest';
 import { DownloadServer } from '../fixtures/download-server';
 import { tinyLlamaGguf } from '../fixtures/gguf-writer';
 import { startServe, type ServeProcess } from '../support/serve-process';
+import { BUILT_UI, ARTIFACTS, CHROMIUM, launchChromium } from '../support/e2e-browser';
 
 /**
  * Downloading a model from the Models page (serve mode): paste a URL, watch
@@ -15,10 +16,6 @@ import { startServe, type ServeProcess } from '../support/serve-process';
  * in a clear, coded error that can be dismissed.
  */
 
-const REPO_ROOT = resolve(import.meta.dirname, '../..');
-const BUILT_UI = join(REPO_ROOT, 'out/renderer/index.html');
-const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
-const ARTIFACTS = join(REPO_ROOT, 'artifacts/e2e');
 const NAME = 'model'; // the fixture serves /model.gguf
 
 let workDir = '';
@@ -51,10 +48,7 @@ beforeAll(async () => {
   // About 600 ticks of 10 ms: several seconds of visible progress, even on a busy machine.
   files.throttle(Math.max(64, Math.ceil(body.length / 600)));
   server = await startServe({ dataDir: join(workDir, 'data'), modelsDir });
-  browser = await chromium.launch({
-    executablePath: CHROMIUM,
-    args: ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
-  });
+  browser = await launchChromium();
   context = await browser.newContext({ viewport: { width: 1280, height: 900 }, colorScheme: 'light' });
   page = await context.newPage();
   page.setDefaultTimeout(30_000);

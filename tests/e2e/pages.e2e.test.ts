@@ -1,12 +1,13 @@
 import { existsSync } from 'node:fs';
 import { copyFile, mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
-import { join, resolve } from 'node:path';
-import { chromium, type Browser, type BrowserContext, type Locator, type Page } from 'playwright-core';
+import { join } from 'node:path';
+import { type Browser, type BrowserContext, type Locator, type Page } from 'playwright-core';
 import { afterAll, afterEach, beforeAll, describe, expect, test } from 'vitest';
 import { startFakeOpenAI, type FakeOpenAIServer } from '../fixtures/fake-openai-server';
 import { writeTinyLlamaGguf } from '../fixtures/gguf-writer';
 import { startServe, type ServeProcess } from '../support/serve-process';
+import { BUILT_UI, MODEL_FILE, ARTIFACTS, CHROMIUM, launchChromium } from '../support/e2e-browser';
 
 /**
  * The Models and Providers pages as a person uses them (serve mode): inspect
@@ -15,11 +16,6 @@ import { startServe, type ServeProcess } from '../support/serve-process';
  * notice when the provider keeps rate limiting.
  */
 
-const REPO_ROOT = resolve(import.meta.dirname, '../..');
-const BUILT_UI = join(REPO_ROOT, 'out/renderer/index.html');
-const MODEL_FILE = process.env.TANDEM_TEST_MODEL ?? resolve(REPO_ROOT, '../shared/models/stories260K.gguf');
-const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
-const ARTIFACTS = join(REPO_ROOT, 'artifacts/e2e');
 const API_KEY = 'sk-made-up-0123456789abcdef';
 const PROVIDER = 'fakecloud';
 
@@ -74,10 +70,7 @@ beforeAll(async () => {
     ],
   });
   server = await startServe({ dataDir: join(workDir, 'data'), modelsDir });
-  browser = await chromium.launch({
-    executablePath: CHROMIUM,
-    args: ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
-  });
+  browser = await launchChromium();
   context = await browser.newContext({ viewport: { width: 1280, height: 800 }, colorScheme: 'light' });
   page = await context.newPage();
   page.setDefaultTimeout(20_000);

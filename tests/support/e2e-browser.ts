@@ -1,0 +1,21 @@
+import { join, resolve } from 'node:path';
+import { chromium, type Browser } from 'playwright-core';
+
+/** Paths every e2e test shares. */
+export const REPO_ROOT = resolve(import.meta.dirname, '../..');
+export const BUILT_UI = join(REPO_ROOT, 'out/renderer/index.html');
+export const MODEL_FILE = process.env.TANDEM_TEST_MODEL ?? resolve(REPO_ROOT, '../shared/models/stories260K.gguf');
+export const ARTIFACTS = join(REPO_ROOT, 'artifacts/e2e');
+export const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
+
+/**
+ * Debian's Chromium, headless, driven by playwright-core (never a downloaded
+ * browser). The background-networking flags keep it from dialling out on a
+ * machine with no network.
+ */
+export function launchChromium(): Promise<Browser> {
+  return chromium.launch({
+    executablePath: CHROMIUM,
+    args: ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
+  });
+}
