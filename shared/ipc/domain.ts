@@ -11,6 +11,17 @@ export type Theme = z.infer<typeof ThemeSchema>;
 
 export const ThreadCountSchema = z.union([z.literal('auto'), z.number().int().min(1).max(256)]);
 
+/** 'auto' lets Tandem pick from the hardware and the file; a number pins it. */
+export const LoadOptionsSchema = z.strictObject({
+  /** Layers offloaded to the GPU; 'max' offloads all, 0 keeps the model on the CPU. */
+  gpuLayers: z.union([z.literal('auto'), z.literal('max'), z.number().int().min(0).max(1024)]).optional(),
+  contextSize: z.union([z.literal('auto'), z.number().int().min(64).max(1_048_576)]).optional(),
+  /** Generation threads (prompt processing uses every core). */
+  threads: z.union([z.literal('auto'), z.number().int().min(1).max(256)]).optional(),
+  batchSize: z.union([z.literal('auto'), z.number().int().min(1).max(65_536)]).optional(),
+});
+export type LoadOptions = z.infer<typeof LoadOptionsSchema>;
+
 /** Versioned user settings, stored as `settings.json` in the data dir. */
 export const SettingsSchema = z.object({
   version: z.literal(1),
@@ -27,6 +38,8 @@ export const SettingsSchema = z.object({
   contextSize: z.union([z.literal('auto'), z.number().int().min(64).max(1_048_576)]),
   /** Bytes loaded local models may hold together (least recently used unloaded first); 'auto' is 80% of free RAM + VRAM. */
   modelMemoryBudget: z.union([z.literal('auto'), z.number().int().min(1)]),
+  /** Load options remembered per local model id (from its last load with options); used when a chat loads it. */
+  modelLoadOptions: z.record(z.string().min(1).max(4096), LoadOptionsSchema),
 });
 export type Settings = z.infer<typeof SettingsSchema>;
 

@@ -186,6 +186,7 @@ function modelRouteInputs(): Record<string, fc.Arbitrary<unknown>> {
     { requiredKeys: [] },
   );
   const ref = fc.record({ modelId: field.modelId() });
+  const folderPath = fc.oneof(fc.constantFrom('', '   ', 'no/such/folder', '/no-such-tandem-folder', '/no-such-tandem-file.gguf'), fc.jsonValue({ maxDepth: 0 }));
   return {
     'models.inspect': fc.record({ modelId: field.modelId(), options }, { requiredKeys: ['modelId'] }),
     'hardware.info': fc.constant({}),
@@ -193,6 +194,11 @@ function modelRouteInputs(): Record<string, fc.Arbitrary<unknown>> {
     'models.load': fc.record({ modelId: field.modelId(), options }, { requiredKeys: ['modelId'] }),
     'models.unload': ref,
     'models.cancelLoad': ref,
+    'models.folders': fc.constant({}),
+    // never an existing folder: adding '/' would make every later list walk the whole disk
+    'models.addFolder': fc.record({ path: folderPath }),
+    'models.removeFolder': fc.record({ path: folderPath }),
+    'models.import': fc.record({ path: folderPath }),
     'chats.updateSettings': fc.record({
       chatId: field.chatId(),
       settings: fc.record(

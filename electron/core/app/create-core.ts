@@ -8,6 +8,7 @@ import { createHandlers } from '../ipc/create-handlers';
 import { EmbeddingService } from '../models/embedding-service';
 import { LocalRuntime } from '../models/local-runtime';
 import { ModelLibrary } from '../models/model-library';
+import { ModelFolders } from '../models/model-folders';
 import { DownloadManager } from '../models/downloads/download-manager';
 import { loadModelCatalog } from '../models/downloads/model-catalog';
 import { cpuCount } from '../models/threads';
@@ -56,6 +57,7 @@ export async function createCore(options: CoreOptions) {
     const extraDirs = (options.modelsDirs ?? []).map((dir) => resolve(dir));
     const modelsDirs = () => [...new Set([layout.models, ...extraDirs, ...settings.get().modelsDirs])];
     const library = new ModelLibrary(modelsDirs);
+    const folders = new ModelFolders({ dataDirModels: layout.models, commandLine: extraDirs, settings });
 
     // Services are created before the router so events can flow; they reach it through this variable.
     let router: Router | null = null;
@@ -65,6 +67,7 @@ export async function createCore(options: CoreOptions) {
       threads: () => settings.get().threads,
       contextSize: () => settings.get().contextSize,
       memoryBudget: () => settings.get().modelMemoryBudget,
+      savedLoadOptions: (info) => settings.get().modelLoadOptions[info.id],
       onStatus: (status) => router?.broadcast('models.status', status),
     });
     disposables.add('local runtime', () => runtime.dispose());
@@ -113,6 +116,8 @@ export async function createCore(options: CoreOptions) {
       dataDir: layout.root,
       settings,
       library,
+      folders,
+      modelsDir: layout.models,
       runtime,
       chats,
       turns,
@@ -134,6 +139,7 @@ export async function createCore(options: CoreOptions) {
       router: activeRouter,
       settings,
       library,
+      folders,
       runtime,
       downloads,
       catalog,

@@ -4,6 +4,7 @@ import type { ChatTurnRunner } from '../chats/chat-turn-runner';
 import { exportChat } from '../chats/chat-export';
 import type { LocalRuntime } from '../models/local-runtime';
 import type { ModelLibrary } from '../models/model-library';
+import type { ModelFolders } from '../models/model-folders';
 import type { ProviderService } from '../providers/provider-service';
 import type { SettingsStore } from '../settings/settings-store';
 import type { Handlers } from './handlers';
@@ -17,6 +18,9 @@ export interface HandlerDeps {
   dataDir: string;
   settings: SettingsStore;
   library: ModelLibrary;
+  folders: ModelFolders;
+  /** The data dir's models folder. */
+  modelsDir: string;
   runtime: LocalRuntime;
   chats: ChatStore;
   turns: ChatTurnRunner;
@@ -72,6 +76,15 @@ export function createHandlers(deps: HandlerDeps): Handlers {
 
     ...createProviderHandlers(deps.providers),
     ...createDownloadHandlers({ ...deps.downloads, library, runtime, onModelsChanged: () => broadcast('models.changed', {}) }),
-    ...createModelHandlers({ library, runtime, chats, onChatChanged: (chatId) => broadcast('chats.changed', { chatId }) }),
+    ...createModelHandlers({
+      library,
+      runtime,
+      chats,
+      onChatChanged: (chatId) => broadcast('chats.changed', { chatId }),
+      folders: deps.folders,
+      settings,
+      modelsDir: deps.modelsDir,
+      onModelsChanged: () => broadcast('models.changed', {}),
+    }),
   };
 }

@@ -27,6 +27,8 @@ export interface LocalRuntimeOptions {
   memoryBudget?: () => MemoryBudget;
   /** 'auto' picks Metal/CUDA/Vulkan when a prebuilt binary works, else CPU. */
   gpu?: 'auto' | false;
+  /** Load options saved for a model (settings.modelLoadOptions), used when it loads without explicit ones. */
+  savedLoadOptions?: (info: LocalModel) => LoadOptions | undefined;
   /** Told whenever a model starts loading, loads, unloads or fails. */
   onStatus?: (status: LoadedModelStatus) => void;
 }
@@ -238,7 +240,7 @@ export class LocalRuntime {
 
   private async loadEntry(entry: Entry): Promise<Entry> {
     const { info, controller } = entry;
-    const options = this.preferred.get(info.path) ?? {};
+    const options = this.preferred.get(info.path) ?? this.options.savedLoadOptions?.(info) ?? {};
     const cancelled = () => new CodedError('CANCELLED', `Loading ${info.name} was cancelled`);
     let model = null as LlamaModel | null;
     try {

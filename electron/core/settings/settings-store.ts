@@ -11,6 +11,7 @@ export const DEFAULT_SETTINGS: Settings = {
   maxTokens: 2048,
   contextSize: 'auto',
   modelMemoryBudget: 'auto',
+  modelLoadOptions: {},
 };
 
 type Listener = (settings: Settings) => void;

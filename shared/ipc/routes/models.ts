@@ -1,20 +1,11 @@
 import { z } from 'zod';
 import { ChatSettingsSchema } from '../chat-settings';
-import { ChatSummarySchema, IdSchema, LocalModelSchema } from '../domain';
+import { ChatSummarySchema, IdSchema, LoadOptionsSchema, LocalModelSchema } from '../domain';
 import { request } from '../route-def';
 
 const ModelRef = z.strictObject({ modelId: z.string().min(1).max(4096) });
 
-/** 'auto' lets Tandem pick from the hardware and the file; a number pins it. */
-export const LoadOptionsSchema = z.strictObject({
-  /** Layers offloaded to the GPU; 'max' offloads all, 0 keeps the model on the CPU. */
-  gpuLayers: z.union([z.literal('auto'), z.literal('max'), z.number().int().min(0).max(1024)]).optional(),
-  contextSize: z.union([z.literal('auto'), z.number().int().min(64).max(1_048_576)]).optional(),
-  /** Generation threads (prompt processing uses every core). */
-  threads: z.union([z.literal('auto'), z.number().int().min(1).max(256)]).optional(),
-  batchSize: z.union([z.literal('auto'), z.number().int().min(1).max(65_536)]).optional(),
-});
-export type LoadOptions = z.infer<typeof LoadOptionsSchema>;
+export { LoadOptionsSchema, type LoadOptions } from '../domain';
 
 /** What loading a model with some options is estimated to need, and whether this machine has it. */
 export const FitEstimateSchema = z.object({
@@ -80,6 +71,13 @@ export const LoadedModelStatusSchema = z.object({
 });
 export type LoadedModelStatus = z.infer<typeof LoadedModelStatusSchema>;
 
+export const ModelFolderSchema = z.object({
+  path: z.string(),
+  /** 'data-dir': the data dir's models folder; 'command-line': --models-dir for this run; 'settings': added by the user. */
+  source: z.enum(['data-dir', 'command-line', 'settings']),
+});
+export type ModelFolder = z.infer<typeof ModelFolderSchema>;
+
 export const modelRoutes = {
   /** Header details and a fit estimate for one model (by id, file name or path); `options` shapes the estimate. */
   'models.inspect': request(
@@ -98,6 +96,14 @@ export const modelRoutes = {
   'models.unload': request(ModelRef, z.object({ unloaded: z.boolean() })),
   /** Stops a load in progress; `cancelled` is false when none was running. */
   'models.cancelLoad': request(ModelRef, z.object({ cancelled: z.boolean() })),
+  /** The folders scanned for `.gguf` files and where each comes from (only `settings` ones can be removed). */
+  'models.folders': request(z.strictObject({}), z.array(ModelFolderSchema)),
+  /** Adds a readable folder to settings.modelsDirs, rescans and broadcasts `models.changed`; answers the folders. */
+  'models.addFolder': request(z.strictObject({ path: z.string().trim().min(1).max(4096) }), z.array(ModelFolderSchema)),
+  /** Removes a folder added in settings (NOT_FOUND otherwise), rescans and broadcasts `models.changed`. */
+  'models.removeFolder': request(z.strictObject({ path: z.string().trim().min(1).max(4096) }), z.array(ModelFolderSchema)),
+  /** Copies a `.gguf` file into the data dir's models folder (NOT_GGUF when it is not one, CONFLICT when the name is taken). */
+  'models.import': request(z.strictObject({ path: z.string().trim().min(1).max(4096) }), LocalModelSchema),
   /** Replaces a chat's sampling settings, system prompt and context policy (used from its next answer on). */
   'chats.updateSettings': request(z.strictObject({ chatId: IdSchema, settings: ChatSettingsSchema.strict() }), ChatSummarySchema),
 } as const;
