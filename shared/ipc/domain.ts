@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { FinishReasonSchema, UsageSchema } from './stream-parts';
+import { ContextTrimmedSchema, FinishReasonSchema, UsageSchema } from './stream-parts';
 import { ErrorCodeSchema } from './errors';
 import { ChatSettingsSchema } from './chat-settings';
 
@@ -76,6 +76,8 @@ export const ChatMessageSchema = z.object({
   finishReason: FinishReasonSchema.nullable(),
   usage: UsageSchema.nullable(),
   error: z.object({ code: ErrorCodeSchema, message: z.string() }).nullable(),
+  /** The oldest messages were left out of this answer's prompt to fit the context (a `context-trimmed` part). */
+  contextTrimmed: ContextTrimmedSchema.optional(),
 });
 export type ChatMessage = z.infer<typeof ChatMessageSchema>;
 

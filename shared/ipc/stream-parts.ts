@@ -16,6 +16,10 @@ export const UsageSchema = z.object({
 });
 export type Usage = z.infer<typeof UsageSchema>;
 
+/** How much of the conversation was left out of the prompt. */
+export const ContextTrimmedSchema = z.object({ droppedMessages: z.number().int().nonnegative(), droppedTokens: z.number().int().nonnegative() });
+export type ContextTrimmed = z.infer<typeof ContextTrimmedSchema>;
+
 export const StreamPartSchema = z.discriminatedUnion('type', [
   z.object({ type: z.literal('text-delta'), text: z.string() }),
   z.object({ type: z.literal('reasoning-delta'), text: z.string() }),
@@ -28,7 +32,7 @@ export const StreamPartSchema = z.discriminatedUnion('type', [
   }),
   z.object({ type: z.literal('usage'), usage: UsageSchema }),
   /** The conversation outgrew the context: the oldest messages were left out of the prompt (not deleted). */
-  z.object({ type: z.literal('context-trimmed'), droppedMessages: z.number().int().nonnegative(), droppedTokens: z.number().int().nonnegative() }),
+  z.object({ type: z.literal('context-trimmed') }).extend(ContextTrimmedSchema.shape),
   /**
    * The request failed before any token and will be tried again after
    * `delayMs` (Retry-After when the provider gave one). `attempt` is the

@@ -60,6 +60,9 @@ describe('per-chat settings', () => {
     }
     expect(trimmed).toBeGreaterThan(0);
     // nothing was deleted from the chat itself
-    expect((await client.call('chats.get', { chatId: chat.id })).messages).toHaveLength(16);
+    const saved = (await client.call('chats.get', { chatId: chat.id })).messages;
+    expect(saved).toHaveLength(16);
+    // the notice is saved with the answer it happened on, so the chat view shows it after a reload
+    expect(Math.max(...saved.map((m) => m.contextTrimmed?.droppedMessages ?? 0))).toBe(trimmed);
   });
 });

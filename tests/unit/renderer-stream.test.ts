@@ -71,6 +71,17 @@ describe('renderer stream handling', () => {
     expect(failed.message.error).toEqual({ code: 'RATE_LIMITED', message: 'gave up' });
   });
 
+  it('keeps the context-trimmed notice on the answer, through its end', () => {
+    const { message } = applyParts({ message: assistant(), reasoning: '' }, [
+      { type: 'context-trimmed', droppedMessages: 4, droppedTokens: 120 },
+      { type: 'text-delta', text: 'Hi' },
+      { type: 'finish', reason: 'stop' },
+    ]);
+    expect(message.contextTrimmed).toEqual({ droppedMessages: 4, droppedTokens: 120 });
+    expect(endMessage(message, { status: 'completed' }).contextTrimmed).toEqual({ droppedMessages: 4, droppedTokens: 120 });
+    expect(applyParts({ message: assistant(), reasoning: '' }, [{ type: 'text-delta', text: 'x' }]).message.contextTrimmed).toBeUndefined();
+  });
+
   it('builds the answer a person sees from a batch of parts and its end', () => {
     const { message } = applyParts({ message: assistant(), reasoning: '' }, [
       { type: 'text-delta', text: 'Once ' },

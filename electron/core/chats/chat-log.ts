@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import { ChatMessageSchema, type ChatMessage } from '../../../shared/ipc/domain';
 import { ErrorCodeSchema } from '../../../shared/ipc/errors';
-import { FinishReasonSchema, UsageSchema } from '../../../shared/ipc/stream-parts';
+import { ContextTrimmedSchema, FinishReasonSchema, UsageSchema } from '../../../shared/ipc/stream-parts';
 
 /**
  * One line of a chat's append-only `messages.jsonl`. A message is opened with
@@ -21,6 +21,7 @@ export const ChatLogRecordSchema = z.discriminatedUnion('t', [
     finishReason: FinishReasonSchema.nullable(),
     usage: UsageSchema.nullable(),
     error: z.object({ code: ErrorCodeSchema, message: z.string() }).nullable(),
+    contextTrimmed: ContextTrimmedSchema.optional(),
   }),
 ]);
 export type ChatLogRecord = z.infer<typeof ChatLogRecordSchema>;
@@ -68,6 +69,7 @@ export function replayChatLog(text: string): ReplayResult {
         message.finishReason = record.finishReason;
         message.usage = record.usage;
         message.error = record.error;
+        if (record.contextTrimmed) message.contextTrimmed = record.contextTrimmed;
       }
     }
   }

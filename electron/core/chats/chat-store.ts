@@ -9,7 +9,7 @@ import {
 } from '../../../shared/ipc/domain';
 import type { ChatSettings } from '../../../shared/ipc/chat-settings';
 import { CodedError } from '../../../shared/ipc/errors';
-import type { FinishReason, Usage } from '../../../shared/ipc/stream-parts';
+import type { ContextTrimmed, FinishReason, Usage } from '../../../shared/ipc/stream-parts';
 import { fsyncDir, writeFileAtomic } from '../fs/atomic-write';
 import { replayChatLog, type ChatLogRecord } from './chat-log';
 import { SerialQueue } from './serial-queue';
@@ -160,6 +160,7 @@ export class ChatStore {
       finishReason: FinishReason | null;
       usage: Usage | null;
       error: ChatMessage['error'];
+      contextTrimmed?: ContextTrimmed;
     },
   ): Promise<void> {
     try {

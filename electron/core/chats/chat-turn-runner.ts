@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import type { ChatMessage } from '../../../shared/ipc/domain';
 import { CodedError, type ErrorCode } from '../../../shared/ipc/errors';
-import type { FinishReason, StreamPart, Usage } from '../../../shared/ipc/stream-parts';
+import type { ContextTrimmed, FinishReason, StreamPart, Usage } from '../../../shared/ipc/stream-parts';
 import type { StreamStartResult } from '../ipc/handlers';
 import type { GenerateRequest, LanguageModel, PromptMessage } from '../models/language-model';
 import type { ChatStore } from './chat-store';
@@ -81,6 +81,7 @@ export class ChatTurnRunner {
     const timer = setInterval(() => void flush().catch(() => undefined), PERSIST_INTERVAL_MS);
     let finishReason: FinishReason | null = null;
     let usage: Usage | null = null;
+    let contextTrimmed: ContextTrimmed | undefined;
     let error: { code: ErrorCode; message: string } | null = null;
     try {
       for await (const part of model.stream(request, { signal })) {
@@ -89,6 +90,7 @@ export class ChatTurnRunner {
         if (part.type === 'text-delta') pending += part.text;
         else if (part.type === 'finish') finishReason = part.reason;
         else if (part.type === 'usage') usage = part.usage;
+        else if (part.type === 'context-trimmed') contextTrimmed = { droppedMessages: part.droppedMessages, droppedTokens: part.droppedTokens };
         else if (part.type === 'error') error = { code: part.code, message: part.message };
         // A `retry` part (waiting before another attempt) goes to the client only; it is never saved.
         emit(part);
@@ -108,7 +110,7 @@ export class ChatTurnRunner {
           finishReason = 'cancelled';
           emit({ type: 'finish', reason: 'cancelled' });
         }
-        await store.endMessage(chatId, messageId, { text, status, finishReason, usage, error });
+        await store.endMessage(chatId, messageId, { text, status, finishReason, usage, error, ...(contextTrimmed ? { contextTrimmed } : {}) });
       } finally {
         this.running.delete(chatId);
         this.options.onChatChanged(chatId);

@@ -1,4 +1,4 @@
-import type { HardwareInfo, LoadedModelStatus, ModelDetails } from '../../../shared/ipc/routes/models';
+import type { HardwareInfo, LoadedModelStatus, LoadOptions, ModelDetails, ModelFolder } from '../../../shared/ipc/routes/models';
 import { describeError, TandemClientError } from '../client/tandem-client-error';
 import type { LoadStatus, SliceCreator } from './app-state';
 
@@ -14,7 +14,16 @@ export interface LibrarySlice {
   libraryStatus: LoadStatus;
   /** Reads hardware, loaded models and every usable model's details. */
   loadLibrary(): Promise<void>;
-  loadLocalModel(modelId: string): Promise<void>;
+  /** Loads a model; `options` are also remembered for it by the backend. */
+  loadLocalModel(modelId: string, options?: LoadOptions): Promise<void>;
+  /** The folders scanned for models (`models.folders`). */
+  modelFolders: ModelFolder[];
+  loadModelFolders(): Promise<void>;
+  /** Adds a folder to settings; false (with a notice) when it was refused. */
+  addModelFolder(path: string): Promise<boolean>;
+  removeModelFolder(path: string): Promise<void>;
+  /** Copies a GGUF into the data dir's models folder; false (with a notice) when refused. */
+  importModelFile(path: string): Promise<boolean>;
   unloadLocalModel(modelId: string): Promise<void>;
   cancelLocalLoad(modelId: string): Promise<void>;
   receiveModelStatus(status: LoadedModelStatus): void;
@@ -46,6 +55,43 @@ export const createLibrarySlice: SliceCreator<LibrarySlice> = (set, get, { clien
     loadedModels: {},
     hardware: null,
     libraryStatus: 'idle',
+    modelFolders: [],
+
+    loadModelFolders: async () => {
+      try {
+        set({ modelFolders: await client.request('models.folders', {}) });
+      } catch (error) {
+        get().notify(`Could not read the model folders: ${describeError(error)}`);
+      }
+    },
+
+    addModelFolder: async (path) => {
+      try {
+        set({ modelFolders: await client.request('models.addFolder', { path }) });
+        return true;
+      } catch (error) {
+        get().notify(`Could not add the folder: ${describeError(error)}`);
+        return false;
+      }
+    },
+
+    removeModelFolder: async (path) => {
+      try {
+        set({ modelFolders: await client.request('models.removeFolder', { path }) });
+      } catch (error) {
+        get().notify(`Could not remove the folder: ${describeError(error)}`);
+      }
+    },
+
+    importModelFile: async (path) => {
+      try {
+        await client.request('models.import', { path });
+        return true;
+      } catch (error) {
+        get().notify(`Could not import the file: ${describeError(error)}`);
+        return false;
+      }
+    },
 
     loadLibrary: async () => {
       set({ libraryStatus: 'loading' });
@@ -71,7 +117,7 @@ export const createLibrarySlice: SliceCreator<LibrarySlice> = (set, get, { clien
       }
     },
 
-    loadLocalModel: async (modelId) => {
+    loadLocalModel: async (modelId, options) => {
       const model = get().models.find((m) => m.id === modelId);
       putStatus({
         modelId,
@@ -86,7 +132,7 @@ export const createLibrarySlice: SliceCreator<LibrarySlice> = (set, get, { clien
         error: null,
       });
       try {
-        putStatus(await client.request('models.load', { modelId }));
+        putStatus(await client.request('models.load', options ? { modelId, options } : { modelId }));
       } catch (error) {
         const current = get().loadedModels[modelId];
         if (current?.state === 'loading') dropStatus(modelId);

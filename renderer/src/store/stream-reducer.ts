@@ -38,6 +38,9 @@ export function applyParts(progress: { message: ChatMessage; reasoning: string; 
       case 'usage':
         message.usage = part.usage;
         break;
+      case 'context-trimmed':
+        message.contextTrimmed = { droppedMessages: part.droppedMessages, droppedTokens: part.droppedTokens };
+        break;
       case 'finish':
         message.finishReason = part.reason;
         break;

@@ -53,6 +53,11 @@ function MessageItemView({ message, position, modelName, reasoning, retry = null
           </details>
         )}
         {retry && status === 'streaming' && !text && <RetryNotice key={retry.attempt} retry={retry} />}
+        {message.contextTrimmed && message.contextTrimmed.droppedMessages > 0 && (
+          <p className="message__trimmed" role="note" title={`${formatCount(message.contextTrimmed.droppedTokens)} tokens left out of the prompt`}>
+            Earlier messages were left out to fit the context: {message.contextTrimmed.droppedMessages} dropped
+          </p>
+        )}
         <div className="message__body">
           {isUser ? (
             <p className="message__plain">{text}</p>
@@ -138,6 +143,7 @@ export const MessageItem = memo(MessageItemView, (before, after) => {
       a.usage?.outputTokens === b.usage?.outputTokens &&
       a.usage?.costUsd === b.usage?.costUsd &&
       a.error?.code === b.error?.code &&
-      a.error?.message === b.error?.message)
+      a.error?.message === b.error?.message &&
+      a.contextTrimmed?.droppedMessages === b.contextTrimmed?.droppedMessages)
   );
 });

@@ -8,6 +8,8 @@ import { NoticeList } from '../chat/notice-list';
 import { CatalogPanel } from './catalog-panel';
 import { DownloadsPanel } from './downloads-panel';
 import { HardwarePanel } from './hardware-panel';
+import { LoadOptionsButton } from './load-options-dialog';
+import { ModelFoldersPanel } from './model-folders-panel';
 
 function LoadState({ model }: { model: LocalModel }) {
   const status = useAppStore((s) => s.loadedModels[model.id]);
@@ -127,6 +129,7 @@ function ModelRow({ model }: { model: LocalModel }) {
       <td>
         <div className="model-row__status">
           <LoadState model={model} />
+          {model.problem === null && <LoadOptionsButton model={model} />}
           <RemoveModel model={model} />
         </div>
       </td>
@@ -189,6 +192,7 @@ export function ModelsPage() {
             </div>
           )}
         </section>
+        <ModelFoldersPanel />
         <CatalogPanel />
       </div>
     </div>
