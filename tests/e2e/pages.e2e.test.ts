@@ -121,6 +121,47 @@ describe('the Models page', () => {
     await page.getByRole('button', { name: 'Load stories260K' }).waitFor();
     await expect.poll(() => row.getByText(/^Loaded/).count(), POLL).toBe(0);
   });
+
+  test('adds and removes a model folder, imports a file, and loads a model with options', async () => {
+    const extra = join(workDir, 'extra-folder');
+    await mkdir(extra);
+    await writeTinyLlamaGguf(join(extra, 'folder-model.gguf'), { seed: 11, contextLength: 512 });
+    const importable = join(workDir, 'import-me.gguf');
+    await writeTinyLlamaGguf(importable, { seed: 13, contextLength: 512 });
+
+    const folders = page.getByRole('list', { name: 'Folders scanned for models' });
+    await folders.getByText(join(workDir, 'models')).waitFor();
+    expect(await page.getByRole('button', { name: `Remove ${join(workDir, 'models')}` }).count()).toBe(0);
+
+    await page.getByRole('textbox', { name: 'Folder path' }).fill(extra);
+    await page.getByRole('button', { name: 'Add folder' }).click();
+    await page.getByRole('row', { name: 'folder-model' }).waitFor();
+    await folders.getByText(extra).waitFor();
+    // the page scrolls inside its own container, so shoot the panel itself
+    await page.getByRole('region', { name: 'Model folders' }).screenshot({ path: join(ARTIFACTS, 'pages-01b-model-folder-added.png') });
+
+    await page.getByRole('button', { name: `Remove ${extra}` }).click();
+    await expect.poll(() => page.getByRole('row', { name: 'folder-model' }).count(), POLL).toBe(0);
+    await expect.poll(() => folders.getByText(extra).count(), POLL).toBe(0);
+
+    await page.getByRole('textbox', { name: 'Model file path' }).fill(importable);
+    await page.getByRole('button', { name: 'Import', exact: true }).click();
+    const imported = page.getByRole('row', { name: 'import-me' });
+    await imported.waitFor();
+    expect(await imported.innerText()).toContain(join(workDir, 'data', 'models', 'import-me.gguf'));
+
+    await page.getByRole('button', { name: 'Load options for import-me' }).click();
+    const dialog = page.getByRole('dialog', { name: 'Load import-me with options' });
+    await dialog.getByRole('textbox', { name: 'Context size' }).fill('256');
+    await screenshot('pages-01c-load-options');
+    await dialog.getByRole('button', { name: 'Load', exact: true }).click();
+    const badge = imported.getByText(/^Loaded/);
+    await badge.waitFor({ timeout: 30_000 });
+    expect(await badge.getAttribute('title')).toBe('Context 256 tokens');
+    await screenshot('pages-01d-loaded-with-options');
+    await page.getByRole('button', { name: 'Unload import-me' }).click();
+    await page.getByRole('button', { name: 'Load import-me' }).waitFor();
+  });
 });
 
 describe('the Providers page', () => {
