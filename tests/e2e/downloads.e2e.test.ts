@@ -7,7 +7,7 @@ import { afterAll, afterEach, beforeAll, describe, expect, test } from 'vitest';
 import { DownloadServer } from '../fixtures/download-server';
 import { tinyLlamaGguf } from '../fixtures/gguf-writer';
 import { startServe, type ServeProcess } from '../support/serve-process';
-import { BUILT_UI, ARTIFACTS, CHROMIUM, launchChromium } from '../support/e2e-browser';
+import { BUILT_UI, ARTIFACTS, CHROMIUM, launchChromium, openTandem } from '../support/e2e-browser';
 
 /**
  * Downloading a model from the Models page (serve mode): paste a URL, watch
@@ -49,12 +49,7 @@ beforeAll(async () => {
   files.throttle(Math.max(64, Math.ceil(body.length / 600)));
   server = await startServe({ dataDir: join(workDir, 'data'), modelsDir });
   browser = await launchChromium();
-  context = await browser.newContext({ viewport: { width: 1280, height: 900 }, colorScheme: 'light' });
-  page = await context.newPage();
-  page.setDefaultTimeout(30_000);
-  await page.goto(server.url);
-  await page.getByRole('navigation', { name: 'Chats' }).waitFor();
-  await page.getByRole('status').filter({ hasText: 'Connected' }).waitFor();
+  ({ context, page } = await openTandem(browser, server.url, { viewport: { width: 1280, height: 900 }, timeoutMs: 30_000 }));
 });
 
 afterAll(async () => {

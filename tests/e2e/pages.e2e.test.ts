@@ -7,7 +7,7 @@ import { afterAll, afterEach, beforeAll, describe, expect, test } from 'vitest';
 import { startFakeOpenAI, type FakeOpenAIServer } from '../fixtures/fake-openai-server';
 import { writeTinyLlamaGguf } from '../fixtures/gguf-writer';
 import { startServe, type ServeProcess } from '../support/serve-process';
-import { BUILT_UI, MODEL_FILE, ARTIFACTS, CHROMIUM, launchChromium } from '../support/e2e-browser';
+import { BUILT_UI, MODEL_FILE, ARTIFACTS, CHROMIUM, launchChromium, openTandem } from '../support/e2e-browser';
 
 /**
  * The Models and Providers pages as a person uses them (serve mode): inspect
@@ -71,12 +71,7 @@ beforeAll(async () => {
   });
   server = await startServe({ dataDir: join(workDir, 'data'), modelsDir });
   browser = await launchChromium();
-  context = await browser.newContext({ viewport: { width: 1280, height: 800 }, colorScheme: 'light' });
-  page = await context.newPage();
-  page.setDefaultTimeout(20_000);
-  await page.goto(server.url);
-  await page.getByRole('navigation', { name: 'Chats' }).waitFor();
-  await page.getByRole('status').filter({ hasText: 'Connected' }).waitFor();
+  ({ context, page } = await openTandem(browser, server.url, { viewport: { width: 1280, height: 800 }, timeoutMs: 20_000 }));
 });
 
 afterAll(async () => {

@@ -1,5 +1,5 @@
 import { join, resolve } from 'node:path';
-import { chromium, type Browser } from 'playwright-core';
+import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
 
 /** Paths every e2e test shares. */
 export const REPO_ROOT = resolve(import.meta.dirname, '../..');
@@ -18,4 +18,19 @@ export function launchChromium(): Promise<Browser> {
     executablePath: CHROMIUM,
     args: ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
   });
+}
+
+/** A fresh browser context on Tandem's page, waited until it is connected to the backend. */
+export async function openTandem(
+  browser: Browser,
+  url: string,
+  options: { viewport: { width: number; height: number }; timeoutMs: number },
+): Promise<{ context: BrowserContext; page: Page }> {
+  const context = await browser.newContext({ viewport: options.viewport, colorScheme: 'light' });
+  const page = await context.newPage();
+  page.setDefaultTimeout(options.timeoutMs);
+  await page.goto(url);
+  await page.getByRole('navigation', { name: 'Chats' }).waitFor();
+  await page.getByRole('status').filter({ hasText: 'Connected' }).waitFor();
+  return { context, page };
 }

@@ -1,8 +1,6 @@
-import { createCore } from '../app/create-core';
-import { createLogger } from '../app/logger';
-import { toTandemError } from '../../../shared/ipc/errors';
 import type { ModelDetails } from '../../../shared/ipc/routes/models';
 import type { GlobalOptions } from './main';
+import { withCliCore } from './with-cli-core';
 import { runDownloadCommand } from './models-pull-command';
 
 export interface ModelsCommandOptions {
@@ -25,9 +23,7 @@ export async function runModels(global: GlobalOptions, args: string[], options: 
     process.stderr.write('tandem models inspect: give one model (a .gguf path or a model id)\n');
     return 2;
   }
-  const logger = createLogger((process.env.TANDEM_LOG_LEVEL as never) ?? 'warn');
-  const core = await createCore({ dataDir: global.dataDir, modelsDirs: global.modelsDirs, mode: 'cli', version: global.version, logger });
-  try {
+  return withCliCore(global, `models ${sub}`, async (core) => {
     if (sub === 'list') {
       const models = await core.library.list(true);
       const rows = await Promise.all(
@@ -63,13 +59,7 @@ export async function runModels(global: GlobalOptions, args: string[], options: 
     if (options.json) process.stdout.write(`${JSON.stringify(details, null, 2)}\n`);
     else process.stdout.write(formatDetails(details));
     return 0;
-  } catch (error) {
-    const { code, message } = toTandemError(error);
-    process.stderr.write(`tandem models ${sub}: ${code}: ${message}\n`);
-    return 1;
-  } finally {
-    await core.dispose();
-  }
+  });
 }
 
 function formatDetails(d: ModelDetails): string {

@@ -1,9 +1,7 @@
-import { createCore } from '../app/create-core';
-import { createLogger } from '../app/logger';
-import { toTandemError } from '../../../shared/ipc/errors';
 import type { DownloadStatus } from '../../../shared/ipc/routes/downloads';
 import { catalogItems, removeModel } from '../ipc/downloads-handlers';
 import type { GlobalOptions } from './main';
+import { withCliCore } from './with-cli-core';
 import { formatBytes, formatCount, type ModelsCommandOptions } from './models-command';
 
 /**
@@ -20,9 +18,7 @@ export async function runDownloadCommand(
     process.stderr.write(sub === 'pull' ? 'tandem models pull: give one hf: URI, URL or catalog id\n' : 'tandem models rm: give one model id\n');
     return 2;
   }
-  const logger = createLogger((process.env.TANDEM_LOG_LEVEL as never) ?? 'warn');
-  const core = await createCore({ dataDir: global.dataDir, modelsDirs: global.modelsDirs, mode: 'cli', version: global.version, logger });
-  try {
+  return withCliCore(global, `models ${sub}`, async (core) => {
     if (sub === 'rm') {
       const removed = await removeModel(rest[0]!, core);
       process.stdout.write(`Removed ${removed}\n`);
@@ -53,16 +49,10 @@ export async function runDownloadCommand(
       return 0;
     }
     return await pull(core, rest[0]!);
-  } catch (error) {
-    const { code, message } = toTandemError(error);
-    process.stderr.write(`tandem models ${sub}: ${code}: ${message}\n`);
-    return 1;
-  } finally {
-    await core.dispose();
-  }
+  });
 }
 
-type Core = Awaited<ReturnType<typeof createCore>>;
+import type { Core } from '../app/create-core';
 
 async function pull(core: Core, target: string): Promise<number> {
   const entry = (await core.catalog()).find((e) => e.id === target);

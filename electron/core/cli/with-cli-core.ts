@@ -1,0 +1,22 @@
+import { toTandemError } from '../../../shared/ipc/errors';
+import { createCore, type Core } from '../app/create-core';
+import { createLogger } from '../app/logger';
+import type { GlobalOptions } from './main';
+
+/**
+ * Runs one CLI command against a core built for this run: a failure prints
+ * `tandem LABEL: CODE: message` and exits 1; the core is always disposed.
+ */
+export async function withCliCore(global: GlobalOptions, label: string, run: (core: Core) => Promise<number>): Promise<number> {
+  const logger = createLogger((process.env.TANDEM_LOG_LEVEL as never) ?? 'warn');
+  const core = await createCore({ dataDir: global.dataDir, modelsDirs: global.modelsDirs, mode: 'cli', version: global.version, logger });
+  try {
+    return await run(core);
+  } catch (error) {
+    const { code, message } = toTandemError(error);
+    process.stderr.write(`tandem ${label}: ${code}: ${message}\n`);
+    return 1;
+  } finally {
+    await core.dispose();
+  }
+}
