@@ -24,5 +24,14 @@ export const ChatSettingsSchema = z.object({
   stopStrings: z.array(z.string().min(1).max(200)).max(16).optional(),
   systemPrompt: z.string().max(100_000).optional(),
   contextPolicy: ContextPolicySchema.optional(),
+  /** Document collections this chat answers from (retrieval with citations). */
+  collectionIds: z.array(z.string().min(1).max(128).regex(/^[A-Za-z0-9_-]+$/)).max(16).optional(),
+  /** MCP servers whose (enabled) tools the model may call in this chat, and the step limit of the tool loop. */
+  tools: z
+    .object({
+      servers: z.array(z.string().min(1).max(64)).max(64),
+      maxSteps: z.number().int().min(1).max(50).optional(),
+    })
+    .optional(),
 });
 export type ChatSettings = z.infer<typeof ChatSettingsSchema>;

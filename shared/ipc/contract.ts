@@ -14,6 +14,8 @@ import { request, stream, type RequestRouteDef, type StreamRouteDef } from './ro
 import { modelEvents, modelRoutes } from './routes/models';
 import { providerRoutes } from './routes/providers';
 import { downloadEvents, downloadRoutes } from './routes/downloads';
+import { documentEvents, documentRoutes } from './routes/documents';
+import { mcpEvents, mcpRoutes } from './routes/mcp';
 
 /**
  * The single source of truth for everything the renderer (or any client of
@@ -61,6 +63,8 @@ export const contract = {
       chatId: IdSchema,
       text: z.string().trim().min(1).max(200_000),
       modelId: z.string().min(1).max(1024),
+      /** MCP resources attached to this message; their contents go into the prompt. */
+      resources: z.array(z.strictObject({ server: z.string().min(1).max(64), uri: z.string().min(1).max(8192) })).max(8).optional(),
     }),
     z.object({ userMessageId: z.string(), assistantMessageId: z.string() }),
     StreamPartSchema,
@@ -73,6 +77,8 @@ export const contract = {
 
   ...providerRoutes,
   ...downloadRoutes,
+  ...documentRoutes,
+  ...mcpRoutes,
 } as const;
 
 export type Contract = typeof contract;
@@ -107,6 +113,8 @@ export const events = {
   'models.changed': z.object({}),
   ...modelEvents,
   ...downloadEvents,
+  ...documentEvents,
+  ...mcpEvents,
   /** Settings changed (from any window or client). */
   'settings.changed': SettingsSchema,
 } as const;

@@ -1,10 +1,12 @@
 import { z } from 'zod';
-import { ContextTrimmedSchema, FinishReasonSchema, UsageSchema } from './stream-parts';
+import { ContextTrimmedSchema, FinishReasonSchema, ToolCallRecordSchema, UsageSchema } from './stream-parts';
+import { CitationSchema, SearchModeSchema } from './routes/documents';
 import { ErrorCodeSchema } from './errors';
 import { ChatSettingsSchema } from './chat-settings';
 
-/** Ids are opaque short strings; limits keep fuzzed input cheap to reject. */
-export const IdSchema = z.string().min(1).max(128).regex(/^[A-Za-z0-9_-]+$/, 'ids are letters, digits, _ and -');
+import { IdSchema, TitleSchema } from './ids';
+
+export { IdSchema, TitleSchema };
 
 export const ThemeSchema = z.enum(['system', 'light', 'dark']);
 export type Theme = z.infer<typeof ThemeSchema>;
@@ -40,6 +42,27 @@ export const SettingsSchema = z.object({
   modelMemoryBudget: z.union([z.literal('auto'), z.number().int().min(1)]),
   /** Load options remembered per local model id (from its last load with options); used when a chat loads it. */
   modelLoadOptions: z.record(z.string().min(1).max(4096), LoadOptionsSchema),
+  documents: z.object({
+    /** Local GGUF used to embed chunks; null picks the first embedding model found (none: keyword search only). */
+    embeddingModelId: z.string().max(1024).nullable(),
+    /** LanceDB URI; null is `lancedb/` in the data dir. s3://, gs:// and az:// work unchanged. */
+    databaseUri: z.string().max(4096).nullable(),
+    /** Files bigger than this are reported as too large and skipped. */
+    maxFileBytes: z.number().int().min(1024).max(10 * 1024 ** 3),
+    /** Extra ignore patterns (gitignore syntax) on top of each folder's .gitignore. */
+    ignore: z.array(z.string().min(1).max(1024)).max(512),
+    searchMode: SearchModeSchema,
+    /** Chunks put into a chat's prompt per question. */
+    retrievalTopK: z.number().int().min(1).max(50),
+  }),
+  mcp: z.object({
+    /** Folders offered to MCP servers as roots. */
+    roots: z.array(z.string().min(1).max(4096)).max(64),
+    /** Model that answers servers' sampling requests; null: the first local model. */
+    samplingModelId: z.string().max(1024).nullable(),
+    /** Tool results longer than this are truncated for the model (kept whole for the user). */
+    maxToolResultChars: z.number().int().min(1000).max(10_000_000),
+  }),
 });
 export type Settings = z.infer<typeof SettingsSchema>;
 
@@ -78,6 +101,10 @@ export const ChatMessageSchema = z.object({
   error: z.object({ code: ErrorCodeSchema, message: z.string() }).nullable(),
   /** The oldest messages were left out of this answer's prompt to fit the context (a `context-trimmed` part). */
   contextTrimmed: ContextTrimmedSchema.optional(),
+  /** Document chunks the answer was grounded in; the text cites them as [n]. */
+  citations: z.array(CitationSchema).optional(),
+  /** Tools the answer called through MCP, in order, with their outcomes. */
+  toolCalls: z.array(ToolCallRecordSchema).optional(),
 });
 export type ChatMessage = z.infer<typeof ChatMessageSchema>;
 
@@ -96,7 +123,6 @@ export type ChatSummary = z.infer<typeof ChatSummarySchema>;
 export const ChatSchema = ChatSummarySchema.extend({ messages: z.array(ChatMessageSchema) });
 export type Chat = z.infer<typeof ChatSchema>;
 
-export const TitleSchema = z.string().trim().min(1).max(200);
 
 export const AppInfoSchema = z.object({
   name: z.literal('Tandem'),

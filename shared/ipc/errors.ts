@@ -53,6 +53,16 @@ export const ERROR_CODES = [
   'DISK_FULL',
   /** A downloaded file does not match its expected size or checksum. */
   'CHECKSUM_MISMATCH',
+  /** This build or mode cannot do that (e.g. opening a file in the system viewer from serve mode). */
+  'UNSUPPORTED',
+  /** Indexing a collection failed as a whole (single bad files are reported, not failed). */
+  'INDEX_FAILED',
+  /** An MCP server is not running or could not be reached. */
+  'MCP_UNAVAILABLE',
+  /** An MCP server answered a request with an error. */
+  'MCP_ERROR',
+  /** The user denied a tool call. */
+  'TOOL_DENIED',
 ] as const;
 
 export const ErrorCodeSchema = z.enum(ERROR_CODES);

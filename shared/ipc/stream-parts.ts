@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { ErrorCodeSchema } from './errors';
+import { CitationSchema } from './routes/documents';
 
 /**
  * The parts every model (local or cloud) streams. Learned from the Vercel AI
@@ -20,6 +21,31 @@ export type Usage = z.infer<typeof UsageSchema>;
 export const ContextTrimmedSchema = z.object({ droppedMessages: z.number().int().nonnegative(), droppedTokens: z.number().int().nonnegative() });
 export type ContextTrimmed = z.infer<typeof ContextTrimmedSchema>;
 
+/** A tool call's outcome, as streamed and as saved with the message. */
+export const ToolCallStatusSchema = z.enum(['done', 'error', 'denied', 'timeout', 'cancelled']);
+export type ToolCallStatus = z.infer<typeof ToolCallStatusSchema>;
+
+function ToolResultShape() {
+  return {
+    toolCallId: z.string(),
+    server: z.string(),
+    toolName: z.string(),
+    status: ToolCallStatusSchema,
+    /** The whole result as text, for the user (the model may get a truncated copy). */
+    result: z.string(),
+    /** The model got only the first part of a huge result, with a notice. */
+    truncatedForModel: z.boolean(),
+    durationMs: z.number().nonnegative(),
+  };
+}
+
+/** A tool call saved with the assistant message that made it. */
+export const ToolCallRecordSchema = z.object({
+  args: z.unknown(),
+  ...ToolResultShape(),
+});
+export type ToolCallRecord = z.infer<typeof ToolCallRecordSchema>;
+
 export const StreamPartSchema = z.discriminatedUnion('type', [
   z.object({ type: z.literal('text-delta'), text: z.string() }),
   z.object({ type: z.literal('reasoning-delta'), text: z.string() }),
@@ -29,7 +55,33 @@ export const StreamPartSchema = z.discriminatedUnion('type', [
     toolName: z.string(),
     /** Arguments as parsed JSON. */
     args: z.unknown(),
+    /** The MCP server the tool belongs to, when the chat's tool loop knows it. */
+    server: z.string().optional(),
   }),
+  /**
+   * The tool loop waits for the user: show an approval card, answer with
+   * `chat.approveTool`. Never produced by anything a model or tool says.
+   */
+  z.object({
+    type: z.literal('tool-approval'),
+    approvalId: z.string(),
+    toolCallId: z.string(),
+    server: z.string(),
+    toolName: z.string(),
+    args: z.unknown(),
+  }),
+  /** A running tool reported progress (MCP `notifications/progress`). */
+  z.object({
+    type: z.literal('tool-progress'),
+    toolCallId: z.string(),
+    progress: z.number(),
+    total: z.number().optional(),
+    message: z.string().optional(),
+  }),
+  /** How a tool call ended; the model continues with it. */
+  z.object({ type: z.literal('tool-result') }).extend(ToolResultShape()),
+  /** The document chunks this answer is grounded in; the text refers to them as [n]. */
+  z.object({ type: z.literal('citations'), citations: z.array(CitationSchema) }),
   z.object({ type: z.literal('usage'), usage: UsageSchema }),
   /** The conversation outgrew the context: the oldest messages were left out of the prompt (not deleted). */
   z.object({ type: z.literal('context-trimmed') }).extend(ContextTrimmedSchema.shape),

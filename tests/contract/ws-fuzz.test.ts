@@ -37,6 +37,10 @@ const EXPECTED_REFUSALS = new Set<ErrorCode>([
   // providers: adding a name twice, and testing a provider on a closed loopback port
   'CONFLICT',
   'NETWORK',
+  // documents: opening a file in the system viewer from serve mode
+  'UNSUPPORTED',
+  // MCP: a server whose command does not exist or whose port is closed
+  'MCP_UNAVAILABLE',
 ]);
 
 const temp = new TempDirs();
@@ -236,6 +240,77 @@ function downloadRouteInputs(): Record<string, fc.Arbitrary<unknown>> {
   };
 }
 
+/**
+ * Documents routes: paths never name a real folder (indexing `/` would walk
+ * the whole disk), so collections.add can only report missing sources.
+ */
+function documentRouteInputs(): Record<string, fc.Arbitrary<unknown>> {
+  const collectionId = fc.oneof(fc.constantFrom('no-such-collection', 'BAD ID', ''), fc.jsonValue({ maxDepth: 0 }));
+  const path = fc.oneof(fc.constantFrom('', '/no-such-tandem-folder', 'relative/none', '../../etc'), fc.jsonValue({ maxDepth: 0 }));
+  const ref = fc.record({ collectionId });
+  return {
+    'collections.list': fc.constant({}),
+    'collections.add': fc.record({ name: field.title(), paths: fc.array(path, { maxLength: 3 }), localOnly: fc.boolean() }, { requiredKeys: ['name', 'paths'] }),
+    'collections.remove': ref,
+    'collections.reindex': ref,
+    'collections.cancelIndex': ref,
+    'collections.job': ref,
+    'collections.inventory': ref,
+    'collections.export': fc.record({ collectionId, format: fc.constantFrom('json', 'markdown', 'pdf') }),
+    'documents.search': fc.record(
+      {
+        collectionIds: fc.array(collectionId, { maxLength: 3 }),
+        query: field.query(),
+        k: fc.integer({ min: -1, max: 200 }),
+        mode: fc.constantFrom('keyword', 'semantic', 'hybrid', 'magic'),
+      },
+      { requiredKeys: ['collectionIds', 'query'] },
+    ),
+    'documents.view': fc.record({ collectionId, path }),
+    'documents.openExternal': fc.record({ collectionId, path, page: fc.integer({ min: -1, max: 5 }) }, { requiredKeys: ['collectionId', 'path'] }),
+  };
+}
+
+/**
+ * MCP routes: commands never name a real program and URLs point at a closed
+ * loopback port, so the fuzz cannot start anything or reach out.
+ */
+function mcpRouteInputs(): Record<string, fc.Arbitrary<unknown>> {
+  const name = fc.oneof(fc.constantFrom('fz-server', 'BAD NAME', '', 'x'.repeat(80)), fc.jsonValue({ maxDepth: 0 }));
+  const command = fc.constantFrom('tandem-no-such-command-fz', '', '/no/such/bin');
+  const stdio = fc.record(
+    { transport: fc.constant('stdio'), name, command, args: fc.array(fc.string({ maxLength: 10 }), { maxLength: 3 }), env: fc.dictionary(fc.constantFrom('A', 'B_1', 'bad key'), fc.string({ maxLength: 8 })), timeoutMs: fc.integer({ min: 0, max: 5000 }) },
+    { requiredKeys: ['transport', 'name', 'command'] },
+  );
+  const http = fc.record({ transport: fc.constant('http'), name, url: fc.constantFrom('http://127.0.0.1:9/mcp', 'not a url', 'file:///etc/passwd') }, { requiredKeys: ['transport', 'name', 'url'] });
+  const config = fc.oneof(stdio, http);
+  const tool = fc.oneof(fc.constantFrom('echo', '', 'x'.repeat(300)), fc.jsonValue({ maxDepth: 0 }));
+  return {
+    'mcp.list': fc.constant({}),
+    'mcp.add': config,
+    'mcp.update': config,
+    'mcp.remove': fc.record({ name }),
+    'mcp.setEnabled': fc.record({ name, enabled: fc.boolean() }),
+    'mcp.restart': fc.record({ name }),
+    'mcp.setToolPolicy': fc.record({ name, tool, enabled: fc.boolean(), approval: fc.constantFrom('ask', 'always-allow', 'never') }, { requiredKeys: ['name', 'tool'] }),
+    'mcp.logs': fc.record({ name }),
+    'mcp.callTool': fc.record({ name, tool, args: fc.jsonValue({ maxDepth: 2 }) }),
+    'mcp.readResource': fc.record({ name, uri: fc.constantFrom('test://static/resource/1', '', 'file:///etc/passwd') }),
+    'mcp.getPrompt': fc.record({ name, prompt: tool, args: fc.dictionary(fc.string({ maxLength: 5 }), fc.string({ maxLength: 5 })) }, { requiredKeys: ['name', 'prompt'] }),
+    'mcp.import': fc.record({
+      content: fc.oneof(
+        fc.string({ maxLength: 50 }),
+        fc.constant(JSON.stringify({ mcpServers: { 'fz-imported': { command: 'tandem-no-such-command-fz', args: ['x'] } } })),
+        fc.constant(JSON.stringify({ mcpServers: { 'fz-http': { url: 'http://127.0.0.1:9/mcp' } } })),
+      ),
+    }),
+    'mcp.export': fc.constant({}),
+    'chat.approveTool': fc.record({ approvalId: fc.oneof(idLike, fc.jsonValue({ maxDepth: 0 })), decision: fc.constantFrom('allow-once', 'always-allow', 'deny', 'yes') }),
+    'mcp.answerSampling': fc.record({ requestId: fc.oneof(idLike, fc.jsonValue({ maxDepth: 0 })), decision: fc.constantFrom('approve', 'deny', 'maybe') }),
+    'mcp.pendingSampling': fc.constant({}),
+  };
+}
+
 /** For each route, inputs shaped like its schema (right keys, mostly right values). */
 const inputFor: Record<string, fc.Arbitrary<unknown>> = {
   'app.info': fc.constant({}),
@@ -253,6 +328,8 @@ const inputFor: Record<string, fc.Arbitrary<unknown>> = {
   ...providerInputs(),
   ...modelRouteInputs(),
   ...downloadRouteInputs(),
+  ...documentRouteInputs(),
+  ...mcpRouteInputs(),
 };
 for (const route of routeNames) if (!inputFor[route]) throw new Error(`no fuzz input for ${route}`);
 

@@ -32,7 +32,9 @@ export class ChatTurnRunner {
   > {
     const { store } = this.options;
     const { chatId, text, modelId } = input;
-    const { settings = {} } = store.summary(chatId); // NOT_FOUND before anything is written
+    const { settings: chatSettings = {} } = store.summary(chatId); // NOT_FOUND before anything is written
+    // Collections and tools are the chat's, not sampling settings: the retrieval and tool loop read them.
+    const { collectionIds: _collectionIds, tools: _tools, ...settings } = chatSettings;
     if (this.running.has(chatId)) throw new CodedError('CONFLICT', 'An answer is already streaming in this chat; stop it first');
     const model = await this.options.resolveModel(modelId);
     this.running.add(chatId);

@@ -11,6 +11,8 @@ import type { Handlers } from './handlers';
 import { createProviderHandlers } from './providers-handlers';
 import { createModelHandlers } from './models-handlers';
 import { createDownloadHandlers, type DownloadHandlerDeps } from './downloads-handlers';
+import { createDocumentHandlers } from './documents-handlers';
+import { createMcpHandlers } from './mcp-handlers';
 
 export interface HandlerDeps {
   mode: 'desktop' | 'serve' | 'cli';
@@ -75,6 +77,8 @@ export function createHandlers(deps: HandlerDeps): Handlers {
     'chat.send': (input) => turns.start(input),
 
     ...createProviderHandlers(deps.providers),
+    ...createDocumentHandlers(),
+    ...createMcpHandlers(),
     ...createDownloadHandlers({ ...deps.downloads, library, runtime, onModelsChanged: () => broadcast('models.changed', {}) }),
     ...createModelHandlers({
       library,

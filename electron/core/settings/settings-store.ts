@@ -12,6 +12,15 @@ export const DEFAULT_SETTINGS: Settings = {
   contextSize: 'auto',
   modelMemoryBudget: 'auto',
   modelLoadOptions: {},
+  documents: {
+    embeddingModelId: null,
+    databaseUri: null,
+    maxFileBytes: 64 * 1024 * 1024,
+    ignore: [],
+    searchMode: 'hybrid',
+    retrievalTopK: 6,
+  },
+  mcp: { roots: [], samplingModelId: null, maxToolResultChars: 20_000 },
 };
 
 type Listener = (settings: Settings) => void;
