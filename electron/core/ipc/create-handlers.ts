@@ -13,6 +13,7 @@ import { createModelHandlers } from './models-handlers';
 import { createDownloadHandlers, type DownloadHandlerDeps } from './downloads-handlers';
 import { createDocumentHandlers } from './documents-handlers';
 import { createMcpHandlers } from './mcp-handlers';
+import { createToolApprovalHandlers, type ToolApprovalHandlerDeps } from './tool-approval-handlers';
 
 export interface HandlerDeps {
   mode: 'desktop' | 'serve' | 'cli';
@@ -30,6 +31,8 @@ export interface HandlerDeps {
   cpuCount: number;
   downloads: Omit<DownloadHandlerDeps, 'library' | 'runtime' | 'onModelsChanged'>;
   broadcast: <E extends EventName>(event: E, payload: EventPayload<E>) => void;
+  /** Answers to tool approval cards and sampling requests; null answers `resolved: false`. */
+  toolApprovals?: ToolApprovalHandlerDeps | null;
 }
 
 /** Thin handlers: each one delegates to a core service. */
@@ -79,6 +82,7 @@ export function createHandlers(deps: HandlerDeps): Handlers {
     ...createProviderHandlers(deps.providers),
     ...createDocumentHandlers(),
     ...createMcpHandlers(),
+    ...createToolApprovalHandlers(deps.toolApprovals ?? null),
     ...createDownloadHandlers({ ...deps.downloads, library, runtime, onModelsChanged: () => broadcast('models.changed', {}) }),
     ...createModelHandlers({
       library,

@@ -1,7 +1,8 @@
 import { CodedError } from '../../../shared/ipc/errors';
 import type { Handlers } from './handlers';
 
-type McpRoute = Extract<keyof Handlers, `mcp.${string}` | 'chat.approveTool'>;
+/** Approvals and sampling answers are the tool loop's (tool-approval-handlers.ts). */
+type McpRoute = Exclude<Extract<keyof Handlers, `mcp.${string}`>, 'mcp.answerSampling' | 'mcp.pendingSampling'>;
 
 const notYet = () => {
   throw new CodedError('UNSUPPORTED', 'MCP servers are not available in this build yet');
@@ -23,8 +24,5 @@ export function createMcpHandlers(): Pick<Handlers, McpRoute> {
     'mcp.getPrompt': notYet,
     'mcp.import': notYet,
     'mcp.export': notYet,
-    'chat.approveTool': () => ({ resolved: false }),
-    'mcp.answerSampling': () => ({ resolved: false }),
-    'mcp.pendingSampling': () => [],
   };
 }
