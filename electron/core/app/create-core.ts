@@ -6,6 +6,7 @@ import { ChatTurnRunner } from '../chats/chat-turn-runner';
 import { Router } from '../ipc/router';
 import { createHandlers } from '../ipc/create-handlers';
 import { EmbeddingService } from '../models/embedding-service';
+import { McpHost } from '../mcp/mcp-host';
 import { LocalRuntime } from '../models/local-runtime';
 import { ModelLibrary } from '../models/model-library';
 import { ModelFolders } from '../models/model-folders';
@@ -34,6 +35,8 @@ export interface CoreOptions {
   secretCipher?: SecretCipher;
   /** Provider retry policy; tests shorten it. */
   providerRetry?: RetryPolicy;
+  /** Start enabled MCP servers with the core (default: yes, except in CLI mode, which starts only what a command uses). */
+  startMcpServers?: boolean;
 }
 
 export type Core = Awaited<ReturnType<typeof createCore>>;
@@ -81,6 +84,24 @@ export async function createCore(options: CoreOptions) {
     await providers.init();
     disposables.add('providers', () => providers.dispose());
     /** `PROVIDER/MODEL` goes to that provider; anything else is a local model. */
+    const mcp = new McpHost({
+      dataDir: layout.root,
+      logger,
+      cipher: options.secretCipher,
+      roots: () => settings.get().mcp.roots,
+      clientInfo: { name: 'Tandem', version: options.version },
+      onChanged: (name, status) => router?.broadcast('mcp.changed', { name, status }),
+    });
+    await mcp.init();
+    // Disposed before the providers and models it may sample with: children get SIGTERM, then SIGKILL after 2 s.
+    disposables.add('mcp servers', () => mcp.dispose());
+    if (options.startMcpServers ?? options.mode !== 'cli') mcp.startEnabled();
+    let roots = JSON.stringify(settings.get().mcp.roots);
+    settings.onChange((next) => {
+      if (JSON.stringify(next.mcp.roots) === roots) return;
+      roots = JSON.stringify(next.mcp.roots);
+      void mcp.rootsChanged();
+    });
     const resolveModel = async (modelId: string): Promise<LanguageModel> =>
       providers.owns(modelId) ? providers.languageModel(modelId) : runtime.languageModel(await library.resolve(modelId));
 
@@ -124,6 +145,7 @@ export async function createCore(options: CoreOptions) {
       providers,
       cpuCount: cpuCount(),
       downloads: { downloads, catalog, modelsDirs, availableMemory },
+      mcp: { host: mcp },
       broadcast: (event, payload) => router?.broadcast(event, payload),
     });
     router = new Router(handlers, logger);
@@ -149,6 +171,7 @@ export async function createCore(options: CoreOptions) {
       chats,
       turns,
       providers,
+      mcp,
       resolveModel,
       layout,
       dispose: () => disposables.dispose(),

@@ -12,7 +12,7 @@ import { createProviderHandlers } from './providers-handlers';
 import { createModelHandlers } from './models-handlers';
 import { createDownloadHandlers, type DownloadHandlerDeps } from './downloads-handlers';
 import { createDocumentHandlers } from './documents-handlers';
-import { createMcpHandlers } from './mcp-handlers';
+import { createMcpHandlers, type McpHandlerDeps } from './mcp-handlers';
 import { createToolApprovalHandlers, type ToolApprovalHandlerDeps } from './tool-approval-handlers';
 
 export interface HandlerDeps {
@@ -30,6 +30,7 @@ export interface HandlerDeps {
   providers: ProviderService;
   cpuCount: number;
   downloads: Omit<DownloadHandlerDeps, 'library' | 'runtime' | 'onModelsChanged'>;
+  mcp: McpHandlerDeps;
   broadcast: <E extends EventName>(event: E, payload: EventPayload<E>) => void;
   /** Answers to tool approval cards and sampling requests; null answers `resolved: false`. */
   toolApprovals?: ToolApprovalHandlerDeps | null;
@@ -81,7 +82,7 @@ export function createHandlers(deps: HandlerDeps): Handlers {
 
     ...createProviderHandlers(deps.providers),
     ...createDocumentHandlers(),
-    ...createMcpHandlers(),
+    ...createMcpHandlers(deps.mcp),
     ...createToolApprovalHandlers(deps.toolApprovals ?? null),
     ...createDownloadHandlers({ ...deps.downloads, library, runtime, onModelsChanged: () => broadcast('models.changed', {}) }),
     ...createModelHandlers({

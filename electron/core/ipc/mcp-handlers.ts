@@ -1,28 +1,33 @@
-import { CodedError } from '../../../shared/ipc/errors';
+import type { McpHost } from '../mcp/mcp-host';
 import type { Handlers } from './handlers';
 
-/** Approvals and sampling answers are the tool loop's (tool-approval-handlers.ts). */
-type McpRoute = Exclude<Extract<keyof Handlers, `mcp.${string}`>, 'mcp.answerSampling' | 'mcp.pendingSampling'>;
+type McpRoute = Extract<keyof Handlers, `mcp.${string}` | 'chat.approveTool'>;
 
-const notYet = () => {
-  throw new CodedError('UNSUPPORTED', 'MCP servers are not available in this build yet');
-};
+export interface McpHandlerDeps {
+  host: McpHost;
+}
 
-/** Placeholder until the MCP host lands: every route answers UNSUPPORTED. */
-export function createMcpHandlers(): Pick<Handlers, McpRoute> {
+/** Thin handlers over the MCP host; approvals and sampling answers belong to the tool loop. */
+export function createMcpHandlers({ host }: McpHandlerDeps): Pick<Handlers, McpRoute> {
   return {
-    'mcp.list': () => [],
-    'mcp.add': notYet,
-    'mcp.update': notYet,
-    'mcp.remove': notYet,
-    'mcp.setEnabled': notYet,
-    'mcp.restart': notYet,
-    'mcp.setToolPolicy': notYet,
-    'mcp.logs': notYet,
-    'mcp.callTool': notYet,
-    'mcp.readResource': notYet,
-    'mcp.getPrompt': notYet,
-    'mcp.import': notYet,
-    'mcp.export': notYet,
+    'mcp.list': () => host.list(),
+    'mcp.add': (input) => host.add(input),
+    'mcp.update': (input) => host.update(input),
+    'mcp.remove': async ({ name }) => {
+      await host.remove(name);
+      return { removed: true as const };
+    },
+    'mcp.setEnabled': ({ name, enabled }) => host.setEnabled(name, enabled),
+    'mcp.restart': ({ name }) => host.restart(name),
+    'mcp.setToolPolicy': ({ name, tool, enabled, approval }) => host.setToolPolicy(name, tool, { enabled, approval }),
+    'mcp.logs': ({ name }) => ({ lines: host.logs(name) }),
+    'mcp.callTool': ({ name, tool, args }) => host.callTool(name, tool, args),
+    'mcp.readResource': async ({ name, uri }) => ({ contents: await host.readResource(name, uri) }),
+    'mcp.getPrompt': ({ name, prompt, args }) => host.getPrompt(name, prompt, args),
+    'mcp.import': ({ content }) => host.importConfig(content),
+    'mcp.export': () => host.exportConfig(),
+    'chat.approveTool': () => ({ resolved: false }),
+    'mcp.answerSampling': () => ({ resolved: false }),
+    'mcp.pendingSampling': () => [],
   };
 }

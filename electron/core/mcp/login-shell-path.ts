@@ -1,0 +1,73 @@
+import { execFile } from 'node:child_process';
+import { delimiter } from 'node:path';
+
+const START = '__TANDEM_PATH_START__';
+const END = '__TANDEM_PATH_END__';
+
+/**
+ * The PATH stdio servers get: the user's login-shell PATH (where nvm, Homebrew
+ * and uv put npx/uvx, which an app started from the dock does not see) merged
+ * with this process's PATH. Asked once, in the background, with a short
+ * timeout; Windows keeps its own PATH.
+ */
+export class LoginShellPath {
+  private pending: Promise<string> | null = null;
+
+  constructor(
+    private readonly options: { env?: NodeJS.ProcessEnv; platform?: NodeJS.Platform; timeoutMs?: number; enabled?: boolean } = {},
+  ) {}
+
+  /** Starts asking the shell (idempotent); `get()` waits for it, never longer than the timeout. */
+  get(): Promise<string> {
+    this.pending ??= this.resolve();
+    return this.pending;
+  }
+
+  private async resolve(): Promise<string> {
+    const env = this.options.env ?? process.env;
+    const own = env.PATH ?? env.Path ?? '';
+    const platform = this.options.platform ?? process.platform;
+    if (this.options.enabled === false || platform === 'win32' || !env.SHELL) return own;
+    const login = await readLoginShellPath(env.SHELL, this.options.timeoutMs ?? 1500, env);
+    return login ? mergePaths(login, own) : own;
+  }
+}
+
+/** `$SHELL -ilc 'printf …'`, marker-delimited so rc-file chatter is ignored; null on any failure or timeout. */
+export function readLoginShellPath(shell: string, timeoutMs: number, env: NodeJS.ProcessEnv = process.env): Promise<string | null> {
+  return new Promise((resolve) => {
+    let child: ReturnType<typeof execFile> | null = null;
+    const timer = setTimeout(() => {
+      child?.kill('SIGKILL');
+      resolve(null);
+    }, timeoutMs);
+    try {
+      child = execFile(
+        shell,
+        ['-ilc', `printf '%s' "${START}$PATH${END}"`],
+        { env: { ...env, TANDEM_RESOLVING_PATH: '1' }, encoding: 'utf8', maxBuffer: 1024 * 1024, windowsHide: true },
+        (error, stdout) => {
+          clearTimeout(timer);
+          const match = String(stdout ?? '').match(new RegExp(`${START}(.*?)${END}`, 's'));
+          resolve(match?.[1]?.trim() ? match[1].trim() : error ? null : null);
+        },
+      );
+      child.stdin?.end();
+    } catch {
+      clearTimeout(timer);
+      resolve(null);
+    }
+  });
+}
+
+/** Login-shell entries first, then this process's entries not already there. */
+export function mergePaths(first: string, second: string, sep: string = delimiter): string {
+  const seen = new Set<string>();
+  const out: string[] = [];
+  for (const dir of [...first.split(sep), ...second.split(sep)]) {
+    if (!dir || seen.has(dir)) continue;
+    seen.add(dir);
+    out.push(dir);
+  }
+  return out.join(sep);
+}

@@ -1,0 +1,447 @@
+import { basename } from 'node:path';
+import { pathToFileURL } from 'node:url';
+import { Client } from '@modelcontextprotocol/sdk/client/index.js';
+import { SSEClientTransport } from '@modelcontextprotocol/sdk/client/sse.js';
+import { StreamableHTTPClientTransport, StreamableHTTPError } from '@modelcontextprotocol/sdk/client/streamableHttp.js';
+import {
+  CreateMessageRequestSchema,
+  ErrorCode,
+  ListRootsRequestSchema,
+  LoggingMessageNotificationSchema,
+  McpError,
+  PromptListChangedNotificationSchema,
+  ResourceListChangedNotificationSchema,
+  ToolListChangedNotificationSchema,
+  type CreateMessageResult,
+  type Prompt,
+  type Resource,
+  type Tool,
+} from '@modelcontextprotocol/sdk/types.js';
+import { CodedError } from '../../../shared/ipc/errors';
+import type { McpCallResult, McpServerState } from '../../../shared/ipc/routes/mcp';
+import type { Logger } from '../app/logger';
+import { redact } from '../providers/secret-store';
+import { LogRing } from './log-ring';
+import { preflightCommand } from './preflight';
+import { flattenContent } from './result-text';
+import { samplingParamsFrom } from './sampling-params';
+import type { ResolvedServerConfig } from './server-config-store';
+import { StdioTransport } from './stdio-transport';
+import type { CallToolOptions, SamplingHandler } from './types';
+
+/** Automatic restarts after a crash: exponential backoff, at most `maxRestarts` within `windowMs`. */
+export interface RestartPolicy {
+  initialDelayMs: number;
+  maxDelayMs: number;
+  maxRestarts: number;
+  windowMs: number;
+}
+export const DEFAULT_RESTART_POLICY: RestartPolicy = { initialDelayMs: 500, maxDelayMs: 30_000, maxRestarts: 5, windowMs: 5 * 60_000 };
+
+export interface ServerConnectionDeps {
+  name: string;
+  resolveConfig: () => Promise<ResolvedServerConfig>;
+  /** PATH for stdio servers (login shell merged with ours). */
+  pathEnv: () => Promise<string>;
+  clientInfo: { name: string; version: string };
+  /** Folders offered as roots. */
+  roots: () => readonly string[];
+  sampling: () => SamplingHandler | null;
+  onChange: () => void;
+  logger: Logger;
+  restartPolicy: RestartPolicy;
+}
+
+export interface ConnectionSnapshot {
+  state: McpServerState;
+  error: { code: 'MCP_UNAVAILABLE' | 'MCP_ERROR' | 'TIMEOUT'; message: string } | null;
+  preflight: string | null;
+  restarts: number;
+  connectedVia: 'stdio' | 'streamable-http' | 'sse' | null;
+  serverInfo: { name: string; version: string } | null;
+  tools: Tool[];
+  resources: Resource[];
+  prompts: Prompt[];
+}
+
+const MAX_LIST_PAGES = 100;
+/** Starting can be slow (npx downloading a package); the tool timeout is for calls. */
+const CONNECT_TIMEOUT_MS = 60_000;
+
+/**
+ * One MCP server: its transport, its state machine (starting → ready →
+ * error/restarting…), its lists of tools, resources and prompts, and its
+ * stderr. Owns the client and the child process; `dispose()` ends both.
+ */
+export class ServerConnection {
+  private client: Client | null = null;
+  private transport: StdioTransport | null = null;
+  private generation = 0;
+  private restartTimer: NodeJS.Timeout | null = null;
+  private recentRestarts: number[] = [];
+  /** True while recovering from a crash: a failed start then schedules the next restart. */
+  private recovering = false;
+  private disposed = false;
+  private secrets: string[] = [];
+  private waiters: (() => void)[] = [];
+  readonly log = new LogRing(500);
+  private snapshot: ConnectionSnapshot = {
+    state: 'stopped',
+    error: null,
+    preflight: null,
+    restarts: 0,
+    connectedVia: null,
+    serverInfo: null,
+    tools: [],
+    resources: [],
+    prompts: [],
+  };
+
+  constructor(private readonly deps: ServerConnectionDeps) {}
+
+  get name(): string {
+    return this.deps.name;
+  }
+
+  get state(): McpServerState {
+    return this.snapshot.state;
+  }
+
+  /** The child's pid while a stdio server runs (tests check it is gone after dispose). */
+  get pid(): number | null {
+    return this.transport?.pid ?? null;
+  }
+
+  view(): ConnectionSnapshot {
+    return this.snapshot;
+  }
+
+  /** Starts (or restarts) the server by hand: the crash counter starts over. */
+  async start(): Promise<void> {
+    this.recentRestarts = [];
+    this.recovering = false;
+    this.snapshot = { ...this.snapshot, restarts: 0 };
+    await this.connect();
+  }
+
+  /** Stops the server; `state` says why (disabled by the user, or stopped). */
+  async stop(state: 'disabled' | 'stopped' = 'stopped'): Promise<void> {
+    this.generation++;
+    this.clearRestartTimer();
+    this.recovering = false;
+    await this.teardown();
+    this.update({ state, error: null, preflight: null, connectedVia: null, tools: [], resources: [], prompts: [] });
+  }
+
+  async dispose(): Promise<void> {
+    if (this.disposed) return;
+    await this.stop('stopped');
+    this.disposed = true;
+    this.wake();
+  }
+
+  /** Waits until the server is ready, or says why it is not. */
+  async readyClient(timeoutMs: number): Promise<Client> {
+    const deadline = Date.now() + timeoutMs;
+    while (this.snapshot.state === 'starting' || this.snapshot.state === 'restarting') {
+      const left = deadline - Date.now();
+      if (left <= 0) break;
+      await new Promise<void>((resolve) => {
+        const timer = setTimeout(resolve, left);
+        this.waiters.push(() => {
+          clearTimeout(timer);
+          resolve();
+        });
+      });
+    }
+    if (this.snapshot.state === 'ready' && this.client) return this.client;
+    const why = this.snapshot.preflight ?? this.snapshot.error?.message;
+    throw new CodedError('MCP_UNAVAILABLE', `MCP server ${this.name} is not running (${this.snapshot.state})${why ? `: ${why}` : ''}`);
+  }
+
+  async callTool(tool: string, args: Record<string, unknown>, timeoutMs: number, options: CallToolOptions = {}): Promise<McpCallResult> {
+    const client = await this.readyClient(timeoutMs);
+    const started = performance.now();
+    try {
+      const result = await client.callTool({ name: tool, arguments: args }, undefined, {
+        signal: options.signal,
+        timeout: timeoutMs,
+        resetTimeoutOnProgress: true,
+        onprogress: options.onProgress
+          ? (p) => options.onProgress?.({ progress: p.progress, total: p.total, message: p.message })
+          : undefined,
+      });
+      const content = Array.isArray(result.content) ? (result.content as unknown[]) : [];
+      const text = content.length > 0 ? flattenContent(content) : result.structuredContent !== undefined ? JSON.stringify(result.structuredContent, null, 2) : '';
+      return {
+        content,
+        ...(result.structuredContent !== undefined ? { structuredContent: result.structuredContent } : {}),
+        isError: result.isError === true,
+        text,
+        durationMs: Math.round(performance.now() - started),
+      };
+    } catch (error) {
+      throw this.codedError(error, options.signal, `${tool} did not answer within ${Math.round(timeoutMs / 1000)} s (no progress either); it was cancelled`);
+    }
+  }
+
+  /** Maps what the SDK throws to the contract's codes. */
+  codedError(error: unknown, signal: AbortSignal | undefined, timeoutMessage: string): CodedError {
+    if (error instanceof CodedError) return error;
+    if (signal?.aborted) return new CodedError('CANCELLED', 'Cancelled');
+    if (error instanceof McpError) {
+      if (error.code === ErrorCode.RequestTimeout) return new CodedError('TIMEOUT', `${this.name}: ${timeoutMessage}`, { retryable: true });
+      if (error.code === ErrorCode.ConnectionClosed) return new CodedError('MCP_UNAVAILABLE', this.snapshot.error?.message ?? `MCP server ${this.name} closed the connection`);
+      return new CodedError('MCP_ERROR', `${this.name}: ${error.message.replace(/^MCP error -?\d+: /, '')}`);
+    }
+    const message = error instanceof Error ? error.message : String(error);
+    if (/not connected/i.test(message)) return new CodedError('MCP_UNAVAILABLE', `MCP server ${this.name} is not connected`);
+    return new CodedError('MCP_ERROR', `${this.name}: ${message}`);
+  }
+
+  /** Tells the server the roots changed (it asks for them again). */
+  async rootsChanged(): Promise<void> {
+    if (this.snapshot.state !== 'ready' || !this.client) return;
+    await this.client.sendRootsListChanged().catch((error: Error) => this.note(`could not send roots/list_changed: ${error.message}`));
+  }
+
+  note(line: string): void {
+    this.log.push(`[tandem] ${this.redact(line)}`);
+  }
+
+  private redact(text: string): string {
+    return redact(text, this.secrets);
+  }
+
+  private async connect(): Promise<void> {
+    if (this.disposed) return;
+    this.clearRestartTimer();
+    const generation = ++this.generation;
+    await this.teardown();
+    if (generation !== this.generation) return;
+    this.log.resetLastStderr();
+    this.update({ state: 'starting', preflight: null, connectedVia: null });
+    try {
+      const config = await this.deps.resolveConfig();
+      this.secrets = config.secrets;
+      if (generation !== this.generation) return;
+      const { client, via } = config.transport === 'stdio' ? await this.connectStdio(config, generation) : await this.connectHttp(config);
+      if (generation !== this.generation) {
+        await client.close().catch(() => undefined);
+        return;
+      }
+      this.client = client;
+      const version = client.getServerVersion();
+      this.update({ connectedVia: via, serverInfo: version ? { name: version.name, version: version.version } : null });
+      client.onclose = () => {
+        if (generation === this.generation) this.crashed();
+      };
+      await this.refreshAll(client);
+      if (generation !== this.generation) return;
+      this.recovering = false;
+      this.note(`ready via ${via}: ${this.snapshot.tools.length} tool(s), ${this.snapshot.resources.length} resource(s), ${this.snapshot.prompts.length} prompt(s)`);
+      this.update({ state: 'ready', error: null });
+    } catch (error) {
+      if (generation !== this.generation || this.disposed) return;
+      if (error instanceof PreflightError) {
+        this.note(error.message);
+        this.update({ state: 'error', preflight: error.message, error: { code: 'MCP_UNAVAILABLE', message: error.message } });
+        return;
+      }
+      const message = this.failureMessage(error);
+      this.note(`could not start: ${message}`);
+      await this.teardown();
+      if (this.recovering) this.scheduleRestart(message);
+      else this.update({ state: 'error', error: { code: 'MCP_UNAVAILABLE', message } });
+    }
+  }
+
+  private async connectStdio(config: ResolvedServerConfig, generation: number): Promise<{ client: Client; via: 'stdio' }> {
+    const path = await this.deps.pathEnv();
+    const env: Record<string, string> = {};
+    for (const [key, value] of Object.entries(process.env)) if (value !== undefined && !value.startsWith('()')) env[key] = value;
+    Object.assign(env, { PATH: path }, config.env);
+    const check = await preflightCommand(config.command ?? '', { path: env.PATH ?? path, pathExt: env.PATHEXT, cwd: config.cwd ?? undefined });
+    if (!check.ok) throw new PreflightError(check.message);
+    this.note(`starting ${check.resolved} ${config.args.join(' ')}`.trim());
+    const transport = new StdioTransport({
+      command: check.resolved,
+      args: config.args,
+      env,
+      cwd: config.cwd ?? undefined,
+      onStderrLine: (line) => {
+        if (generation === this.generation) this.log.push(this.redact(line), true);
+      },
+      onGarbage: (line) => this.note(`stdout line that is not JSON-RPC was ignored: ${line.slice(0, 200)}`),
+    });
+    this.transport = transport;
+    const client = this.newClient();
+    await client.connect(transport, { timeout: Math.max(config.timeoutMs, CONNECT_TIMEOUT_MS) });
+    return { client, via: 'stdio' };
+  }
+
+  private async connectHttp(config: ResolvedServerConfig): Promise<{ client: Client; via: 'streamable-http' | 'sse' }> {
+    const url = new URL(config.url ?? '');
+    const requestInit: RequestInit = { headers: config.headers };
+    const streamable = this.newClient();
+    try {
+      await streamable.connect(new StreamableHTTPClientTransport(url, { requestInit }), { timeout: Math.max(config.timeoutMs, CONNECT_TIMEOUT_MS) });
+      return { client: streamable, via: 'streamable-http' };
+    } catch (error) {
+      await streamable.close().catch(() => undefined);
+      // The SDK's documented fallback: a 4xx to the streamable POST means an older HTTP+SSE server.
+      if (!(error instanceof StreamableHTTPError) || error.code === undefined || error.code < 400 || error.code >= 500) throw error;
+      this.note(`streamable HTTP answered ${error.code}; trying the older HTTP+SSE transport`);
+      const sse = this.newClient();
+      try {
+        await sse.connect(new SSEClientTransport(url, { requestInit }), { timeout: Math.max(config.timeoutMs, CONNECT_TIMEOUT_MS) });
+        return { client: sse, via: 'sse' };
+      } catch (sseError) {
+        await sse.close().catch(() => undefined);
+        throw new Error(`streamable HTTP answered ${error.code} and SSE failed too (${(sseError as Error).message})`);
+      }
+    }
+  }
+
+  private newClient(): Client {
+    const client = new Client(this.deps.clientInfo, { capabilities: { roots: { listChanged: true }, sampling: {} } });
+    client.setRequestHandler(ListRootsRequestSchema, () => ({
+      roots: this.deps.roots().map((path) => ({ uri: pathToFileURL(path).href, name: basename(path) || path })),
+    }));
+    client.setRequestHandler(CreateMessageRequestSchema, async (request, extra): Promise<CreateMessageResult> => {
+      const handler = this.deps.sampling();
+      if (!handler) throw new McpError(ErrorCode.InvalidRequest, 'Sampling is not enabled');
+      this.note('the server asked to sample a model');
+      try {
+        const answer = await handler(this.name, samplingParamsFrom(request.params), extra.signal);
+        return { role: 'assistant', content: { type: 'text', text: answer.text }, model: answer.model, stopReason: answer.stopReason };
+      } catch (error) {
+        if (error instanceof McpError) throw error;
+        throw new McpError(ErrorCode.InvalidRequest, error instanceof Error ? error.message : String(error));
+      }
+    });
+    client.setNotificationHandler(ToolListChangedNotificationSchema, () => this.refreshLater(client, 'tools'));
+    client.setNotificationHandler(ResourceListChangedNotificationSchema, () => this.refreshLater(client, 'resources'));
+    client.setNotificationHandler(PromptListChangedNotificationSchema, () => this.refreshLater(client, 'prompts'));
+    client.setNotificationHandler(LoggingMessageNotificationSchema, (n) => {
+      const data = typeof n.params.data === 'string' ? n.params.data : JSON.stringify(n.params.data);
+      this.log.push(this.redact(`[${n.params.level}${n.params.logger ? ` ${n.params.logger}` : ''}] ${data}`));
+    });
+    client.onerror = (error) => this.note(`protocol error: ${error.message}`);
+    return client;
+  }
+
+  private refreshLater(client: Client, kind: 'tools' | 'resources' | 'prompts'): void {
+    void this.refresh(client, kind)
+      .then(() => {
+        if (client === this.client && this.snapshot.state === 'ready') this.deps.onChange();
+      })
+      .catch((error: Error) => this.note(`could not refresh ${kind}: ${error.message}`));
+  }
+
+  private async refreshAll(client: Client): Promise<void> {
+    await Promise.all(
+      (['tools', 'resources', 'prompts'] as const).map((kind) =>
+        this.refresh(client, kind).catch((error: Error) => {
+          if (kind === 'tools') throw error;
+          this.note(`could not list ${kind}: ${error.message}`);
+        }),
+      ),
+    );
+  }
+
+  private async refresh(client: Client, kind: 'tools' | 'resources' | 'prompts'): Promise<void> {
+    const caps = client.getServerCapabilities() ?? {};
+    if (!caps[kind]) return;
+    const items: unknown[] = [];
+    let cursor: string | undefined;
+    for (let page = 0; page < MAX_LIST_PAGES; page++) {
+      const params = cursor ? { cursor } : undefined;
+      const result =
+        kind === 'tools' ? await client.listTools(params) : kind === 'resources' ? await client.listResources(params) : await client.listPrompts(params);
+      items.push(...((result as Record<string, unknown>)[kind] as unknown[]));
+      cursor = result.nextCursor;
+      if (!cursor) break;
+    }
+    if (client !== this.client && this.client !== null) return;
+    this.snapshot = { ...this.snapshot, [kind]: items };
+  }
+
+  /** The transport closed while ready: in-flight calls have failed; show why and try again. */
+  private crashed(): void {
+    const exit = this.transport?.exit;
+    const last = this.log.lastServerLine();
+    const message =
+      this.snapshot.connectedVia === 'stdio' || exit
+        ? `MCP server ${this.name} ${exit?.signal ? `was killed by ${exit.signal}` : `exited with code ${exit?.code ?? 'unknown'}`}${last ? `: ${last}` : ''}`
+        : `MCP server ${this.name} closed the connection`;
+    this.note(message);
+    this.client = null;
+    this.update({ error: { code: 'MCP_UNAVAILABLE', message } });
+    void this.teardown().then(() => this.scheduleRestart(message));
+  }
+
+  private scheduleRestart(message: string): void {
+    if (this.disposed) return;
+    const policy = this.deps.restartPolicy;
+    const now = Date.now();
+    this.recentRestarts = this.recentRestarts.filter((t) => now - t < policy.windowMs);
+    if (this.recentRestarts.length >= policy.maxRestarts) {
+      const gaveUp = `${message} (it stopped ${policy.maxRestarts + 1} times in ${Math.round(policy.windowMs / 60_000)} min; restart it when fixed)`;
+      this.note('not restarting it again until you restart it');
+      this.recovering = false;
+      this.update({ state: 'error', error: { code: 'MCP_UNAVAILABLE', message: gaveUp } });
+      return;
+    }
+    const delay = Math.min(policy.initialDelayMs * 2 ** this.recentRestarts.length, policy.maxDelayMs);
+    this.recentRestarts.push(now);
+    this.recovering = true;
+    this.note(`restarting in ${delay} ms`);
+    this.update({ state: 'restarting', restarts: this.snapshot.restarts + 1, error: { code: 'MCP_UNAVAILABLE', message } });
+    const generation = this.generation;
+    this.restartTimer = setTimeout(() => {
+      this.restartTimer = null;
+      if (generation === this.generation) void this.connect();
+    }, delay);
+  }
+
+  private clearRestartTimer(): void {
+    if (this.restartTimer) clearTimeout(this.restartTimer);
+    this.restartTimer = null;
+  }
+
+  private async teardown(): Promise<void> {
+    const client = this.client;
+    const transport = this.transport;
+    this.client = null;
+    this.transport = null;
+    if (client) {
+      client.onclose = undefined;
+      await client.close().catch(() => undefined);
+    }
+    if (transport) await transport.close().catch(() => undefined);
+  }
+
+  private failureMessage(error: unknown): string {
+    const exit = this.transport?.exit;
+    const last = this.log.lastServerLine();
+    if (exit) return `the server ${exit.signal ? `was killed by ${exit.signal}` : `exited with code ${exit.code}`} before it was ready${last ? `: ${last}` : ''}`;
+    if (error instanceof McpError && error.code === ErrorCode.RequestTimeout) return 'the server did not answer initialize in time';
+    const message = this.redact(error instanceof Error ? error.message : String(error));
+    const cause = error instanceof Error && error.cause instanceof Error ? ` (${error.cause.message})` : '';
+    return `${message}${cause}`;
+  }
+
+  private update(patch: Partial<ConnectionSnapshot>): void {
+    this.snapshot = { ...this.snapshot, ...patch };
+    if (patch.state) this.wake();
+    this.deps.onChange();
+  }
+
+  private wake(): void {
+    const waiters = this.waiters.splice(0);
+    for (const wake of waiters) wake();
+  }
+}
+
+class PreflightError extends Error {}
