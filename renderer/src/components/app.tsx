@@ -3,8 +3,10 @@ import { useAppStore } from '../store/store-context';
 import { ChatView } from './chat/chat-view';
 import { AppHeader } from './header/app-header';
 import { PageRail } from './page-rail';
+import { McpPage } from './pages/mcp-page';
 import { ModelsPage } from './pages/models-page';
 import { ProvidersPage } from './pages/providers-page';
+import { SamplingDialog } from './sampling-dialog';
 import { ChatSidebar } from './sidebar/chat-sidebar';
 
 export function App() {
@@ -32,6 +34,12 @@ export function App() {
           <ProvidersPage />
         </main>
       )}
+      {page === 'mcp' && (
+        <main className="main main--page">
+          <McpPage />
+        </main>
+      )}
+      <SamplingDialog />
     </div>
   );
 }

@@ -7,6 +7,7 @@ import type { ConversationSlice } from './conversation-slice';
 import type { DownloadsSlice } from './downloads-slice';
 import type { DraftSlice } from './draft-slice';
 import type { LibrarySlice } from './library-slice';
+import type { McpSlice } from './mcp-slice';
 import type { ModelsSlice } from './models-slice';
 import type { NavigationSlice } from './navigation-slice';
 import type { NoticesSlice } from './notices-slice';
@@ -24,7 +25,8 @@ export type AppState = ChatsSlice &
   LibrarySlice &
   ProvidersSlice &
   ChatSettingsSlice &
-  DownloadsSlice;
+  DownloadsSlice &
+  McpSlice;
 export type AppStore = StoreApi<AppState>;
 
 /** What the store's actions need from outside: only the client. */

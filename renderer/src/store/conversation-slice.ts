@@ -68,7 +68,7 @@ export const createConversationSlice: SliceCreator<ConversationSlice> = (set, ge
     set((state) => {
       const progress = state.streams[chatId];
       if (!progress?.message) return {};
-      const next = applyParts({ message: progress.message, reasoning: progress.reasoning, retry: progress.retry ?? null }, parts);
+      const next = applyParts({ message: progress.message, reasoning: progress.reasoning, retry: progress.retry ?? null, tools: progress.tools }, parts);
       const changes: Partial<AppState> = { streams: { ...state.streams, [chatId]: { ...progress, ...next } } };
       if (state.activeChatId === chatId) changes.messages = replaceMessage(state.messages, next.message);
       return changes;
@@ -128,12 +128,19 @@ export const createConversationSlice: SliceCreator<ConversationSlice> = (set, ge
           chatId = chat.id;
           ++loadTicket;
           set({ activeChatId: chat.id, activeChatTitle: chat.title, messages: [], conversationStatus: 'ready', conversationError: null });
+          // Tools chosen before the chat existed become its settings before the first answer.
+          const tools = get().newChatTools;
+          if (tools) {
+            await get().updateChatSettings(chat.id, { tools });
+            set({ newChatTools: null });
+          }
         } catch (error) {
           get().notify(`Could not start a chat: ${describeError(error)}`);
           return false;
         }
       }
       const sendingTo = chatId;
+      const resources = get().attachedResources.map(({ server, uri }) => ({ server, uri }));
       const localId = `local-${++localIds}`;
       const now = new Date().toISOString();
       const userMessage: ChatMessage = {
@@ -156,7 +163,7 @@ export const createConversationSlice: SliceCreator<ConversationSlice> = (set, ge
       try {
         await client.stream(
           'chat.send',
-          { chatId: sendingTo, text, modelId },
+          { chatId: sendingTo, text, modelId, ...(resources.length ? { resources } : {}) },
           {
             onStart: ({ streamId, info }) => {
               const assistant: ChatMessage = {
@@ -189,6 +196,7 @@ export const createConversationSlice: SliceCreator<ConversationSlice> = (set, ge
             },
           },
         );
+        if (resources.length) get().clearAttachments();
         return true;
       } catch (error) {
         batcher.dispose();

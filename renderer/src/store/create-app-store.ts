@@ -7,6 +7,7 @@ import { createConversationSlice } from './conversation-slice';
 import { createDownloadsSlice } from './downloads-slice';
 import { createDraftSlice } from './draft-slice';
 import { createLibrarySlice } from './library-slice';
+import { createMcpSlice } from './mcp-slice';
 import { createModelsSlice } from './models-slice';
 import { createNavigationSlice } from './navigation-slice';
 import { createNoticesSlice } from './notices-slice';
@@ -28,5 +29,6 @@ export function createAppStore(deps: StoreDeps): AppStore {
     ...createProvidersSlice(set, get, deps),
     ...createChatSettingsSlice(set, get, deps),
     ...createDownloadsSlice(set, get, deps),
+    ...createMcpSlice(set, get, deps),
   }));
 }

@@ -16,6 +16,8 @@ export function startApp(store: AppStore, client: TandemClient): () => void {
       state().loadProviders(),
       state().refreshActiveChat(),
       state().loadDownloads(),
+      state().loadMcp(),
+      state().loadPendingSampling(),
     ]);
   };
 
@@ -31,6 +33,8 @@ export function startApp(store: AppStore, client: TandemClient): () => void {
     client.on('downloads.progress', (status) => state().receiveDownload(status)),
     client.on('models.status', (status) => state().receiveModelStatus(status)),
     client.on('settings.changed', (settings) => state().receiveSettings(settings)),
+    client.on('mcp.changed', ({ name, status }) => state().receiveMcpChanged(name, status)),
+    client.on('mcp.samplingRequested', (request) => state().receiveSamplingRequest(request)),
     client.onConnection((status) => {
       state().setConnection(status);
       const reconnected = status.state === 'open' && !wasOpen;

@@ -1,6 +1,20 @@
 import type { ChatMessage } from '../../../shared/ipc/domain';
-import type { RetryPart, StreamPart } from '../../../shared/ipc/stream-parts';
+import type { RetryPart, StreamPart, ToolCallRecord } from '../../../shared/ipc/stream-parts';
 import type { StreamEnd } from '../client/tandem-client';
+
+/** How the user answered an approval card; `sending` while chat.approveTool is on its way, `expired` when it was no longer waiting. */
+export type ApprovalState = 'pending' | 'sending' | 'allow-once' | 'always-allow' | 'deny' | 'expired';
+
+/** A tool call of a running answer, as its parts arrive: called, maybe waiting for approval, running with progress, ended. */
+export interface LiveToolCall {
+  toolCallId: string;
+  toolName: string;
+  server: string | null;
+  args: unknown;
+  approval: { approvalId: string; state: ApprovalState } | null;
+  progress: { progress: number; total?: number; message?: string } | null;
+  result: ToolCallRecord | null;
+}
 
 /** The growing answer of one running stream. */
 export interface StreamProgress {
@@ -14,13 +28,33 @@ export interface StreamProgress {
   stopping: boolean;
   /** The provider failed before the first token and the backend is waiting to try again; cleared by the first words or an error. */
   retry?: RetryPart | null;
+  /** Tool calls of this answer so far (a new array only when a tool part arrives, so text deltas stay cheap). */
+  tools?: LiveToolCall[];
+}
+
+const NO_TOOLS: LiveToolCall[] = [];
+
+function upsertTool(tools: LiveToolCall[], toolCallId: string, change: (before: LiveToolCall | undefined) => LiveToolCall): LiveToolCall[] {
+  const index = tools.findIndex((t) => t.toolCallId === toolCallId);
+  const next = tools.slice();
+  if (index === -1) next.push(change(undefined));
+  else next[index] = change(tools[index]);
+  return next;
+}
+
+function blankTool(toolCallId: string, toolName: string, server: string | null, args: unknown): LiveToolCall {
+  return { toolCallId, toolName, server, args, approval: null, progress: null, result: null };
 }
 
 /** Applies one frame's worth of parts to the assistant message, in order. */
-export function applyParts(progress: { message: ChatMessage; reasoning: string; retry?: RetryPart | null }, parts: readonly StreamPart[]) {
+export function applyParts(
+  progress: { message: ChatMessage; reasoning: string; retry?: RetryPart | null; tools?: LiveToolCall[] },
+  parts: readonly StreamPart[],
+) {
   const message = { ...progress.message };
   let reasoning = progress.reasoning;
   let retry = progress.retry ?? null;
+  let tools = progress.tools ?? NO_TOOLS;
   let text = message.text;
   for (const part of parts) {
     switch (part.type) {
@@ -50,11 +84,52 @@ export function applyParts(progress: { message: ChatMessage; reasoning: string; 
         break;
       case 'tool-call':
         retry = null;
+        tools = upsertTool(tools, part.toolCallId, (before) => ({
+          ...(before ?? blankTool(part.toolCallId, part.toolName, part.server ?? null, part.args)),
+          toolName: part.toolName,
+          server: part.server ?? before?.server ?? null,
+          args: part.args,
+        }));
         break;
+      case 'tool-approval':
+        retry = null;
+        tools = upsertTool(tools, part.toolCallId, (before) => ({
+          ...(before ?? blankTool(part.toolCallId, part.toolName, part.server, part.args)),
+          server: part.server,
+          args: part.args,
+          approval: { approvalId: part.approvalId, state: 'pending' },
+        }));
+        break;
+      case 'tool-progress':
+        tools = upsertTool(tools, part.toolCallId, (before) => ({
+          ...(before ?? blankTool(part.toolCallId, 'tool', null, undefined)),
+          progress: { progress: part.progress, ...(part.total !== undefined ? { total: part.total } : {}), ...(part.message ? { message: part.message } : {}) },
+        }));
+        break;
+      case 'tool-result': {
+        const before = tools.find((t) => t.toolCallId === part.toolCallId);
+        const record: ToolCallRecord = {
+          toolCallId: part.toolCallId,
+          server: part.server,
+          toolName: part.toolName,
+          status: part.status,
+          result: part.result,
+          truncatedForModel: part.truncatedForModel,
+          durationMs: part.durationMs,
+          args: before?.args,
+        };
+        tools = upsertTool(tools, part.toolCallId, (old) => ({
+          ...(old ?? blankTool(part.toolCallId, part.toolName, part.server, undefined)),
+          result: record,
+          progress: null,
+        }));
+        message.toolCalls = [...(message.toolCalls ?? []).filter((t) => t.toolCallId !== record.toolCallId), record];
+        break;
+      }
     }
   }
   message.text = text;
-  return { message, reasoning, retry };
+  return { message, reasoning, retry, tools };
 }
 
 /** The message's final state once its stream ended. */

@@ -7,6 +7,8 @@ import { CopyButton } from './copy-button';
 import { MessageMarkdown } from './message-markdown';
 import { MessageStatusBadge } from './message-status-badge';
 import { RetryNotice } from './retry-notice';
+import { ToolCallList } from './tool-call-card';
+import type { LiveToolCall } from '../../store/stream-reducer';
 
 interface MessageItemProps {
   message: ChatMessage;
@@ -17,6 +19,8 @@ interface MessageItemProps {
   reasoning: string;
   /** The retry the backend is waiting on before the first words of a running answer. */
   retry?: RetryPart | null;
+  /** Tool calls of a running answer (saved ones come with the message). */
+  tools?: LiveToolCall[] | null;
 }
 
 function TypingDots() {
@@ -29,9 +33,10 @@ function TypingDots() {
   );
 }
 
-function MessageItemView({ message, position, modelName, reasoning, retry = null }: MessageItemProps) {
+function MessageItemView({ message, position, modelName, reasoning, retry = null, tools = null }: MessageItemProps) {
   const { role, text, status, usage, error } = message;
   const isUser = role === 'user';
+  const awaitingUser = tools?.some((t) => t.approval?.state === 'pending') ?? false;
   const author = isUser ? 'You' : role === 'system' ? 'System' : (modelName ?? 'Assistant');
 
   return (
@@ -58,13 +63,14 @@ function MessageItemView({ message, position, modelName, reasoning, retry = null
             Earlier messages were left out to fit the context: {message.contextTrimmed.droppedMessages} dropped
           </p>
         )}
+        <ToolCallList live={tools} saved={message.toolCalls} />
         <div className="message__body">
           {isUser ? (
             <p className="message__plain">{text}</p>
           ) : text ? (
             <MessageMarkdown text={text} />
           ) : status === 'streaming' ? (
-            <TypingDots />
+            awaitingUser ? null : <TypingDots />
           ) : status !== 'error' ? (
             <p className="message__empty">No text.</p>
           ) : null}
@@ -127,7 +133,8 @@ export const MessageItem = memo(MessageItemView, (before, after) => {
     before.position !== after.position ||
     before.modelName !== after.modelName ||
     before.reasoning !== after.reasoning ||
-    (before.retry ?? null) !== (after.retry ?? null)
+    (before.retry ?? null) !== (after.retry ?? null) ||
+    (before.tools ?? null) !== (after.tools ?? null)
   ) {
     return false;
   }
@@ -144,6 +151,7 @@ export const MessageItem = memo(MessageItemView, (before, after) => {
       a.usage?.costUsd === b.usage?.costUsd &&
       a.error?.code === b.error?.code &&
       a.error?.message === b.error?.message &&
+      a.toolCalls === b.toolCalls &&
       a.contextTrimmed?.droppedMessages === b.contextTrimmed?.droppedMessages)
   );
 });

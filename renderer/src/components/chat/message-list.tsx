@@ -16,6 +16,7 @@ export function MessageList() {
   const models = useAppStore((s) => s.models);
   const reasoning = useAppStore((s) => (s.activeChatId ? (s.streams[s.activeChatId]?.reasoning ?? '') : ''));
   const retry = useAppStore((s) => (s.activeChatId ? (s.streams[s.activeChatId]?.retry ?? null) : null));
+  const tools = useAppStore((s) => (s.activeChatId ? (s.streams[s.activeChatId]?.tools ?? null) : null));
   const scrollRef = useRef<HTMLDivElement>(null);
   const modelNames = useMemo(() => new Map(models.map((model) => [model.id, model.name])), [models]);
 
@@ -31,7 +32,7 @@ export function MessageList() {
   });
   const totalSize = virtualizer.getTotalSize();
   const last = messages.at(-1);
-  const { stuck, onScroll, scrollToBottom } = useStickToBottom(scrollRef, `${messages.length}:${last?.text.length ?? 0}:${totalSize}`);
+  const { stuck, onScroll, scrollToBottom } = useStickToBottom(scrollRef, `${messages.length}:${last?.text.length ?? 0}:${totalSize}:${tools?.length ?? 0}`);
 
   return (
     <div className="message-pane">
@@ -55,6 +56,7 @@ export function MessageList() {
                 modelName={message.modelId ? (modelNames.get(message.modelId) ?? message.modelId) : null}
                 reasoning={isLive ? reasoning : ''}
                 retry={isLive ? retry : null}
+                tools={isLive ? tools : null}
               />
             </div>
           );

@@ -2,6 +2,9 @@ import type { KeyboardEvent } from 'react';
 import { COMPOSER_INPUT_ID } from '../../lib/dom-ids';
 import { useAppStore } from '../../store/store-context';
 import { SendIcon, StopIcon } from '../common/icons';
+import { usePromptMenu } from './prompt-menu';
+import { AttachedResourceChips, ResourcePicker } from './resource-picker';
+import { ToolsPopover } from './tools-popover';
 
 /** Where a message is written: Enter sends, Shift+Enter adds a line, Stop ends a running answer. */
 export function Composer() {
@@ -24,6 +27,8 @@ export function Composer() {
     return id && Object.values(s.cloudModels).some((list) => list.some((m) => m.id === id)) ? id : null;
   });
 
+  const promptMenu = usePromptMenu();
+  const hasPrompts = useAppStore((s) => s.mcpServers.some((server) => server.state === 'ready' && server.prompts.length > 0));
   const answering = streamState !== 'idle';
   const canSend = draft.trim().length > 0 && modelName !== null && !answering;
 
@@ -36,6 +41,7 @@ export function Composer() {
   };
 
   const onKeyDown = (event: KeyboardEvent<HTMLTextAreaElement>) => {
+    if (promptMenu.onKeyDown(event)) return;
     if (event.key === 'Enter' && !event.shiftKey && !event.nativeEvent.isComposing) {
       event.preventDefault();
       void submit();
@@ -54,6 +60,9 @@ export function Composer() {
       }}
     >
       <div className="composer__box">
+        {promptMenu.menu}
+        <AttachedResourceChips />
+        <div className="composer__row">
         <textarea
           id={COMPOSER_INPUT_ID}
           className="composer__input"
@@ -63,6 +72,7 @@ export function Composer() {
           value={draft}
           onChange={(event) => setDraft(event.target.value)}
           onKeyDown={onKeyDown}
+          {...promptMenu.inputProps}
         />
         {answering ? (
           <button
@@ -81,9 +91,20 @@ export function Composer() {
             <span className="sr-only">Send</span>
           </button>
         )}
+        </div>
+        <div className="composer__tools">
+          <ResourcePicker />
+          <ToolsPopover />
+        </div>
       </div>
       <p className="composer__hint">
         <kbd>Enter</kbd> to send · <kbd>Shift</kbd>+<kbd>Enter</kbd> for a new line
+        {hasPrompts && (
+          <>
+            {' '}
+            · <kbd>/</kbd> for prompts
+          </>
+        )}
         {answering && (
           <>
             {' '}

@@ -43,7 +43,10 @@ function ChatSettingsForm({ chatId, settings, onDone }: { chatId: string; settin
         const stopStrings = stops.split('\n').filter((s) => s.length > 0);
         if (stopStrings.length) next.stopStrings = stopStrings;
         if (systemPrompt.trim()) next.systemPrompt = systemPrompt;
+        // What this form does not edit (context policy, collections, tools) is kept as it was.
         if (settings.contextPolicy) next.contextPolicy = settings.contextPolicy;
+        if (settings.collectionIds) next.collectionIds = settings.collectionIds;
+        if (settings.tools) next.tools = settings.tools;
         setSaving(true);
         const saved = await updateChatSettings(chatId, next);
         setSaving(false);

@@ -1,0 +1,209 @@
+import type { RouteInput, RouteOutput } from '../../../shared/ipc/contract';
+import type { McpServerStatus, SamplingRequest, ToolApprovalPolicy } from '../../../shared/ipc/routes/mcp';
+import { describeError } from '../client/tandem-client-error';
+import type { LoadStatus, SliceCreator } from './app-state';
+import type { ApprovalState } from './stream-reducer';
+
+export type McpServerInput = RouteInput<'mcp.add'>;
+export type McpImportResult = RouteOutput<'mcp.import'>;
+export type ToolDecision = RouteInput<'chat.approveTool'>['decision'];
+
+/** A resource attached to the next message (shown as a chip in the composer). */
+export interface AttachedResource {
+  server: string;
+  uri: string;
+  name: string;
+}
+
+export interface ChatTools {
+  servers: string[];
+  maxSteps?: number;
+}
+
+export interface McpSlice {
+  mcpServers: McpServerStatus[];
+  mcpStatus: LoadStatus;
+  /** Sampling requests waiting for the user, oldest first. */
+  samplingRequests: SamplingRequest[];
+  attachedResources: AttachedResource[];
+  /** Tools chosen for a chat not created yet; saved as its settings when the first message creates it. */
+  newChatTools: ChatTools | null;
+  loadMcp(): Promise<void>;
+  receiveMcpChanged(name: string, status: McpServerStatus | null): void;
+  /** Adds a server; answers an error message, or null when it was added. */
+  addMcpServer(input: McpServerInput): Promise<string | null>;
+  removeMcpServer(name: string): Promise<void>;
+  setMcpEnabled(name: string, enabled: boolean): Promise<void>;
+  restartMcpServer(name: string): Promise<void>;
+  setMcpToolPolicy(name: string, tool: string, change: { enabled?: boolean; approval?: ToolApprovalPolicy }): Promise<void>;
+  importMcp(content: string): Promise<McpImportResult | string>;
+  exportMcp(): Promise<RouteOutput<'mcp.export'> | null>;
+  /** Answers an approval card of a running answer (found by its approval id). */
+  approveTool(approvalId: string, decision: ToolDecision): Promise<void>;
+  loadPendingSampling(): Promise<void>;
+  receiveSamplingRequest(request: SamplingRequest): void;
+  answerSampling(requestId: string, decision: 'approve' | 'deny', modelId?: string): Promise<void>;
+  attachResource(resource: AttachedResource): void;
+  detachResource(server: string, uri: string): void;
+  clearAttachments(): void;
+  setNewChatTools(tools: ChatTools | null): void;
+  /** Direct calls for the MCP page; they throw TandemClientError like the client. */
+  callMcpTool(name: string, tool: string, args: Record<string, unknown>): Promise<RouteOutput<'mcp.callTool'>>;
+  readMcpResource(name: string, uri: string): Promise<RouteOutput<'mcp.readResource'>>;
+  getMcpPrompt(name: string, prompt: string, args: Record<string, string>): Promise<RouteOutput<'mcp.getPrompt'>>;
+  loadMcpLogs(name: string): Promise<string[]>;
+}
+
+const MAX_ATTACHMENTS = 8;
+
+function sortByName(servers: McpServerStatus[]): McpServerStatus[] {
+  return servers.slice().sort((a, b) => a.name.localeCompare(b.name));
+}
+
+export const createMcpSlice: SliceCreator<McpSlice> = (set, get, { client }) => {
+  const putServer = (status: McpServerStatus) =>
+    set((state) => ({ mcpServers: sortByName([...state.mcpServers.filter((s) => s.name !== status.name), status]) }));
+
+  const setApproval = (approvalId: string, approvalState: ApprovalState) =>
+    set((state) => {
+      for (const [chatId, progress] of Object.entries(state.streams)) {
+        const tools = progress.tools;
+        const index = tools?.findIndex((t) => t.approval?.approvalId === approvalId) ?? -1;
+        if (!tools || index === -1) continue;
+        const next = tools.slice();
+        const tool = next[index]!;
+        next[index] = { ...tool, approval: { approvalId, state: approvalState } };
+        return { streams: { ...state.streams, [chatId]: { ...progress, tools: next } } };
+      }
+      return {};
+    });
+
+  /** Runs a server action that answers the new status; failures become a notice. */
+  const act = async (what: string, run: () => Promise<McpServerStatus>) => {
+    try {
+      putServer(await run());
+    } catch (error) {
+      get().notify(`Could not ${what}: ${describeError(error)}`);
+    }
+  };
+
+  return {
+    mcpServers: [],
+    mcpStatus: 'idle',
+    samplingRequests: [],
+    attachedResources: [],
+    newChatTools: null,
+
+    loadMcp: async () => {
+      if (get().mcpStatus !== 'ready') set({ mcpStatus: 'loading' });
+      try {
+        set({ mcpServers: sortByName(await client.request('mcp.list', {})), mcpStatus: 'ready' });
+      } catch (error) {
+        set({ mcpStatus: 'error' });
+        get().notify(`Could not load MCP servers: ${describeError(error)}`);
+      }
+    },
+
+    receiveMcpChanged: (name, status) => {
+      if (status) putServer(status);
+      else set((state) => ({ mcpServers: state.mcpServers.filter((s) => s.name !== name) }));
+    },
+
+    addMcpServer: async (input) => {
+      try {
+        putServer(await client.request('mcp.add', input));
+        return null;
+      } catch (error) {
+        return describeError(error);
+      }
+    },
+
+    removeMcpServer: async (name) => {
+      try {
+        await client.request('mcp.remove', { name });
+        set((state) => ({
+          mcpServers: state.mcpServers.filter((s) => s.name !== name),
+          attachedResources: state.attachedResources.filter((r) => r.server !== name),
+        }));
+      } catch (error) {
+        get().notify(`Could not remove ${name}: ${describeError(error)}`);
+      }
+    },
+
+    setMcpEnabled: (name, enabled) => act(`${enabled ? 'enable' : 'disable'} ${name}`, () => client.request('mcp.setEnabled', { name, enabled })),
+    restartMcpServer: (name) => act(`restart ${name}`, () => client.request('mcp.restart', { name })),
+    setMcpToolPolicy: (name, tool, change) =>
+      act(`change the tool ${tool}`, () => client.request('mcp.setToolPolicy', { name, tool, ...change })),
+
+    importMcp: async (content) => {
+      try {
+        const result = await client.request('mcp.import', { content });
+        void get().loadMcp();
+        return result;
+      } catch (error) {
+        return describeError(error);
+      }
+    },
+
+    exportMcp: async () => {
+      try {
+        return await client.request('mcp.export', {});
+      } catch (error) {
+        get().notify(`Could not export the servers: ${describeError(error)}`);
+        return null;
+      }
+    },
+
+    approveTool: async (approvalId, decision) => {
+      setApproval(approvalId, 'sending');
+      try {
+        const { resolved } = await client.request('chat.approveTool', { approvalId, decision });
+        setApproval(approvalId, resolved ? decision : 'expired');
+      } catch (error) {
+        setApproval(approvalId, 'pending');
+        get().notify(`Could not answer the tool call: ${describeError(error)}`);
+      }
+    },
+
+    loadPendingSampling: async () => {
+      try {
+        set({ samplingRequests: await client.request('mcp.pendingSampling', {}) });
+      } catch {
+        // Nothing waiting can be shown; new requests still arrive as events.
+      }
+    },
+
+    receiveSamplingRequest: (request) =>
+      set((state) =>
+        state.samplingRequests.some((r) => r.requestId === request.requestId) ? {} : { samplingRequests: [...state.samplingRequests, request] },
+      ),
+
+    answerSampling: async (requestId, decision, modelId) => {
+      try {
+        await client.request('mcp.answerSampling', { requestId, decision, ...(modelId ? { modelId } : {}) });
+      } catch (error) {
+        get().notify(`Could not answer the sampling request: ${describeError(error)}`);
+      }
+      // Answered here or elsewhere (or gone): either way it waits no more.
+      set((state) => ({ samplingRequests: state.samplingRequests.filter((r) => r.requestId !== requestId) }));
+    },
+
+    attachResource: (resource) =>
+      set((state) => {
+        if (state.attachedResources.some((r) => r.server === resource.server && r.uri === resource.uri)) return {};
+        if (state.attachedResources.length >= MAX_ATTACHMENTS) {
+          get().notify(`At most ${MAX_ATTACHMENTS} resources can be attached to one message.`, 'info');
+          return {};
+        }
+        return { attachedResources: [...state.attachedResources, resource] };
+      }),
+    detachResource: (server, uri) =>
+      set((state) => ({ attachedResources: state.attachedResources.filter((r) => !(r.server === server && r.uri === uri)) })),
+    clearAttachments: () => set({ attachedResources: [] }),
+    setNewChatTools: (tools) => set({ newChatTools: tools }),
+    callMcpTool: (name, tool, args) => client.request('mcp.callTool', { name, tool, args }),
+    readMcpResource: (name, uri) => client.request('mcp.readResource', { name, uri }),
+    getMcpPrompt: (name, prompt, args) => client.request('mcp.getPrompt', { name, prompt, ...(Object.keys(args).length ? { args } : {}) }),
+    loadMcpLogs: async (name) => (await client.request('mcp.logs', { name })).lines,
+  };
+};
