@@ -1,7 +1,7 @@
 import { createServer, type Server } from 'node:http';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { McpHost } from '../../electron/core/mcp/mcp-host';
-import { startEverythingHttp, type EverythingHttp } from '../support/mcp-http-server';
+import { startEverythingHttp, type EverythingHttp } from '../fixtures/mcp/everything-http';
 import { TempDirs } from '../support/temp-dir';
 import { RecordingLogger } from '../support/test-logger';
 import { waitUntil } from '../support/wait';
