@@ -7,6 +7,9 @@ import { Router } from '../ipc/router';
 import { createHandlers } from '../ipc/create-handlers';
 import { EmbeddingService } from '../models/embedding-service';
 import { McpHost } from '../mcp/mcp-host';
+import { ApprovalBroker } from '../mcp/approval-broker';
+import { SamplingService } from '../mcp/sampling-service';
+import { ToolLoop } from '../mcp/tool-loop';
 import { LocalRuntime } from '../models/local-runtime';
 import { ModelLibrary } from '../models/model-library';
 import { ModelFolders } from '../models/model-folders';
@@ -124,11 +127,29 @@ export async function createCore(options: CoreOptions) {
       return freemem() + vram;
     };
 
+    // The tool loop: approval cards answered only through chat.approveTool; servers' sampling waits for the user.
+    const approvals = new ApprovalBroker();
+    disposables.add('tool approvals', () => approvals.dispose());
+    const sampling = new SamplingService({
+      broadcast: (request) => router?.broadcast('mcp.samplingRequested', request),
+      resolveModel,
+      proposedModelId: async () =>
+        settings.get().mcp.samplingModelId ??
+        (await library.list()).find((m) => m.problem === null && !/bert/i.test(m.architecture ?? ''))?.id ??
+        null,
+    });
+    disposables.add('sampling requests', () => sampling.dispose());
+    mcp.setSamplingHandler(sampling.handler);
+    const maxToolResultChars = () => settings.get().mcp.maxToolResultChars;
+    const toolLoop = new ToolLoop({ host: mcp, approvals, maxToolResultChars });
+
     const turns = new ChatTurnRunner({
       store: chats,
       resolveModel,
       maxTokens: () => settings.get().maxTokens,
       onChatChanged: (chatId) => router?.broadcast('chats.changed', { chatId }),
+      toolLoop,
+      maxToolResultChars,
     });
 
     const handlers = createHandlers({
@@ -146,6 +167,7 @@ export async function createCore(options: CoreOptions) {
       cpuCount: cpuCount(),
       downloads: { downloads, catalog, modelsDirs, availableMemory },
       mcp: { host: mcp },
+      toolApprovals: { approvals, sampling },
       broadcast: (event, payload) => router?.broadcast(event, payload),
     });
     router = new Router(handlers, logger);
@@ -172,6 +194,9 @@ export async function createCore(options: CoreOptions) {
       turns,
       providers,
       mcp,
+      approvals,
+      sampling,
+      toolLoop,
       resolveModel,
       layout,
       dispose: () => disposables.dispose(),

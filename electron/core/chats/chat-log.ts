@@ -1,13 +1,14 @@
 import { z } from 'zod';
 import { ChatMessageSchema, type ChatMessage } from '../../../shared/ipc/domain';
 import { ErrorCodeSchema } from '../../../shared/ipc/errors';
-import { ContextTrimmedSchema, FinishReasonSchema, UsageSchema } from '../../../shared/ipc/stream-parts';
+import { ContextTrimmedSchema, FinishReasonSchema, ToolCallRecordSchema, UsageSchema } from '../../../shared/ipc/stream-parts';
 
 /**
  * One line of a chat's append-only `messages.jsonl`. A message is opened with
  * `msg`, grows with `delta` records while it streams, and is closed by `end`.
  * A message with no `end` after a crash is shown as interrupted, with the
- * text it had.
+ * text it had. A `tool` record adds one finished tool call to the message
+ * (written, and fsynced, as soon as the call ends).
  */
 export const ChatLogRecordSchema = z.discriminatedUnion('t', [
   z.object({ t: z.literal('msg'), message: ChatMessageSchema }),
@@ -23,6 +24,7 @@ export const ChatLogRecordSchema = z.discriminatedUnion('t', [
     error: z.object({ code: ErrorCodeSchema, message: z.string() }).nullable(),
     contextTrimmed: ContextTrimmedSchema.optional(),
   }),
+  z.object({ t: z.literal('tool'), id: z.string(), call: ToolCallRecordSchema }),
 ]);
 export type ChatLogRecord = z.infer<typeof ChatLogRecordSchema>;
 
@@ -63,6 +65,8 @@ export function replayChatLog(text: string): ReplayResult {
       }
       if (record.t === 'delta') {
         message.text += record.text;
+      } else if (record.t === 'tool') {
+        message.toolCalls = [...(message.toolCalls ?? []), record.call];
       } else {
         message.text += record.text ?? '';
         message.status = record.status;

@@ -9,7 +9,7 @@ import {
 } from '../../../shared/ipc/domain';
 import type { ChatSettings } from '../../../shared/ipc/chat-settings';
 import { CodedError } from '../../../shared/ipc/errors';
-import type { ContextTrimmed, FinishReason, Usage } from '../../../shared/ipc/stream-parts';
+import type { ContextTrimmed, FinishReason, ToolCallRecord, Usage } from '../../../shared/ipc/stream-parts';
 import { fsyncDir, writeFileAtomic } from '../fs/atomic-write';
 import { replayChatLog, type ChatLogRecord } from './chat-log';
 import { SerialQueue } from './serial-queue';
@@ -148,6 +148,11 @@ export class ChatStore {
   async appendDelta(chatId: string, messageId: string, text: string): Promise<void> {
     if (text.length === 0) return;
     await this.append(chatId, [{ t: 'delta', id: messageId, text }], { sync: false });
+  }
+
+  /** Adds a finished tool call to a streaming message; durable (fsynced) when the promise resolves. */
+  async appendToolCall(chatId: string, messageId: string, call: ToolCallRecord): Promise<void> {
+    await this.append(chatId, [{ t: 'tool', id: messageId, call }]);
   }
 
   async endMessage(

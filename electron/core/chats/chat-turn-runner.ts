@@ -1,8 +1,11 @@
 import { randomUUID } from 'node:crypto';
 import type { ChatMessage } from '../../../shared/ipc/domain';
 import { CodedError, type ErrorCode } from '../../../shared/ipc/errors';
-import type { ContextTrimmed, FinishReason, StreamPart, Usage } from '../../../shared/ipc/stream-parts';
+import type { ContextTrimmed, FinishReason, StreamPart, ToolCallRecord, Usage } from '../../../shared/ipc/stream-parts';
 import type { StreamStartResult } from '../ipc/handlers';
+import { promptFromMessage } from '../mcp/tool-history';
+import type { ToolLoop, ToolLoopTurn } from '../mcp/tool-loop';
+import type { ResourceRef } from '../mcp/resource-context';
 import type { GenerateRequest, LanguageModel, PromptMessage } from '../models/language-model';
 import type { ChatStore } from './chat-store';
 
@@ -15,6 +18,20 @@ export interface ChatTurnRunnerOptions {
   resolveModel: (modelId: string) => Promise<LanguageModel>;
   maxTokens: () => number;
   onChatChanged: (chatId: string) => void;
+  /** Runs turns of chats with `tools.servers` and reads attached resources; null when there is no MCP host. */
+  toolLoop?: ToolLoop | null;
+  /** Settings `mcp.maxToolResultChars`, for tool results in the history of later turns. */
+  maxToolResultChars?: () => number;
+}
+
+/** What a turn is asked for: `chat.send`'s input, and the client that owns the stream. */
+export interface ChatTurnInput {
+  chatId: string;
+  text: string;
+  modelId: string;
+  resources?: ResourceRef[];
+  /** Only this client may answer the turn's tool approval cards. */
+  clientId?: string;
 }
 
 /**
@@ -27,34 +44,48 @@ export class ChatTurnRunner {
 
   constructor(private readonly options: ChatTurnRunnerOptions) {}
 
-  async start(input: { chatId: string; text: string; modelId: string }): Promise<
+  async start(input: ChatTurnInput): Promise<
     StreamStartResult<{ userMessageId: string; assistantMessageId: string }, StreamPart>
   > {
     const { store } = this.options;
     const { chatId, text, modelId } = input;
     const { settings: chatSettings = {} } = store.summary(chatId); // NOT_FOUND before anything is written
     // Collections and tools are the chat's, not sampling settings: the retrieval and tool loop read them.
-    const { collectionIds: _collectionIds, tools: _tools, ...settings } = chatSettings;
+    const { collectionIds: _collectionIds, tools, ...settings } = chatSettings;
     if (this.running.has(chatId)) throw new CodedError('CONFLICT', 'An answer is already streaming in this chat; stop it first');
     const model = await this.options.resolveModel(modelId);
     this.running.add(chatId);
     try {
+      const attached = input.resources?.length ? await this.attachResources(input.resources) : '';
       const history = await store.get(chatId);
       const now = new Date().toISOString();
       const user: ChatMessage = message('user', text, now, null, 'complete');
       const assistant: ChatMessage = message('assistant', '', now, model.id, 'streaming');
       await store.appendMessages(chatId, [user, assistant]);
       this.options.onChatChanged(chatId);
+      const maxToolResultChars = this.options.maxToolResultChars?.() ?? 20_000;
       const prompt: PromptMessage[] = [
         ...history.messages
-          .filter((m) => m.text.length > 0 && (m.role !== 'assistant' || m.status !== 'error'))
-          .map((m) => ({ role: m.role, text: m.text })),
-        { role: 'user', text },
+          .filter((m) => (m.text.length > 0 || (m.toolCalls?.length ?? 0) > 0) && (m.role !== 'assistant' || m.status !== 'error'))
+          .flatMap((m) => promptFromMessage(m, maxToolResultChars)),
+        { role: 'user', text: attached ? `${attached}\n\n${text}` : text },
       ];
+      const request: GenerateRequest = { ...settings, messages: prompt, maxTokens: settings.maxTokens ?? this.options.maxTokens() };
+      const toolLoop = this.options.toolLoop;
+      const toolTurn: ToolLoopTurn | null =
+        toolLoop && tools?.servers.length
+          ? { model, request, servers: tools.servers, maxSteps: tools.maxSteps, clientId: input.clientId ?? null }
+          : null;
       return {
         info: { userMessageId: user.id, assistantMessageId: assistant.id },
         run: (emit, signal) =>
-          this.run(chatId, assistant.id, model, { ...settings, messages: prompt, maxTokens: settings.maxTokens ?? this.options.maxTokens() }, emit, signal),
+          this.run(
+            chatId,
+            assistant.id,
+            toolLoop && toolTurn ? toolLoop.stream(toolTurn, { signal }) : model.stream(request, { signal }),
+            emit,
+            signal,
+          ),
       };
     } catch (error) {
       this.running.delete(chatId);
@@ -62,11 +93,15 @@ export class ChatTurnRunner {
     }
   }
 
+  private async attachResources(refs: ResourceRef[]): Promise<string> {
+    if (!this.options.toolLoop) throw new CodedError('UNSUPPORTED', 'MCP resources cannot be attached: there is no MCP host in this build');
+    return this.options.toolLoop.attachResources(refs);
+  }
+
   private async run(
     chatId: string,
     messageId: string,
-    model: LanguageModel,
-    request: GenerateRequest,
+    parts: AsyncIterable<StreamPart>,
     emit: (part: StreamPart) => void,
     signal: AbortSignal,
   ): Promise<void> {
@@ -85,8 +120,9 @@ export class ChatTurnRunner {
     let usage: Usage | null = null;
     let contextTrimmed: ContextTrimmed | undefined;
     let error: { code: ErrorCode; message: string } | null = null;
+    const toolArgs = new Map<string, unknown>();
     try {
-      for await (const part of model.stream(request, { signal })) {
+      for await (const part of parts) {
         // After Stop, text already in flight is dropped here too, so what is saved is what the user saw.
         if (signal.aborted && (part.type === 'text-delta' || part.type === 'reasoning-delta')) continue;
         if (part.type === 'text-delta') pending += part.text;
@@ -94,6 +130,14 @@ export class ChatTurnRunner {
         else if (part.type === 'usage') usage = part.usage;
         else if (part.type === 'context-trimmed') contextTrimmed = { droppedMessages: part.droppedMessages, droppedTokens: part.droppedTokens };
         else if (part.type === 'error') error = { code: part.code, message: part.message };
+        else if (part.type === 'tool-call') toolArgs.set(part.toolCallId, part.args);
+        else if (part.type === 'tool-result') {
+          // Text before the call goes first, then the call, fsynced: a crash keeps every finished call.
+          const { type: _type, ...result } = part;
+          const record: ToolCallRecord = { args: toolArgs.get(part.toolCallId) ?? {}, ...result };
+          await flush();
+          await store.appendToolCall(chatId, messageId, record);
+        }
         // A `retry` part (waiting before another attempt) goes to the client only; it is never saved.
         emit(part);
       }

@@ -78,7 +78,7 @@ export function createHandlers(deps: HandlerDeps): Handlers {
     },
     'chats.export': async ({ chatId, format }) => exportChat(await chats.get(chatId), format),
 
-    'chat.send': (input) => turns.start(input),
+    'chat.send': (input, { clientId }) => turns.start({ ...input, clientId }),
 
     ...createProviderHandlers(deps.providers),
     ...createDocumentHandlers(),
