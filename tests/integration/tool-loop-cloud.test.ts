@@ -243,6 +243,43 @@ describe('limits', () => {
   });
 });
 
+describe('a running tool', () => {
+  test('progress is forwarded as tool-progress parts while the tool runs', async () => {
+    server.script('long-op', callThenAnswer([{ id: 'call_long', name: 'everything__trigger-long-running-operation', arguments: { duration: 0.4, steps: 4 } }]));
+    const chatId = await h.chat();
+    const turn = await h.send(chatId, 'Run it', 'fake/long-op');
+    h.approve((await turn.next('tool-approval')).approvalId, 'allow-once');
+    await turn.done;
+    const progress = turn.parts.filter((p) => p.type === 'tool-progress');
+    // The last notification may race the result (the SDK drops progress once the call has answered).
+    const values = progress.map((p) => (p.type === 'tool-progress' ? p.progress : 0));
+    expect(values.length).toBeGreaterThanOrEqual(2);
+    expect(values).toEqual([1, 2, 3, 4].slice(0, values.length));
+    expect(progress[0]).toMatchObject({ toolCallId: 'call_long', total: 4 });
+    const types = turn.parts.map((p) => p.type);
+    expect(types.lastIndexOf('tool-progress')).toBeLessThan(types.indexOf('tool-result'));
+    expect(turn.parts.find((p) => p.type === 'tool-result')).toMatchObject({ status: 'done', result: expect.stringContaining('completed') });
+  });
+
+  test('Stop while a tool runs cancels the call on the server and ends the turn as cancelled', async () => {
+    server.script('long-stop', callThenAnswer([{ id: 'call_long_stop', name: 'everything__trigger-long-running-operation', arguments: { duration: 20, steps: 20 } }]));
+    const chatId = await h.chat();
+    const turn = await h.send(chatId, 'Run it', 'fake/long-stop');
+    h.approve((await turn.next('tool-approval')).approvalId, 'allow-once');
+    await turn.next('tool-progress');
+    const stoppedAt = Date.now();
+    turn.cancel();
+    await turn.done;
+    expect(Date.now() - stoppedAt).toBeLessThan(5000);
+    expect(turn.parts.find((p) => p.type === 'tool-result')).toMatchObject({ status: 'cancelled' });
+    expect(turn.parts.at(-1)).toEqual({ type: 'finish', reason: 'cancelled' });
+    const saved = await h.assistantMessage(chatId);
+    expect(saved).toMatchObject({ status: 'cancelled' });
+    expect(saved.toolCalls).toEqual([expect.objectContaining({ toolCallId: 'call_long_stop', status: 'cancelled' })]);
+    expect(bodiesFor('long-stop')).toHaveLength(1);
+  });
+});
+
 describe('resources and sampling', () => {
   test('attached resources go into the prompt: text whole, binary noted by type and size', async () => {
     server.script('read-doc', () => ({ text: 'Read it.' }));
