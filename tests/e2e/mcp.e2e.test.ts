@@ -1,0 +1,248 @@
+import { existsSync } from 'node:fs';
+import { mkdir, mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { type Browser, type BrowserContext, type Locator, type Page } from 'playwright-core';
+import { afterAll, afterEach, beforeAll, describe, expect, test } from 'vitest';
+import { startFakeOpenAI, type FakeOpenAIServer } from '../fixtures/fake-openai-server';
+import { startServe, type ServeProcess } from '../support/serve-process';
+import { ARTIFACTS, BUILT_UI, CHROMIUM, REPO_ROOT, launchChromium, openTandem } from '../support/e2e-browser';
+
+/**
+ * MCP as a person uses it (serve mode): add the reference "everything"
+ * server on the MCP page, watch it become ready, call its echo tool from the
+ * Call tool form; then let a chat's model use it: the fake provider's
+ * scripted model calls echo, the approval card shows the arguments, "Allow
+ * once" runs it, and the result and the final answer appear (and are still
+ * there after a reload).
+ */
+
+const API_KEY = 'sk-made-up-0123456789abcdef';
+const PROVIDER = 'fakecloud';
+const MODEL = 'mcp-echo';
+const SERVER = 'everything';
+const EVERYTHING = join(REPO_ROOT, 'node_modules/@modelcontextprotocol/server-everything/dist/index.js');
+const ECHO_ARGS = { message: 'hello from the e2e' };
+
+let workDir = '';
+let server: ServeProcess | null = null;
+let fake: FakeOpenAIServer | null = null;
+let browser: Browser | null = null;
+let context: BrowserContext | null = null;
+let page: Page;
+
+const POLL = { timeout: 20_000, interval: 100 };
+
+async function screenshot(name: string, target?: Locator): Promise<void> {
+  const path = join(ARTIFACTS, `${name}.png`);
+  if (target) await target.screenshot({ path });
+  else await page.screenshot({ path, fullPage: true });
+}
+
+function pagesNav(): Locator {
+  return page.getByRole('navigation', { name: 'Pages' });
+}
+
+function lastAssistant(): Locator {
+  return page.getByRole('article', { name: /^assistant message/ }).last();
+}
+
+function serverCard(): Locator {
+  return page.getByRole('article', { name: SERVER });
+}
+
+/** The tool the model was offered whose name ends with `__echo` (the tool loop names tools `server__tool`). */
+function offeredEcho(body: Record<string, unknown>): string {
+  const tools = (body.tools ?? []) as { function?: { name?: string } }[];
+  return tools.map((t) => t.function?.name ?? '').find((name) => name.endsWith('__echo')) ?? 'everything__echo';
+}
+
+/** The text of the last tool message the model got back. */
+function lastToolResult(body: Record<string, unknown>): string {
+  const messages = (body.messages ?? []) as { role?: string; content?: unknown }[];
+  const tool = messages.filter((m) => m.role === 'tool').at(-1);
+  if (!tool) return '(no tool result)';
+  return typeof tool.content === 'string' ? tool.content : JSON.stringify(tool.content);
+}
+
+beforeAll(async () => {
+  if (!existsSync(BUILT_UI)) throw new Error(`${BUILT_UI} is missing: run \`npm run build\` before the e2e tests.`);
+  if (!existsSync(CHROMIUM)) throw new Error(`No Chromium at ${CHROMIUM} (set CHROMIUM_PATH).`);
+  if (!existsSync(EVERYTHING)) throw new Error(`${EVERYTHING} is missing: the MCP reference servers are a dev dependency.`);
+  await mkdir(ARTIFACTS, { recursive: true });
+  workDir = await mkdtemp(join(tmpdir(), 'tandem-e2e-mcp-'));
+  const modelsDir = join(workDir, 'models');
+  await mkdir(modelsDir);
+
+  fake = await startFakeOpenAI({
+    apiKey: API_KEY,
+    extraModels: [{ id: MODEL, object: 'model', created: 1700000000, owned_by: 'fake' }],
+  });
+  // First request: call echo. Once the tool result is in the conversation: answer with it.
+  fake.script(MODEL, (body) => {
+    const messages = (body.messages ?? []) as { role?: string }[];
+    if (!messages.some((m) => m.role === 'tool')) return { toolCalls: [{ name: offeredEcho(body), arguments: ECHO_ARGS }] };
+    return { text: `The echo tool answered: ${lastToolResult(body)}` };
+  });
+  server = await startServe({ dataDir: join(workDir, 'data'), modelsDir });
+  browser = await launchChromium();
+  ({ context, page } = await openTandem(browser, server.url, { viewport: { width: 1280, height: 860 }, timeoutMs: 20_000 }));
+});
+
+afterAll(async () => {
+  await context?.close().catch(() => undefined);
+  await browser?.close().catch(() => undefined);
+  await server?.stop({ timeoutMs: 5_000 }).catch(() => undefined);
+  await fake?.close().catch(() => undefined);
+  if (workDir) await rm(workDir, { recursive: true, force: true });
+});
+
+afterEach(async (context) => {
+  if (context.task.result?.state === 'fail') await screenshot(`mcp-failed-${context.task.name.slice(0, 40).replace(/\W+/g, '-')}`).catch(() => undefined);
+});
+
+describe('the MCP page', () => {
+  test('adds the everything server through the form, sees it ready with its tools, and calls echo', async () => {
+    await pagesNav().getByRole('button', { name: 'MCP' }).click();
+    await page.getByRole('heading', { name: 'MCP servers', level: 1 }).waitFor();
+    await page.getByText('No MCP servers yet.').waitFor();
+
+    const form = page.getByRole('form', { name: 'Add server' });
+    await form.getByRole('textbox', { name: 'Server name' }).fill(SERVER);
+    expect(await form.getByRole('radio', { name: 'Local command (stdio)' }).isChecked()).toBe(true);
+    await form.getByRole('textbox', { name: 'Command' }).fill('node');
+    // one argument a line: the script, then the transport it should speak
+    await form.getByRole('textbox', { name: 'Arguments' }).fill(`${EVERYTHING}\nstdio`);
+    await form.getByRole('textbox', { name: /^Environment/ }).fill('E2E_NOTE=visible');
+    await form.getByRole('button', { name: 'Add server' }).click();
+
+    const card = serverCard();
+    await card.waitFor();
+    await card.locator('.badge', { hasText: 'Ready' }).waitFor({ timeout: 45_000 });
+    expect(await card.getByRole('switch', { name: 'Enabled' }).isChecked()).toBe(true);
+    expect(await card.innerText()).toContain(EVERYTHING);
+
+    const tools = card.getByRole('table', { name: `Tools of ${SERVER}` });
+    const echoRow = tools.getByRole('row', { name: /^echo/ });
+    await echoRow.waitFor();
+    expect(await tools.getByRole('row').count()).toBeGreaterThan(3);
+    expect(await echoRow.getByRole('combobox', { name: 'Approval for echo' }).inputValue()).toBe('ask');
+    expect(await echoRow.getByRole('checkbox', { name: 'Enable echo' }).isChecked()).toBe(true);
+    await screenshot('mcp-01-server-ready');
+
+    // "Try" prefills the arguments from the tool's input schema.
+    await echoRow.getByRole('button', { name: 'Try echo' }).click();
+    const callForm = card.getByRole('form', { name: `Call a tool of ${SERVER}` });
+    const args = callForm.getByRole('textbox', { name: 'Tool arguments (JSON)' });
+    expect(JSON.parse(await args.inputValue())).toEqual({ message: '' });
+    await args.fill(JSON.stringify({ message: 'hi from the form' }));
+    await callForm.getByRole('button', { name: 'Call', exact: true }).click();
+    const result = callForm.getByRole('status', { name: 'Result of echo' });
+    await result.waitFor();
+    await expect.poll(() => result.innerText(), POLL).toContain('hi from the form');
+    expect(await result.innerText()).toMatch(/Result · \d+ ms/);
+    // Broken JSON is caught before anything is sent.
+    await args.fill('{ "message": ');
+    expect(await callForm.getByRole('button', { name: 'Call', exact: true }).isDisabled()).toBe(true);
+    await callForm.getByText(/Not valid JSON/).waitFor();
+    await args.fill('{"message": "again"}');
+    await screenshot('mcp-02-call-tool', callForm);
+
+    // The other tabs: resources, prompts, the server's log.
+    await card.getByRole('tab', { name: /^Resources/ }).click();
+    await card.getByRole('table', { name: `Resources of ${SERVER}` }).waitFor();
+    await card.getByRole('tab', { name: /^Prompts/ }).click();
+    await card.getByRole('list', { name: `Prompts of ${SERVER}` }).waitFor();
+    await card.getByRole('tab', { name: /^Log/ }).click();
+    const log = card.getByLabel(`Log of ${SERVER}`, { exact: true });
+    await log.waitFor();
+    await expect.poll(() => log.innerText(), POLL).not.toBe('Loading…');
+    await card.getByRole('tab', { name: /^Tools/ }).click();
+  });
+
+  test('dark theme: the page reads the same', async () => {
+    await page.emulateMedia({ colorScheme: 'dark' });
+    await serverCard().waitFor();
+    await screenshot('mcp-03-page-dark');
+    await page.emulateMedia({ colorScheme: 'light' });
+  });
+});
+
+describe('tools in a chat', () => {
+  test('the model calls echo, the approval card shows the arguments, and Allow once runs it', async () => {
+    // The fake OpenAI-compatible server as a provider.
+    await pagesNav().getByRole('button', { name: 'Providers' }).click();
+    const providerForm = page.getByRole('form', { name: 'Add provider' });
+    await providerForm.getByRole('combobox', { name: 'Preset' }).selectOption('custom');
+    await providerForm.getByRole('textbox', { name: /^Name/ }).fill(PROVIDER);
+    await providerForm.getByRole('textbox', { name: /^Base URL/ }).fill(fake!.baseUrl);
+    await providerForm.getByLabel('API key').fill(API_KEY);
+    await providerForm.getByRole('button', { name: 'Add provider' }).click();
+    await page.getByRole('article', { name: PROVIDER }).waitFor();
+
+    await pagesNav().getByRole('button', { name: 'Chats' }).click();
+    const picker = page.getByRole('combobox', { name: 'Model' });
+    await expect.poll(() => picker.locator(`option[value="${PROVIDER}/${MODEL}"]`).count(), POLL).toBe(1);
+    await picker.selectOption(`${PROVIDER}/${MODEL}`);
+
+    // Tools for this (not yet created) chat: the everything server, at most 4 steps.
+    await page.getByRole('button', { name: 'Tools', exact: true }).click();
+    const toolsPanel = page.getByRole('dialog', { name: 'Tools' });
+    await toolsPanel.getByRole('checkbox', { name: new RegExp(`^${SERVER}`) }).check();
+    const steps = toolsPanel.getByRole('spinbutton', { name: 'Step limit' });
+    await steps.fill('4');
+    await steps.press('Enter');
+    await screenshot('mcp-04-tools-popover');
+    await page.keyboard.press('Escape');
+    await toolsPanel.waitFor({ state: 'hidden' });
+    await page.getByRole('button', { name: /^Tools \(1 server\)$/ }).waitFor();
+
+    const message = page.getByRole('textbox', { name: 'Message' });
+    await message.fill('Please echo something for me');
+    await message.press('Enter');
+
+    const answer = lastAssistant();
+    const card = answer.getByRole('group', { name: 'Tool call approval' });
+    await card.waitFor({ timeout: 30_000 });
+    expect(await card.innerText()).toContain('echo');
+    expect(await card.innerText()).toContain(SERVER);
+    // The arguments are pretty-printed JSON in a monospace block.
+    const argsBlock = card.locator('pre');
+    expect(await argsBlock.innerText()).toBe(JSON.stringify(ECHO_ARGS, null, 2));
+    expect(await argsBlock.evaluate((el) => getComputedStyle(el).fontFamily)).toMatch(/mono/i);
+    // Focus moves to the card, so its buttons are one Tab away.
+    await expect.poll(() => card.evaluate((el) => el === document.activeElement), POLL).toBe(true);
+    await screenshot('mcp-05-approval-card');
+
+    await card.getByRole('button', { name: 'Allow once' }).click();
+    const result = answer.locator('details', { hasText: 'Result from echo' });
+    await result.waitFor({ timeout: 30_000 });
+    await answer.getByText(/The echo tool answered: .*hello from the e2e/).waitFor({ timeout: 30_000 });
+    await result.locator('summary').click();
+    expect(await result.innerText()).toContain('hello from the e2e');
+    await screenshot('mcp-06-tool-result');
+
+    // The model got the real echo result, not an error.
+    const bodies = fake!.bodies.filter((b) => b.model === MODEL);
+    expect(bodies.length).toBeGreaterThanOrEqual(2);
+    expect(lastToolResult(bodies.at(-1)!)).toContain('hello from the e2e');
+  });
+
+  test('the tool call is saved with the message and shown again after a reload; the chat keeps its tools', async () => {
+    await page.reload();
+    await page.getByRole('status').filter({ hasText: 'Connected' }).waitFor();
+    await page.getByRole('navigation', { name: 'Chats' }).getByRole('button', { name: /echo something/ }).first().click();
+    const answer = lastAssistant();
+    const result = answer.locator('details', { hasText: 'Result from echo' });
+    await result.waitFor();
+    await result.locator('summary').click();
+    expect(await result.innerText()).toContain('hello from the e2e');
+    expect(await answer.innerText()).toContain('The echo tool answered');
+
+    await page.getByRole('button', { name: /^Tools \(1 server\)$/ }).click();
+    const toolsPanel = page.getByRole('dialog', { name: 'Tools' });
+    expect(await toolsPanel.getByRole('checkbox', { name: new RegExp(`^${SERVER}`) }).isChecked()).toBe(true);
+    expect(await toolsPanel.getByRole('spinbutton', { name: 'Step limit' }).inputValue()).toBe('4');
+    await page.keyboard.press('Escape');
+  });
+});
