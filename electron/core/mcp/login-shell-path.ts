@@ -1,4 +1,4 @@
-import { execFile } from 'node:child_process';
+import { spawn, type ChildProcess } from 'node:child_process';
 import { delimiter } from 'node:path';
 
 const START = '__TANDEM_PATH_START__';
@@ -36,27 +36,41 @@ export class LoginShellPath {
 /** `$SHELL -ilc 'printf …'`, marker-delimited so rc-file chatter is ignored; null on any failure or timeout. */
 export function readLoginShellPath(shell: string, timeoutMs: number, env: NodeJS.ProcessEnv = process.env): Promise<string | null> {
   return new Promise((resolve) => {
-    let child: ReturnType<typeof execFile> | null = null;
+    let stdout = '';
+    let child: ChildProcess;
+    try {
+      // ${PATH} braced: the marker's underscores would otherwise extend the variable name.
+      child = spawn(shell, ['-ilc', `printf '%s' "${START}\${PATH}${END}"`], {
+        env: { ...env, TANDEM_RESOLVING_PATH: '1' },
+        stdio: ['ignore', 'pipe', 'ignore'],
+        // Its own group, so a timeout also ends what rc files started (nvm, sleep…).
+        detached: true,
+        windowsHide: true,
+      });
+    } catch {
+      resolve(null);
+      return;
+    }
     const timer = setTimeout(() => {
-      child?.kill('SIGKILL');
+      try {
+        process.kill(-child.pid!, 'SIGKILL');
+      } catch {
+        child.kill('SIGKILL');
+      }
       resolve(null);
     }, timeoutMs);
-    try {
-      child = execFile(
-        shell,
-        ['-ilc', `printf '%s' "${START}$PATH${END}"`],
-        { env: { ...env, TANDEM_RESOLVING_PATH: '1' }, encoding: 'utf8', maxBuffer: 1024 * 1024, windowsHide: true },
-        (error, stdout) => {
-          clearTimeout(timer);
-          const match = String(stdout ?? '').match(new RegExp(`${START}(.*?)${END}`, 's'));
-          resolve(match?.[1]?.trim() ? match[1].trim() : error ? null : null);
-        },
-      );
-      child.stdin?.end();
-    } catch {
+    child.stdout!.setEncoding('utf8').on('data', (chunk: string) => {
+      if (stdout.length < 1024 * 1024) stdout += chunk;
+    });
+    child.once('error', () => {
       clearTimeout(timer);
       resolve(null);
-    }
+    });
+    child.once('close', () => {
+      clearTimeout(timer);
+      const match = stdout.match(new RegExp(`${START}(.*?)${END}`, 's'));
+      resolve(match?.[1]?.trim() ? match[1].trim() : null);
+    });
   });
 }
 
