@@ -68,6 +68,19 @@ describe('tool approvals over the router', () => {
     expect(core.mcp.approvalPolicy('everything', 'echo')).toBe('ask');
   });
 
+  test('a turn sent while the chat\'s server is still starting waits for it and offers its tools', async () => {
+    server.script('router-starting', () => ({ text: 'Hi.' }));
+    const chat = await owner.call('chats.create', {});
+    await owner.call('chats.updateSettings', { chatId: chat.id, settings: { tools: { servers: ['everything'] } } });
+    const restarting = core.mcp.restart('everything');
+    await waitUntil(() => core.mcp.status('everything')?.state === 'starting', 'the server to be starting', 10_000, 1);
+    const { streamId } = await owner.call('chat.send', { chatId: chat.id, text: 'Hello', modelId: 'fake/router-starting' });
+    expect((await owner.waitForEnd(streamId)).end?.status).toBe('completed');
+    await restarting;
+    const body = server.bodies.findLast((b) => b.model === 'router-starting') as { tools?: { function: { name: string } }[] };
+    expect(body.tools?.map((t) => t.function.name)).toContain('everything__echo');
+  });
+
   test('sampling: the request is broadcast and listed; approving runs the proposed model, denying refuses', async () => {
     await core.settings.update({ mcp: { ...core.settings.get().mcp, samplingModelId: 'fake/gpt-test' } });
     const events = () =>

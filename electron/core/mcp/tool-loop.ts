@@ -62,6 +62,7 @@ export class ToolLoop {
 
   /** The model's answer with tool use; without any tool to offer it is just the model's stream. */
   async *stream(turn: ToolLoopTurn, { signal }: { signal: AbortSignal }): AsyncGenerator<StreamPart> {
+    await settling(this.options.host, turn.servers, signal);
     const names = new ToolNames(this.options.host.toolsFor(turn.servers));
     if (names.size === 0) {
       yield* turn.model.stream(turn.request, { signal });
@@ -161,7 +162,7 @@ export class ToolLoop {
     const args = toArgs(call.args);
     if (!args) return { status: 'error', result: 'The arguments must be a JSON object.', durationMs: 0 };
 
-    if (host.approvalPolicy(server, tool.name) !== 'always-allow') {
+    if (policyOf(host, server, tool.name) !== 'always-allow') {
       const pending = approvals.request({ signal, clientId });
       yield { type: 'tool-approval', approvalId: pending.approvalId, toolCallId: call.toolCallId, server, toolName: tool.name, args };
       const outcome = await pending.outcome;
@@ -225,6 +226,24 @@ class PartQueue {
       });
       this.wake = null;
     }
+  }
+}
+
+/** How long a turn waits for the chat's servers that are still starting (right after launch) before going on without them. */
+const SETTLE_MS = 10_000;
+
+async function settling(host: McpToolHost, servers: readonly string[], signal: AbortSignal): Promise<void> {
+  const deadline = Date.now() + SETTLE_MS;
+  const starting = () => servers.some((name) => ['starting', 'restarting'].includes(host.status(name)?.state ?? ''));
+  while (starting() && Date.now() < deadline && !signal.aborted) await new Promise((resolve) => setTimeout(resolve, 50));
+}
+
+/** A server removed mid-turn has no policy: ask (the call itself then fails as unavailable). */
+function policyOf(host: McpToolHost, server: string, tool: string): 'ask' | 'always-allow' {
+  try {
+    return host.approvalPolicy(server, tool);
+  } catch {
+    return 'ask';
   }
 }
 
