@@ -7,6 +7,7 @@ import { runServe } from './serve-command';
 import { runChat } from './chat-command';
 import { runProviders } from './providers-command';
 import { runModels } from './models-command';
+import { runMcp } from './mcp-command';
 
 export const PACKAGE_ROOT = join(dirname(fileURLToPath(import.meta.url)), '..', '..', '..');
 
@@ -45,6 +46,15 @@ Commands:
                             Download a model (hf:user/repo:QUANT, hf:user/repo/file.gguf, an
                             http(s) URL or a catalog id); Ctrl-C pauses, running it again resumes
   models rm ID              Delete a model file from the models folders
+  mcp add NAME [--env K=V]... [--secret-env K=V]... [--cwd DIR] -- COMMAND [ARGS...]
+                            Add a stdio MCP server (secret values are stored encrypted)
+  mcp add NAME --url URL [--header K=V]...
+                            Add an HTTP MCP server (streamable HTTP, falling back to SSE)
+  mcp import FILE           Add the servers of a claude_desktop_config.json or mcp.json
+  mcp list                  Show MCP servers: name, transport, state, tool count
+  mcp rm NAME               Forget an MCP server
+  mcp tools NAME            Start the server and list its tools
+  mcp call NAME TOOL 'JSON' Start the server, call a tool, print its result
 
 Global options:
   --data-dir DIR            App data folder (default: per-user app data; env TANDEM_HOME)
@@ -67,6 +77,7 @@ export async function main(argv: string[]): Promise<number> {
       args: argv,
       allowPositionals: true,
       strict: true,
+      tokens: true,
       options: {
         'data-dir': { type: 'string' },
         'models-dir': { type: 'string', multiple: true },
@@ -79,6 +90,11 @@ export async function main(argv: string[]): Promise<number> {
         preset: { type: 'string' },
         'context-size': { type: 'string' },
         json: { type: 'boolean' },
+        env: { type: 'string', multiple: true },
+        'secret-env': { type: 'string', multiple: true },
+        cwd: { type: 'string' },
+        url: { type: 'string' },
+        header: { type: 'string', multiple: true },
         help: { type: 'boolean', short: 'h' },
         version: { type: 'boolean', short: 'v' },
       },
@@ -121,6 +137,13 @@ export async function main(argv: string[]): Promise<number> {
     }
     case 'providers':
       return runProviders(global, rest, { baseUrl: values['base-url'], apiKeyEnv: values['api-key-env'], preset: values.preset });
+    case 'mcp': {
+      // `tandem mcp add NAME -- COMMAND ARGS…`: what follows `--` is the server's command line, options included.
+      const terminator = parsed.tokens.find((t) => t.kind === 'option-terminator');
+      const commandLine = terminator ? parsed.tokens.filter((t) => t.kind === 'positional' && t.index > terminator.index).map((t) => (t as { value: string }).value) : null;
+      const mcpArgs = commandLine ? rest.slice(0, rest.length - commandLine.length) : rest;
+      return runMcp(global, mcpArgs, { commandLine, env: values.env, secretEnv: values['secret-env'], cwd: values.cwd, url: values.url, header: values.header });
+    }
     case 'models': {
       const contextSize = values['context-size'] === undefined ? undefined : Number(values['context-size']);
       if (contextSize !== undefined && (!Number.isInteger(contextSize) || contextSize < 64)) {
