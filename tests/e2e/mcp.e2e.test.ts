@@ -1,5 +1,5 @@
 import { existsSync } from 'node:fs';
-import { mkdir, mkdtemp, rm } from 'node:fs/promises';
+import { mkdir, mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { type Browser, type BrowserContext, type Locator, type Page } from 'playwright-core';
@@ -23,6 +23,9 @@ const MODEL = 'mcp-echo';
 const SERVER = 'everything';
 const EVERYTHING = join(REPO_ROOT, 'node_modules/@modelcontextprotocol/server-everything/dist/index.js');
 const ECHO_ARGS = { message: 'hello from the e2e' };
+const PROGRESS_MODEL = 'mcp-progress';
+const PLAIN_MODEL = 'plain';
+const EVERYTHING_DOC = join(REPO_ROOT, 'node_modules/@modelcontextprotocol/server-everything/dist/docs/architecture.md');
 
 let workDir = '';
 let server: ServeProcess | null = null;
@@ -76,13 +79,26 @@ beforeAll(async () => {
 
   fake = await startFakeOpenAI({
     apiKey: API_KEY,
-    extraModels: [{ id: MODEL, object: 'model', created: 1700000000, owned_by: 'fake' }],
+    extraModels: [
+      { id: MODEL, object: 'model', created: 1700000000, owned_by: 'fake' },
+      { id: PROGRESS_MODEL, object: 'model', created: 1700000000, owned_by: 'fake' },
+      // answers every request with the fake server's plain greeting
+      { id: PLAIN_MODEL, object: 'model', created: 1700000000, owned_by: 'fake' },
+    ],
   });
   // First request: call echo. Once the tool result is in the conversation: answer with it.
   fake.script(MODEL, (body) => {
     const messages = (body.messages ?? []) as { role?: string }[];
     if (!messages.some((m) => m.role === 'tool')) return { toolCalls: [{ name: offeredEcho(body), arguments: ECHO_ARGS }] };
     return { text: `The echo tool answered: ${lastToolResult(body)}` };
+  });
+  // Calls the long-running tool (3 steps over 3 s), so its progress shows on the card.
+  fake.script(PROGRESS_MODEL, (body) => {
+    const messages = (body.messages ?? []) as { role?: string }[];
+    const tools = ((body.tools ?? []) as { function?: { name?: string } }[]).map((t) => t.function?.name ?? '');
+    const name = tools.find((n) => n.endsWith('__trigger-long-running-operation')) ?? 'everything__trigger-long-running-operation';
+    if (!messages.some((m) => m.role === 'tool')) return { toolCalls: [{ name, arguments: { duration: 3, steps: 3 } }] };
+    return { text: 'The long operation finished.' };
   });
   server = await startServe({ dataDir: join(workDir, 'data'), modelsDir });
   browser = await launchChromium();
@@ -244,5 +260,148 @@ describe('tools in a chat', () => {
     expect(await toolsPanel.getByRole('checkbox', { name: new RegExp(`^${SERVER}`) }).isChecked()).toBe(true);
     expect(await toolsPanel.getByRole('spinbutton', { name: 'Step limit' }).inputValue()).toBe('4');
     await page.keyboard.press('Escape');
+  });
+});
+
+async function newChatWith(model: string): Promise<void> {
+  await pagesNav().getByRole('button', { name: 'Chats' }).click();
+  await page.getByRole('navigation', { name: 'Chats' }).getByRole('button', { name: 'New chat', exact: true }).click();
+  await page.getByRole('combobox', { name: 'Model' }).selectOption(`${PROVIDER}/${model}`);
+}
+
+describe('prompts, resources, progress', () => {
+  test('"/" lists the servers\' prompts; choosing one (with its arguments) fills the composer', async () => {
+    await newChatWith(PLAIN_MODEL);
+    const message = page.getByRole('textbox', { name: 'Message' });
+    await message.fill('/');
+    const menu = page.getByRole('listbox', { name: 'Prompts' });
+    await menu.waitFor();
+    await menu.getByRole('option', { name: /simple-prompt/ }).waitFor();
+    expect(await menu.getByRole('option', { name: /args-prompt/ }).innerText()).toContain(SERVER);
+    await screenshot('mcp-07-prompt-menu');
+
+    // Typing filters; Enter takes the highlighted one.
+    await message.pressSequentially('simple');
+    await expect.poll(() => menu.getByRole('option').count(), POLL).toBe(1);
+    await message.press('Enter');
+    await expect.poll(() => message.inputValue(), POLL).toBe('This is a simple prompt without arguments.');
+    await menu.waitFor({ state: 'hidden' });
+
+    // A prompt with arguments asks for them first.
+    await message.fill('/args');
+    await menu.getByRole('option', { name: /args-prompt/ }).click();
+    const dialog = page.getByRole('dialog', { name: 'Prompt args-prompt' });
+    await dialog.getByRole('textbox', { name: /^city/ }).fill('Lisbon');
+    await dialog.getByRole('button', { name: 'Use prompt' }).click();
+    await expect.poll(() => message.inputValue(), POLL).toContain('Lisbon');
+    await message.fill('');
+  });
+
+  test('an attached resource shows as a chip and its contents reach the model', async () => {
+    await page.getByRole('button', { name: 'Attach resource' }).click();
+    const picker = page.getByRole('dialog', { name: 'Attach resource' });
+    await picker.getByRole('textbox', { name: 'Filter resources' }).fill('architecture');
+    await picker.getByRole('button', { name: /architecture\.md/ }).click();
+    await screenshot('mcp-08-attach-resource');
+    await page.keyboard.press('Escape');
+    const chips = page.getByRole('list', { name: 'Attached resources' });
+    await chips.getByRole('listitem').filter({ hasText: 'architecture.md' }).waitFor();
+
+    const message = page.getByRole('textbox', { name: 'Message' });
+    await message.fill('Summarise the attached document');
+    await message.press('Enter');
+    await lastAssistant().getByText('Hello from the fake server.').waitFor({ timeout: 30_000 });
+    // Sent once: the chips are gone, and the document's text was in the prompt.
+    await expect.poll(() => chips.count(), POLL).toBe(0);
+    const firstLine = (await readFile(EVERYTHING_DOC, 'utf8')).split('\n')[0]!;
+    const body = fake!.bodies.filter((b) => b.model === PLAIN_MODEL).at(-1)!;
+    expect(JSON.stringify(body.messages)).toContain(firstLine);
+  });
+
+  test('a running tool shows its progress on the card', async () => {
+    await newChatWith(PROGRESS_MODEL);
+    await page.getByRole('button', { name: 'Tools', exact: true }).click();
+    await page.getByRole('dialog', { name: 'Tools' }).getByRole('checkbox', { name: new RegExp(`^${SERVER}`) }).check();
+    await page.keyboard.press('Escape');
+    const message = page.getByRole('textbox', { name: 'Message' });
+    await message.fill('Run the long operation');
+    await message.press('Enter');
+
+    const answer = lastAssistant();
+    const card = answer.getByRole('group', { name: 'Tool call approval' });
+    await card.waitFor({ timeout: 30_000 });
+    // Keyboard: focus is on the card, Tab reaches "Allow once".
+    await expect.poll(() => card.evaluate((el) => el === document.activeElement), POLL).toBe(true);
+    await page.keyboard.press('Tab');
+    expect(await page.evaluate(() => document.activeElement?.textContent)).toBe('Allow once');
+    await page.keyboard.press('Enter');
+    const bar = card.getByRole('progressbar', { name: 'Progress of trigger-long-running-operation' });
+    await bar.waitFor({ timeout: 15_000 });
+    await screenshot('mcp-09-tool-progress');
+    await answer.locator('details', { hasText: 'Result from trigger-long-running-operation' }).waitFor({ timeout: 30_000 });
+    await answer.getByText('The long operation finished.').waitFor();
+  });
+});
+
+describe('sampling, import and export, removing', () => {
+  test('a server\'s sampling request opens a dialog; approving answers with the chosen model', async () => {
+    await pagesNav().getByRole('button', { name: 'MCP' }).click();
+    const card = serverCard();
+    await card.getByRole('button', { name: 'Try trigger-sampling-request' }).click();
+    const callForm = card.getByRole('form', { name: `Call a tool of ${SERVER}` });
+    const args = callForm.getByRole('textbox', { name: 'Tool arguments (JSON)' });
+    const prefilled = JSON.parse(await args.inputValue()) as Record<string, unknown>;
+    expect(prefilled).toHaveProperty('prompt', '');
+    await args.fill(JSON.stringify({ ...prefilled, prompt: 'Say hello to the e2e' }));
+    await callForm.getByRole('button', { name: 'Call', exact: true }).click();
+
+    const dialog = page.getByRole('dialog', { name: `Sampling request from ${SERVER}` });
+    await dialog.waitFor();
+    await dialog.getByText(/Say hello to the e2e/).waitFor();
+    await dialog.getByRole('combobox', { name: 'Model' }).selectOption(`${PROVIDER}/${PLAIN_MODEL}`);
+    await screenshot('mcp-10-sampling-dialog');
+    await dialog.getByRole('button', { name: 'Approve' }).click();
+    await dialog.waitFor({ state: 'hidden' });
+    const result = callForm.getByRole('status', { name: 'Result of trigger-sampling-request' });
+    await expect.poll(() => result.innerText(), { timeout: 30_000, interval: 200 }).toContain('Hello from the fake server.');
+  });
+
+  test('Import says what was added and what was skipped and why; Export downloads mcp.json', async () => {
+    await page.getByRole('button', { name: 'Import', exact: true }).click();
+    const dialog = page.getByRole('dialog', { name: 'Import MCP servers' });
+    const config = {
+      mcpServers: {
+        imported: { command: 'node', args: [EVERYTHING, 'stdio'] },
+        'not valid!': { command: 'node' },
+      },
+    };
+    await dialog.getByRole('textbox', { name: 'Configuration JSON' }).fill(JSON.stringify(config, null, 2));
+    await dialog.getByRole('button', { name: 'Import', exact: true }).click();
+    const outcome = dialog.getByRole('status');
+    await outcome.waitFor();
+    expect(await outcome.innerText()).toContain('Added: imported');
+    expect(await outcome.innerText()).toContain('not valid!');
+    await screenshot('mcp-11-import');
+    await dialog.getByRole('button', { name: 'Close' }).click();
+    const imported = page.getByRole('article', { name: 'imported' });
+    await imported.locator('.badge', { hasText: 'Ready' }).waitFor({ timeout: 45_000 });
+
+    const downloading = page.waitForEvent('download');
+    await page.getByRole('button', { name: 'Export', exact: true }).click();
+    const download = await downloading;
+    const path = await download.path();
+    const exported = JSON.parse(await readFile(path, 'utf8')) as { mcpServers: Record<string, unknown> };
+    expect(Object.keys(exported.mcpServers).sort()).toEqual(['everything', 'imported']);
+  });
+
+  test('turning a server off and removing one (after a confirmation)', async () => {
+    const imported = page.getByRole('article', { name: 'imported' });
+    await imported.getByRole('switch', { name: 'Enabled' }).uncheck();
+    await imported.locator('.badge', { hasText: 'Disabled' }).waitFor();
+    await imported.getByRole('button', { name: 'Remove imported' }).click();
+    const confirm = page.getByRole('dialog', { name: 'Remove imported?' });
+    await confirm.getByRole('button', { name: 'Remove' }).click();
+    await imported.waitFor({ state: 'detached' });
+    await serverCard().waitFor();
   });
 });

@@ -1,4 +1,5 @@
 import { useId, useMemo, useState, type KeyboardEvent } from 'react';
+import { createPortal } from 'react-dom';
 import type { McpPrompt } from '../../../../shared/ipc/routes/mcp';
 import { describeError } from '../../client/tandem-client-error';
 import { focusComposer } from '../../lib/dom-ids';
@@ -12,15 +13,17 @@ interface PromptChoice {
 
 const MAX_SHOWN = 50;
 
-/** Asks for a prompt's arguments before it is fetched. */
+/** Asks for a prompt's arguments before it is fetched. Portalled out of the composer's form, so the two forms never nest. */
 function PromptArgsDialog({ choice, onSubmit, onClose }: { choice: PromptChoice; onSubmit: (args: Record<string, string>) => void; onClose: () => void }) {
   const [values, setValues] = useState<Record<string, string>>({});
   const missing = choice.prompt.arguments.some((arg) => arg.required && !values[arg.name]?.trim());
-  return (
+  return createPortal(
     <Dialog open title={`Prompt ${choice.prompt.name}`} onClose={onClose}>
       <form
         onSubmit={(event) => {
           event.preventDefault();
+          // React events bubble through portals: keep the composer's form from sending.
+          event.stopPropagation();
           if (missing) return;
           onSubmit(Object.fromEntries(Object.entries(values).filter(([, v]) => v !== '')));
         }}
@@ -53,7 +56,8 @@ function PromptArgsDialog({ choice, onSubmit, onClose }: { choice: PromptChoice;
           </button>
         </div>
       </form>
-    </Dialog>
+    </Dialog>,
+    document.body,
   );
 }
 

@@ -26,7 +26,14 @@ function ResourceList() {
     <>
       <label className="field">
         <span className="field__label">Filter resources</span>
-        <input className="input" value={filter} placeholder="Name or URI" onChange={(event) => setFilter(event.target.value)} />
+        <input
+          className="input"
+          value={filter}
+          placeholder="Name or URI"
+          onChange={(event) => setFilter(event.target.value)}
+          // inside the composer's form: Enter must not send the message
+          onKeyDown={(event) => event.key === 'Enter' && event.preventDefault()}
+        />
       </label>
       <div className="resource-picker__list">
         {groups.length === 0 && <p className="muted">Nothing matches.</p>}

@@ -36,6 +36,8 @@ export function McpServerCard({ server }: { server: McpServerStatus }) {
   const removeMcpServer = useAppStore((s) => s.removeMcpServer);
   const [confirming, setConfirming] = useState(false);
   const [busy, setBusy] = useState(false);
+  // The switch moves at once; the server's status follows when the backend answers.
+  const [switching, setSwitching] = useState<boolean | null>(null);
   const { name, config } = server;
   const envNames = Object.entries(config.env);
   const headerNames = Object.keys(config.headers);
@@ -69,9 +71,13 @@ export function McpServerCard({ server }: { server: McpServerStatus }) {
             <input
               type="checkbox"
               role="switch"
-              checked={config.enabled}
+              checked={switching ?? config.enabled}
               disabled={busy}
-              onChange={(event) => run(() => setMcpEnabled(name, event.target.checked))}
+              onChange={(event) => {
+                const enabled = event.target.checked;
+                setSwitching(enabled);
+                run(() => setMcpEnabled(name, enabled).finally(() => setSwitching(null)));
+              }}
             />
             <span className="switch__track" aria-hidden="true" />
             Enabled
