@@ -50,6 +50,17 @@ function lastAssistant(): Locator {
   return page.getByRole('article', { name: /^assistant message/ }).last();
 }
 
+async function newChatWith(model: string): Promise<void> {
+  await pagesNav().getByRole('button', { name: 'Chats' }).click();
+  await page.getByRole('navigation', { name: 'Chats' }).getByRole('button', { name: 'New chat', exact: true }).click();
+  await page.getByRole('combobox', { name: 'Model' }).selectOption(`${PROVIDER}/${model}`);
+}
+
+/** In the page (the test's tsconfig has no DOM types): the element's font-family, and whether it has focus. */
+type InPage = { ownerDocument: { activeElement: unknown; defaultView: { getComputedStyle(el: unknown): { fontFamily: string } } } };
+const fontFamilyOf = (el: unknown) => (el as InPage).ownerDocument.defaultView.getComputedStyle(el).fontFamily;
+const hasFocus = (el: unknown) => (el as InPage).ownerDocument.activeElement === el;
+
 function serverCard(): Locator {
   return page.getByRole('article', { name: SERVER });
 }
@@ -58,6 +69,10 @@ function serverCard(): Locator {
 function offeredEcho(body: Record<string, unknown>): string {
   const tools = (body.tools ?? []) as { function?: { name?: string } }[];
   return tools.map((t) => t.function?.name ?? '').find((name) => name.endsWith('__echo')) ?? 'everything__echo';
+}
+
+function lastRole(body: Record<string, unknown>): string | undefined {
+  return ((body.messages ?? []) as { role?: string }[]).at(-1)?.role;
 }
 
 /** The text of the last tool message the model got back. */
@@ -86,18 +101,16 @@ beforeAll(async () => {
       { id: PLAIN_MODEL, object: 'model', created: 1700000000, owned_by: 'fake' },
     ],
   });
-  // First request: call echo. Once the tool result is in the conversation: answer with it.
+  // A turn starts with the user's message: call the tool. After the tool result: answer.
   fake.script(MODEL, (body) => {
-    const messages = (body.messages ?? []) as { role?: string }[];
-    if (!messages.some((m) => m.role === 'tool')) return { toolCalls: [{ name: offeredEcho(body), arguments: ECHO_ARGS }] };
+    if (lastRole(body) === 'user') return { toolCalls: [{ name: offeredEcho(body), arguments: ECHO_ARGS }] };
     return { text: `The echo tool answered: ${lastToolResult(body)}` };
   });
   // Calls the long-running tool (3 steps over 3 s), so its progress shows on the card.
   fake.script(PROGRESS_MODEL, (body) => {
-    const messages = (body.messages ?? []) as { role?: string }[];
     const tools = ((body.tools ?? []) as { function?: { name?: string } }[]).map((t) => t.function?.name ?? '');
     const name = tools.find((n) => n.endsWith('__trigger-long-running-operation')) ?? 'everything__trigger-long-running-operation';
-    if (!messages.some((m) => m.role === 'tool')) return { toolCalls: [{ name, arguments: { duration: 3, steps: 3 } }] };
+    if (lastRole(body) === 'user') return { toolCalls: [{ name, arguments: { duration: 3, steps: 3 } }] };
     return { text: 'The long operation finished.' };
   });
   server = await startServe({ dataDir: join(workDir, 'data'), modelsDir });
@@ -225,9 +238,9 @@ describe('tools in a chat', () => {
     // The arguments are pretty-printed JSON in a monospace block.
     const argsBlock = card.locator('pre');
     expect(await argsBlock.innerText()).toBe(JSON.stringify(ECHO_ARGS, null, 2));
-    expect(await argsBlock.evaluate((el) => getComputedStyle(el).fontFamily)).toMatch(/mono/i);
+    expect(await argsBlock.evaluate(fontFamilyOf)).toMatch(/mono/i);
     // Focus moves to the card, so its buttons are one Tab away.
-    await expect.poll(() => card.evaluate((el) => el === document.activeElement), POLL).toBe(true);
+    await expect.poll(() => card.evaluate(hasFocus), POLL).toBe(true);
     await screenshot('mcp-05-approval-card');
 
     await card.getByRole('button', { name: 'Allow once' }).click();
@@ -263,11 +276,41 @@ describe('tools in a chat', () => {
   });
 });
 
-async function newChatWith(model: string): Promise<void> {
-  await pagesNav().getByRole('button', { name: 'Chats' }).click();
-  await page.getByRole('navigation', { name: 'Chats' }).getByRole('button', { name: 'New chat', exact: true }).click();
-  await page.getByRole('combobox', { name: 'Model' }).selectOption(`${PROVIDER}/${model}`);
-}
+describe('denying and always allowing', () => {
+  test('Deny tells the model no; Always allow sets the tool to run without asking', async () => {
+    await newChatWith(MODEL);
+    await page.getByRole('button', { name: 'Tools', exact: true }).click();
+    await page.getByRole('dialog', { name: 'Tools' }).getByRole('checkbox', { name: new RegExp(`^${SERVER}`) }).check();
+    await page.keyboard.press('Escape');
+    const message = page.getByRole('textbox', { name: 'Message' });
+    await message.fill('Echo, but I will say no');
+    await message.press('Enter');
+    let card = lastAssistant().getByRole('group', { name: 'Tool call approval' });
+    await card.getByRole('button', { name: 'Deny' }).click();
+    await lastAssistant().locator('details', { hasText: /^Denied/ }).waitFor({ timeout: 30_000 });
+    await lastAssistant().getByText(/The echo tool answered:/).waitFor({ timeout: 30_000 });
+    await screenshot('mcp-06b-denied');
+
+    await message.fill('Echo again, always');
+    await message.press('Enter');
+    card = lastAssistant().getByRole('group', { name: 'Tool call approval' });
+    await card.getByRole('button', { name: 'Always allow' }).click();
+    await lastAssistant().locator('details', { hasText: 'Result from echo' }).waitFor({ timeout: 30_000 });
+    await lastAssistant().getByText(/The echo tool answered: .*hello from the e2e/).waitFor({ timeout: 30_000 });
+
+    // The next call runs without a card, and the MCP page shows the new policy.
+    await message.fill('Echo once more');
+    await message.press('Enter');
+    await lastAssistant().getByText(/The echo tool answered: .*hello from the e2e/).waitFor({ timeout: 30_000 });
+    expect(await lastAssistant().getByRole('group', { name: 'Tool call approval' }).count()).toBe(0);
+    expect(await lastAssistant().locator('details', { hasText: 'Result from echo' }).count()).toBe(1);
+    await pagesNav().getByRole('button', { name: 'MCP' }).click();
+    const select = serverCard().getByRole('combobox', { name: 'Approval for echo' });
+    await expect.poll(() => select.inputValue(), POLL).toBe('always-allow');
+    await select.selectOption('ask');
+    await expect.poll(() => select.inputValue(), POLL).toBe('ask');
+  });
+});
 
 describe('prompts, resources, progress', () => {
   test('"/" lists the servers\' prompts; choosing one (with its arguments) fills the composer', async () => {
@@ -331,9 +374,9 @@ describe('prompts, resources, progress', () => {
     const card = answer.getByRole('group', { name: 'Tool call approval' });
     await card.waitFor({ timeout: 30_000 });
     // Keyboard: focus is on the card, Tab reaches "Allow once".
-    await expect.poll(() => card.evaluate((el) => el === document.activeElement), POLL).toBe(true);
+    await expect.poll(() => card.evaluate(hasFocus), POLL).toBe(true);
     await page.keyboard.press('Tab');
-    expect(await page.evaluate(() => document.activeElement?.textContent)).toBe('Allow once');
+    expect(await page.evaluate<string | undefined>('document.activeElement?.textContent')).toBe('Allow once');
     await page.keyboard.press('Enter');
     const bar = card.getByRole('progressbar', { name: 'Progress of trigger-long-running-operation' });
     await bar.waitFor({ timeout: 15_000 });

@@ -36,7 +36,8 @@ function TypingDots() {
 function MessageItemView({ message, position, modelName, reasoning, retry = null, tools = null }: MessageItemProps) {
   const { role, text, status, usage, error } = message;
   const isUser = role === 'user';
-  const awaitingUser = tools?.some((t) => t.approval?.state === 'pending') ?? false;
+  // A tool waiting for approval or still running shows its own card; no typing dots beside it.
+  const toolBusy = tools?.some((t) => t.result === null) ?? false;
   const author = isUser ? 'You' : role === 'system' ? 'System' : (modelName ?? 'Assistant');
 
   return (
@@ -70,7 +71,7 @@ function MessageItemView({ message, position, modelName, reasoning, retry = null
           ) : text ? (
             <MessageMarkdown text={text} />
           ) : status === 'streaming' ? (
-            awaitingUser ? null : <TypingDots />
+            toolBusy ? null : <TypingDots />
           ) : status !== 'error' ? (
             <p className="message__empty">No text.</p>
           ) : null}

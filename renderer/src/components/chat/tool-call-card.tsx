@@ -100,6 +100,7 @@ function PendingToolCall({ tool }: { tool: LiveToolCall }) {
   }, [waiting]);
 
   const approval = tool.approval;
+  const asking = approval !== null && (approval.state === 'pending' || approval.state === 'sending');
   return (
     <div
       ref={cardRef}
@@ -110,14 +111,15 @@ function PendingToolCall({ tool }: { tool: LiveToolCall }) {
     >
       <div className="tool-call__head">
         <span>
-          {approval ? 'Allow' : 'Calling'} <code className="tool-call__name">{tool.toolName}</code>
+          {asking ? 'Allow' : answered === 'deny' || answered === 'expired' ? 'Not calling' : 'Running'}{' '}
+          <code className="tool-call__name">{tool.toolName}</code>
           {tool.server && (
             <>
               {' '}
               from <strong>{tool.server}</strong>
             </>
           )}
-          {approval ? '?' : '…'}
+          {asking ? '?' : answered === 'deny' || answered === 'expired' ? '' : '…'}
         </span>
         {answered && <span className={`badge${answered === 'deny' || answered === 'expired' ? ' badge--error' : ''}`}>{DECISION_LABEL[answered]}</span>}
       </div>
