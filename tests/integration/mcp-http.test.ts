@@ -47,6 +47,16 @@ describe('MCP over HTTP', () => {
     expect(progress[0]).toBe(1);
   });
 
+  test('a streamable server that goes away: calls fail with MCP_UNAVAILABLE; when it is back the host reconnects', async () => {
+    const first = servers[0]!;
+    await first.stop();
+    await expect(host.callTool('everything-http', 'echo', { message: 'gone' })).rejects.toMatchObject({ code: 'MCP_UNAVAILABLE' });
+    expect(['restarting', 'error']).toContain(host.status('everything-http')!.state);
+    servers.push(await startEverythingHttp('streamableHttp', Number(new URL(first.url).port)));
+    await waitUntil(() => host.status('everything-http')?.state === 'ready', 'reconnected', 40_000);
+    expect((await host.callTool('everything-http', 'echo', { message: 'back' })).text).toContain('back');
+  });
+
   test('an old HTTP+SSE server: the streamable POST gets a 4xx, the host falls back to SSE', async () => {
     const server = await startEverythingHttp('sse');
     servers.push(server);

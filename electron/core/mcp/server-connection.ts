@@ -181,14 +181,23 @@ export class ServerConnection {
         durationMs: Math.round(performance.now() - started),
       };
     } catch (error) {
+      if (client === this.client && this.lostHttpSession(error)) this.crashed(`MCP server ${this.name} cannot be reached (${(error as Error).message})`);
       throw this.codedError(error, options.signal, `${tool} did not answer within ${Math.round(timeoutMs / 1000)} s (no progress either); it was cancelled`);
     }
+  }
+
+  /** An HTTP server that went away, or forgot our session (it restarted): reconnect as after a crash. */
+  private lostHttpSession(error: unknown): boolean {
+    if (this.snapshot.connectedVia === 'stdio' || this.snapshot.connectedVia === null) return false;
+    if (error instanceof StreamableHTTPError) return error.code === 404 || error.code === undefined || error.code >= 500;
+    return error instanceof TypeError && /fetch failed/i.test(error.message);
   }
 
   /** Maps what the SDK throws to the contract's codes. */
   codedError(error: unknown, signal: AbortSignal | undefined, timeoutMessage: string): CodedError {
     if (error instanceof CodedError) return error;
     if (signal?.aborted) return new CodedError('CANCELLED', 'Cancelled');
+    if (this.lostHttpSession(error)) return new CodedError('MCP_UNAVAILABLE', `MCP server ${this.name} cannot be reached: ${(error as Error).message}`);
     if (error instanceof McpError) {
       if (error.code === ErrorCode.RequestTimeout) return new CodedError('TIMEOUT', `${this.name}: ${timeoutMessage}`, { retryable: true });
       if (error.code === ErrorCode.ConnectionClosed) return new CodedError('MCP_UNAVAILABLE', this.snapshot.error?.message ?? `MCP server ${this.name} closed the connection`);
@@ -368,16 +377,18 @@ export class ServerConnection {
   }
 
   /** The transport closed while ready: in-flight calls have failed; show why and try again. */
-  private crashed(): void {
+  private crashed(reason?: string): void {
+    if (this.snapshot.state !== 'ready') return;
     const exit = this.transport?.exit;
     const last = this.log.lastServerLine();
-    const message =
+    const message = reason ?? (
       this.snapshot.connectedVia === 'stdio' || exit
         ? `MCP server ${this.name} ${exit?.signal ? `was killed by ${exit.signal}` : `exited with code ${exit?.code ?? 'unknown'}`}${last ? `: ${last}` : ''}`
-        : `MCP server ${this.name} closed the connection`;
+        : `MCP server ${this.name} closed the connection`);
     this.note(message);
     this.client = null;
-    this.update({ error: { code: 'MCP_UNAVAILABLE', message } });
+    // Calls arriving now wait for the restart instead of failing.
+    this.update({ state: 'restarting', error: { code: 'MCP_UNAVAILABLE', message } });
     void this.teardown().then(() => this.scheduleRestart(message));
   }
 
