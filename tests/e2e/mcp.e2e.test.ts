@@ -46,6 +46,10 @@ function pagesNav(): Locator {
   return page.getByRole('navigation', { name: 'Pages' });
 }
 
+function assistantAt(position: number): Locator {
+  return page.getByRole('article', { name: `assistant message ${position}`, exact: true });
+}
+
 function lastAssistant(): Locator {
   return page.getByRole('article', { name: /^assistant message/ }).last();
 }
@@ -230,9 +234,11 @@ describe('tools in a chat', () => {
     await message.fill('Please echo something for me');
     await message.press('Enter');
 
-    const answer = lastAssistant();
+    const answer = assistantAt(2);
     const card = answer.getByRole('group', { name: 'Tool call approval' });
     await card.waitFor({ timeout: 30_000 });
+    // The question stays on screen while the card waits (saving the new chat's tools does not reload it away).
+    expect(await page.getByRole('article', { name: 'user message 1', exact: true }).innerText()).toContain('Please echo something for me');
     expect(await card.innerText()).toContain('echo');
     expect(await card.innerText()).toContain(SERVER);
     // The arguments are pretty-printed JSON in a monospace block.
@@ -285,25 +291,27 @@ describe('denying and always allowing', () => {
     const message = page.getByRole('textbox', { name: 'Message' });
     await message.fill('Echo, but I will say no');
     await message.press('Enter');
-    let card = lastAssistant().getByRole('group', { name: 'Tool call approval' });
-    await card.getByRole('button', { name: 'Deny' }).click();
-    await lastAssistant().locator('details', { hasText: /^Denied/ }).waitFor({ timeout: 30_000 });
-    await lastAssistant().getByText(/The echo tool answered:/).waitFor({ timeout: 30_000 });
+    // This chat's answers are messages 2, 4 and 6.
+    let answer = assistantAt(2);
+    await answer.getByRole('group', { name: 'Tool call approval' }).getByRole('button', { name: 'Deny' }).click();
+    await answer.locator('details', { hasText: /^Denied/ }).waitFor({ timeout: 30_000 });
+    await answer.getByText(/The echo tool answered:/).waitFor({ timeout: 30_000 });
     await screenshot('mcp-06b-denied');
 
     await message.fill('Echo again, always');
     await message.press('Enter');
-    card = lastAssistant().getByRole('group', { name: 'Tool call approval' });
-    await card.getByRole('button', { name: 'Always allow' }).click();
-    await lastAssistant().locator('details', { hasText: 'Result from echo' }).waitFor({ timeout: 30_000 });
-    await lastAssistant().getByText(/The echo tool answered: .*hello from the e2e/).waitFor({ timeout: 30_000 });
+    answer = assistantAt(4);
+    await answer.getByRole('group', { name: 'Tool call approval' }).getByRole('button', { name: 'Always allow' }).click();
+    await answer.locator('details', { hasText: 'Result from echo' }).waitFor({ timeout: 30_000 });
+    await answer.getByText(/The echo tool answered: .*hello from the e2e/).waitFor({ timeout: 30_000 });
 
     // The next call runs without a card, and the MCP page shows the new policy.
     await message.fill('Echo once more');
     await message.press('Enter');
-    await lastAssistant().getByText(/The echo tool answered: .*hello from the e2e/).waitFor({ timeout: 30_000 });
-    expect(await lastAssistant().getByRole('group', { name: 'Tool call approval' }).count()).toBe(0);
-    expect(await lastAssistant().locator('details', { hasText: 'Result from echo' }).count()).toBe(1);
+    answer = assistantAt(6);
+    await answer.getByText(/The echo tool answered: .*hello from the e2e/).waitFor({ timeout: 30_000 });
+    expect(await answer.getByRole('group', { name: 'Tool call approval' }).count()).toBe(0);
+    expect(await answer.locator('details', { hasText: 'Result from echo' }).count()).toBe(1);
     await pagesNav().getByRole('button', { name: 'MCP' }).click();
     const select = serverCard().getByRole('combobox', { name: 'Approval for echo' });
     await expect.poll(() => select.inputValue(), POLL).toBe('always-allow');
@@ -446,5 +454,62 @@ describe('sampling, import and export, removing', () => {
     await confirm.getByRole('button', { name: 'Remove' }).click();
     await imported.waitFor({ state: 'detached' });
     await serverCard().waitFor();
+  });
+
+  test('a server whose command is missing says so before starting', async () => {
+    const form = page.getByRole('form', { name: 'Add server' });
+    await form.getByRole('textbox', { name: 'Server name' }).fill('missing');
+    await form.getByRole('textbox', { name: 'Command' }).fill('tandem-no-such-command-xyz');
+    await form.getByRole('button', { name: 'Add server' }).click();
+    const card = page.getByRole('article', { name: 'missing' });
+    await card.locator('.badge', { hasText: 'Error' }).waitFor({ timeout: 30_000 });
+    const note = card.getByRole('note');
+    await note.waitFor();
+    expect(await note.innerText()).toContain('tandem-no-such-command-xyz');
+    await card.screenshot({ path: join(ARTIFACTS, 'mcp-12-server-error.png') });
+    await card.getByRole('button', { name: 'Remove missing' }).click();
+    await page.getByRole('dialog', { name: 'Remove missing?' }).getByRole('button', { name: 'Remove' }).click();
+    await card.waitFor({ state: 'detached' });
+  });
+
+  test('MCP settings: roots, the sampling model and the tool result limit are saved', async () => {
+    const panel = page.getByRole('region', { name: 'MCP settings' });
+    await panel.getByRole('textbox', { name: 'Root folder' }).fill(workDir);
+    await panel.getByRole('button', { name: 'Add root' }).click();
+    await panel.getByRole('list', { name: 'Roots' }).getByText(workDir).waitFor();
+    await panel.getByRole('combobox', { name: /^Sampling model/ }).selectOption(`${PROVIDER}/${PLAIN_MODEL}`);
+    const chars = panel.getByRole('spinbutton', { name: 'Max tool result characters' });
+    await chars.fill('30000');
+    await panel.getByRole('button', { name: 'Save' }).click();
+    await panel.screenshot({ path: join(ARTIFACTS, 'mcp-13-settings.png') });
+    await expect.poll(() => panel.getByRole('button', { name: 'Save' }).isDisabled(), POLL).toBe(true);
+    // What was saved comes back after a reload.
+    await page.reload();
+    await page.getByRole('status').filter({ hasText: 'Connected' }).waitFor();
+    await pagesNav().getByRole('button', { name: 'MCP' }).click();
+    const reloaded = page.getByRole('region', { name: 'MCP settings' });
+    await reloaded.getByRole('list', { name: 'Roots' }).getByText(workDir).waitFor();
+    expect(await reloaded.getByRole('combobox', { name: /^Sampling model/ }).inputValue()).toBe(`${PROVIDER}/${PLAIN_MODEL}`);
+    expect(await reloaded.getByRole('spinbutton', { name: 'Max tool result characters' }).inputValue()).toBe('30000');
+    await reloaded.getByRole('button', { name: `Remove root ${workDir}` }).click();
+    await expect.poll(() => reloaded.getByRole('list', { name: 'Roots' }).getByText(workDir).count(), POLL).toBe(0);
+  });
+
+  test('dark theme: an approval card in a chat', async () => {
+    await page.emulateMedia({ colorScheme: 'dark' });
+    await newChatWith(MODEL);
+    await page.getByRole('button', { name: 'Tools', exact: true }).click();
+    await page.getByRole('dialog', { name: 'Tools' }).getByRole('checkbox', { name: new RegExp(`^${SERVER}`) }).check();
+    await page.keyboard.press('Escape');
+    const message = page.getByRole('textbox', { name: 'Message' });
+    await message.fill('Echo in the dark');
+    await message.press('Enter');
+    const card = assistantAt(2).getByRole('group', { name: 'Tool call approval' });
+    await card.waitFor({ timeout: 30_000 });
+    await screenshot('mcp-14-approval-dark');
+    await card.getByRole('button', { name: 'Allow once' }).click();
+    await assistantAt(2).getByText(/The echo tool answered/).waitFor({ timeout: 30_000 });
+    await screenshot('mcp-15-result-dark');
+    await page.emulateMedia({ colorScheme: 'light' });
   });
 });

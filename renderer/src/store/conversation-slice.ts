@@ -4,6 +4,7 @@ import { FrameBatcher } from '../client/frame-batcher';
 import type { StreamEnd } from '../client/tandem-client';
 import { describeError, TandemClientError } from '../client/tandem-client-error';
 import type { AppState, LoadStatus, SliceCreator } from './app-state';
+import type { ChatTools } from './mcp-slice';
 import { applyParts, endMessage, replaceMessage, type StreamProgress } from './stream-reducer';
 
 export interface ConversationSlice {
@@ -122,18 +123,14 @@ export const createConversationSlice: SliceCreator<ConversationSlice> = (set, ge
       }
       let chatId = get().activeChatId;
       if (chatId && get().streams[chatId]) return false;
+      let createdTools: ChatTools | null = null;
       if (!chatId) {
         try {
           const chat = await get().createChat({ modelId });
           chatId = chat.id;
           ++loadTicket;
           set({ activeChatId: chat.id, activeChatTitle: chat.title, messages: [], conversationStatus: 'ready', conversationError: null });
-          // Tools chosen before the chat existed become its settings before the first answer.
-          const tools = get().newChatTools;
-          if (tools) {
-            await get().updateChatSettings(chat.id, { tools });
-            set({ newChatTools: null });
-          }
+          createdTools = get().newChatTools;
         } catch (error) {
           get().notify(`Could not start a chat: ${describeError(error)}`);
           return false;
@@ -158,6 +155,13 @@ export const createConversationSlice: SliceCreator<ConversationSlice> = (set, ge
         streams: { ...state.streams, [sendingTo]: { streamId: null, message: null, reasoning: '', stopping: false } },
         messages: state.activeChatId === sendingTo ? [...state.messages, userMessage] : state.messages,
       }));
+
+      // Tools chosen before the chat existed become its settings before the first answer (saved once the
+      // stream entry exists, so the chats.changed this causes does not reload the chat over the local message).
+      if (createdTools) {
+        await get().updateChatSettings(sendingTo, { tools: createdTools });
+        set({ newChatTools: null });
+      }
 
       const batcher = new FrameBatcher<StreamPart>((parts) => applyBatch(sendingTo, parts));
       try {
