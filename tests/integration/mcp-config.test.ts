@@ -3,7 +3,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { McpHost } from '../../electron/core/mcp/mcp-host';
 import { preflightCommand } from '../../electron/core/mcp/preflight';
-import { mergePaths, readLoginShellPath } from '../../electron/core/mcp/login-shell-path';
+import { LoginShellPath, mergePaths, readLoginShellPath } from '../../electron/core/mcp/login-shell-path';
 import { repoRoot } from '../support/paths';
 import { TempDirs } from '../support/temp-dir';
 import { RecordingLogger } from '../support/test-logger';
@@ -142,6 +142,8 @@ describe('preflight and PATH', () => {
     const chatty = join(dir, 'chatty-sh');
     await writeFile(chatty, '#!/bin/sh\necho "Welcome back"\nPATH=/opt/login/bin:/usr/bin:/bin /bin/sh -c "$2"\necho "bye"\n', { mode: 0o755 });
     expect(await readLoginShellPath(chatty, 1500)).toBe('/opt/login/bin:/usr/bin:/bin');
+    // Our own PATH keeps its order; the login shell adds what is missing.
+    expect(await new LoginShellPath({ env: { PATH: '/own/bin:/usr/bin', SHELL: chatty }, platform: 'linux' }).get()).toBe('/own/bin:/usr/bin:/opt/login/bin:/bin');
     const slow = join(dir, 'slow-sh');
     await writeFile(slow, '#!/bin/sh\nsleep 5\n', { mode: 0o755 });
     const started = performance.now();

@@ -38,6 +38,15 @@ export async function runMcp(global: GlobalOptions, args: string[], options: Mcp
     roots: () => settings.get().mcp.roots,
     clientInfo: { name: 'Tandem CLI', version: global.version },
   });
+  // Ctrl-C: the running call is cancelled on the server (notifications/cancelled) and the server is stopped.
+  const interrupt = new AbortController();
+  const onSignal = () => {
+    if (interrupt.signal.aborted) process.exit(130);
+    interrupt.abort();
+    void host.dispose();
+  };
+  process.on('SIGINT', onSignal);
+  process.on('SIGTERM', onSignal);
   try {
     await host.init();
     switch (action) {
@@ -102,7 +111,7 @@ export async function runMcp(global: GlobalOptions, args: string[], options: Mcp
         }
         if (!toolArgs || typeof toolArgs !== 'object' || Array.isArray(toolArgs)) return usage('the arguments must be a JSON object');
         await host.ensureReady(name);
-        const result = await host.callTool(name, tool, toolArgs as Record<string, unknown>);
+        const result = await host.callTool(name, tool, toolArgs as Record<string, unknown>, { signal: interrupt.signal });
         process.stdout.write(result.text.endsWith('\n') ? result.text : `${result.text}\n`);
         return result.isError ? 1 : 0;
       }
@@ -110,10 +119,16 @@ export async function runMcp(global: GlobalOptions, args: string[], options: Mcp
         return usage(action ? `unknown action "${action}"` : 'give an action: add, list, rm, import, tools or call');
     }
   } catch (error) {
+    if (interrupt.signal.aborted) {
+      process.stderr.write('tandem mcp: cancelled\n');
+      return 130;
+    }
     const { code, message } = toTandemError(error);
     process.stderr.write(`tandem mcp: ${code}: ${message}\n`);
     return 1;
   } finally {
+    process.off('SIGINT', onSignal);
+    process.off('SIGTERM', onSignal);
     await host.dispose();
   }
 }

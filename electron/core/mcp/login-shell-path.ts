@@ -6,8 +6,8 @@ const END = '__TANDEM_PATH_END__';
 
 /**
  * The PATH stdio servers get: the user's login-shell PATH (where nvm, Homebrew
- * and uv put npx/uvx, which an app started from the dock does not see) merged
- * with this process's PATH. Asked once, in the background, with a short
+ * and uv put npx/uvx, which an app started from the dock does not see) added
+ * after this process's PATH. Asked once, in the background, with a short
  * timeout; Windows keeps its own PATH.
  */
 export class LoginShellPath {
@@ -29,7 +29,8 @@ export class LoginShellPath {
     const platform = this.options.platform ?? process.platform;
     if (this.options.enabled === false || platform === 'win32' || !env.SHELL) return own;
     const login = await readLoginShellPath(env.SHELL, this.options.timeoutMs ?? 1500, env);
-    return login ? mergePaths(login, own) : own;
+    // Ours first: a terminal's PATH (an active venv, an nvm version) wins; the login shell only adds what is missing.
+    return login ? mergePaths(own, login) : own;
   }
 }
 
@@ -74,7 +75,7 @@ export function readLoginShellPath(shell: string, timeoutMs: number, env: NodeJS
   });
 }
 
-/** Login-shell entries first, then this process's entries not already there. */
+/** `first`'s entries, then `second`'s entries not already there. */
 export function mergePaths(first: string, second: string, sep: string = delimiter): string {
   const seen = new Set<string>();
   const out: string[] = [];

@@ -5,6 +5,7 @@ import { JSONRPCMessageSchema, type JSONRPCMessage } from '@modelcontextprotocol
 /** A line longer than this without a newline is not a protocol message; the connection is dropped. */
 const MAX_LINE_BYTES = 128 * 1024 * 1024;
 const KILL_GRACE_MS = 2000;
+const STDIN_GRACE_MS = 200;
 
 export interface StdioTransportOptions {
   /** Absolute path (from preflight). */
@@ -20,8 +21,8 @@ export interface StdioTransportOptions {
 
 /**
  * MCP over a child's stdin/stdout, in its own process group so that
- * `close()` ends the whole tree (npx → node → …): SIGTERM, then SIGKILL after
- * 2 s. Unlike the SDK's transport it reports the exit code and treats a
+ * `close()` ends the whole tree (npx → node → …): stdin closed, SIGTERM, then
+ * SIGKILL after 2 s. Unlike the SDK's transport it reports the exit code and treats a
  * non-JSON stdout line as noise rather than a fatal error.
  */
 export class StdioTransport implements Transport {
@@ -89,7 +90,7 @@ export class StdioTransport implements Transport {
     });
   }
 
-  /** Ends the process tree: stdin closed and SIGTERM at once, SIGKILL to the group after 2 s. */
+  /** Ends the process tree: stdin closed, SIGTERM to the group after 0.2 s, SIGKILL after 2 s more. */
   async close(): Promise<void> {
     const child = this.child;
     if (!child) return;
@@ -99,7 +100,9 @@ export class StdioTransport implements Transport {
       } catch {
         // already gone
       }
-      signalGroup(child, 'SIGTERM');
+      // The spec's order: stdin closed first (most servers exit on EOF, after reading what was sent last, like a cancellation).
+      await Promise.race([this.exitPromise, new Promise((r) => setTimeout(r, STDIN_GRACE_MS))]);
+      if (child.exitCode === null && child.signalCode === null) signalGroup(child, 'SIGTERM');
       let timer: NodeJS.Timeout | undefined;
       const killed = new Promise<void>((resolve) => {
         timer = setTimeout(() => {
