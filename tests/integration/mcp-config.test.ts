@@ -3,6 +3,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { McpHost } from '../../electron/core/mcp/mcp-host';
 import { preflightCommand } from '../../electron/core/mcp/preflight';
+import { flattenContent } from '../../electron/core/mcp/result-text';
 import { LoginShellPath, mergePaths, readLoginShellPath } from '../../electron/core/mcp/login-shell-path';
 import { repoRoot } from '../support/paths';
 import { TempDirs } from '../support/temp-dir';
@@ -149,5 +150,26 @@ describe('preflight and PATH', () => {
     const started = performance.now();
     expect(await readLoginShellPath(slow, 300)).toBeNull();
     expect(performance.now() - started).toBeLessThan(1500);
+  });
+});
+
+describe('tool result text', () => {
+  test('text joined, media described with size, resources by URI', () => {
+    const text = flattenContent([
+      { type: 'text', text: 'first' },
+      { type: 'image', mimeType: 'image/png', data: Buffer.alloc(300).toString('base64') },
+      { type: 'audio', mimeType: 'audio/wav', data: Buffer.alloc(10).toString('base64') },
+      { type: 'resource_link', uri: 'file:///tmp/report.pdf', name: 'report' },
+      { type: 'resource', resource: { uri: 'test://inline', text: 'inline text' } },
+      { type: 'resource', resource: { uri: 'test://blob', mimeType: 'application/zip', blob: Buffer.alloc(4).toString('base64') } },
+    ]);
+    expect(text.split('\n')).toEqual([
+      'first',
+      '[image: image/png, 300 bytes]',
+      '[audio: audio/wav, 10 bytes]',
+      '[resource: file:///tmp/report.pdf (report)]',
+      'inline text',
+      '[resource: test://blob, application/zip, 4 bytes]',
+    ]);
   });
 });

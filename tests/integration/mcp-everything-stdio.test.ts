@@ -77,6 +77,11 @@ describe('server-everything over stdio', () => {
     expect(result.text).toMatch(/\[image: image\/png, \d+ bytes\]/);
   });
 
+  test('resource links come back as their URIs', async () => {
+    const result = await host.callTool('everything', 'get-resource-links', { count: 2 });
+    expect(result.text).toMatch(/\[resource: \S+:\/\/\S+/);
+  });
+
   test('reads a resource and gets a prompt', async () => {
     const uri = host.status('everything')!.resources[0]!.uri;
     const contents = await host.readResource('everything', uri);
