@@ -447,6 +447,25 @@ describe('sampling, import and export, removing', () => {
 
   test('turning a server off and removing one (after a confirmation)', async () => {
     const imported = page.getByRole('article', { name: 'imported' });
+    // Edit: a plain and a secret env value; the secret is never shown again, and kept when left empty.
+    await imported.getByRole('button', { name: 'Edit imported' }).click();
+    const edit = page.getByRole('dialog', { name: 'Edit imported' });
+    expect(await edit.getByRole('textbox', { name: 'Server name' }).isEditable()).toBe(false);
+    expect(await edit.getByRole('textbox', { name: /^Arguments/ }).inputValue()).toBe(`${EVERYTHING}\nstdio`);
+    await edit.getByRole('textbox', { name: /^Environment/ }).fill('EDITED=yes');
+    await edit.getByRole('textbox', { name: /^Secret environment/ }).fill('TOKEN=secret-value-1234');
+    await edit.getByRole('button', { name: 'Save and restart' }).click();
+    await edit.waitFor({ state: 'hidden' });
+    await imported.getByText(/env EDITED, TOKEN \(secret\)/).waitFor();
+    expect(await imported.innerText()).not.toContain('secret-value-1234');
+    await imported.getByRole('button', { name: 'Edit imported' }).click();
+    expect(await edit.getByRole('textbox', { name: /^Secret environment/ }).inputValue()).toBe('TOKEN=');
+    await page.screenshot({ path: join(ARTIFACTS, 'mcp-11b-edit.png') });
+    await edit.getByRole('button', { name: 'Save and restart' }).click();
+    await edit.waitFor({ state: 'hidden' });
+    await imported.locator('.badge', { hasText: 'Ready' }).waitFor({ timeout: 45_000 });
+    await imported.getByText(/TOKEN \(secret\)/).waitFor();
+
     await imported.getByRole('switch', { name: 'Enabled' }).uncheck();
     await imported.locator('.badge', { hasText: 'Disabled' }).waitFor();
     await imported.getByRole('button', { name: 'Remove imported' }).click();

@@ -32,6 +32,8 @@ export interface McpSlice {
   receiveMcpChanged(name: string, status: McpServerStatus | null): void;
   /** Adds a server; answers an error message, or null when it was added. */
   addMcpServer(input: McpServerInput): Promise<string | null>;
+  /** Replaces a server's config (same name); answers an error message, or null when it was saved. */
+  updateMcpServer(input: McpServerInput): Promise<string | null>;
   removeMcpServer(name: string): Promise<void>;
   setMcpEnabled(name: string, enabled: boolean): Promise<void>;
   restartMcpServer(name: string): Promise<void>;
@@ -112,6 +114,15 @@ export const createMcpSlice: SliceCreator<McpSlice> = (set, get, { client }) => 
     addMcpServer: async (input) => {
       try {
         putServer(await client.request('mcp.add', input));
+        return null;
+      } catch (error) {
+        return describeError(error);
+      }
+    },
+
+    updateMcpServer: async (input) => {
+      try {
+        putServer(await client.request('mcp.update', input));
         return null;
       } catch (error) {
         return describeError(error);

@@ -2,9 +2,9 @@ import { useState } from 'react';
 import { downloadFile } from '../../lib/download-file';
 import { useAppStore } from '../../store/store-context';
 import { NoticeList } from '../chat/notice-list';
-import { AddMcpServerForm } from './add-mcp-server-form';
 import { McpImportDialog } from './mcp-import-dialog';
 import { McpServerCard } from './mcp-server-card';
+import { AddMcpServerForm } from './mcp-server-form';
 import { McpSettingsPanel } from './mcp-settings-panel';
 
 /** MCP servers: add, import and export them, watch their state, try their tools, read their logs. */

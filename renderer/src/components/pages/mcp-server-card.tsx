@@ -2,6 +2,8 @@ import { useState } from 'react';
 import type { McpServerState, McpServerStatus } from '../../../../shared/ipc/routes/mcp';
 import { useAppStore } from '../../store/store-context';
 import { ConfirmDialog } from '../common/confirm-dialog';
+import { Dialog } from '../common/dialog';
+import { McpServerForm } from './mcp-server-form';
 import { McpServerDetails } from './mcp-server-details';
 
 const STATE_LABEL: Record<McpServerState, string> = {
@@ -34,6 +36,8 @@ export function McpServerCard({ server }: { server: McpServerStatus }) {
   const setMcpEnabled = useAppStore((s) => s.setMcpEnabled);
   const restartMcpServer = useAppStore((s) => s.restartMcpServer);
   const removeMcpServer = useAppStore((s) => s.removeMcpServer);
+  const updateMcpServer = useAppStore((s) => s.updateMcpServer);
+  const [editing, setEditing] = useState(false);
   const [confirming, setConfirming] = useState(false);
   const [busy, setBusy] = useState(false);
   // The switch moves at once; the server's status follows when the backend answers.
@@ -85,6 +89,9 @@ export function McpServerCard({ server }: { server: McpServerStatus }) {
           <button type="button" className="button button--small" aria-label={`Restart ${name}`} disabled={busy || !config.enabled} onClick={() => run(() => restartMcpServer(name))}>
             Restart
           </button>
+          <button type="button" className="button button--small" aria-label={`Edit ${name}`} onClick={() => setEditing(true)}>
+            Edit
+          </button>
           <button type="button" className="button button--small" aria-label={`Remove ${name}`} onClick={() => setConfirming(true)}>
             Remove
           </button>
@@ -95,12 +102,24 @@ export function McpServerCard({ server }: { server: McpServerStatus }) {
           {server.preflight}
         </p>
       )}
-      {server.error && (
+      {server.error && server.error.message !== server.preflight && (
         <p className="form__error mcp-server__error">
           <code className="message__error-code">{server.error.code}</code> {server.error.message}
         </p>
       )}
       <McpServerDetails server={server} />
+      <Dialog open={editing} title={`Edit ${name}`} onClose={() => setEditing(false)} className="dialog--wide">
+        <McpServerForm
+          initial={config}
+          submitLabel="Save and restart"
+          onCancel={() => setEditing(false)}
+          onSubmit={async (input) => {
+            const failure = await updateMcpServer(input);
+            if (!failure) setEditing(false);
+            return failure;
+          }}
+        />
+      </Dialog>
       <ConfirmDialog
         open={confirming}
         title={`Remove ${name}?`}

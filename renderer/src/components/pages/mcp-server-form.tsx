@@ -1,4 +1,5 @@
-import { useState } from 'react';
+import { useId, useState } from 'react';
+import type { McpServerConfigView } from '../../../../shared/ipc/routes/mcp';
 import { parseArgs, parseEnvLines, parseHeaderLines } from '../../lib/mcp-form';
 import { useAppStore } from '../../store/store-context';
 import type { McpServerInput } from '../../store/mcp-slice';
@@ -11,23 +12,47 @@ function lineProblem(label: string, parsed: { badLine: number } | { values: Reco
   return 'badLine' in parsed ? `${label}: line ${parsed.badLine} is not “${form}”.` : null;
 }
 
+/** Lines of `shown` values: plain ones as KEY=VALUE, secret ones as KEY= (left empty, the stored value is kept). */
+function linesOf(shown: McpServerConfigView['env'], secret: boolean, separator: string): string {
+  return Object.entries(shown)
+    .filter(([, v]) => v.secret === secret)
+    .map(([key, v]) => `${key}${separator}${secret ? '' : v.value}`)
+    .join('\n');
+}
+
+/** Arguments as the Arguments field shows them: one a line; a lone one with spaces quoted (one line is split on spaces). */
+function argsLines(args: string[]): string {
+  const only = args.length === 1 ? args[0]! : null;
+  return only !== null && /[\s"']/.test(only) ? JSON.stringify(only) : args.join('\n');
+}
+
+interface McpServerFormProps {
+  /** A server's config to edit (its name cannot change); none adds a new one. */
+  initial?: McpServerConfigView;
+  submitLabel: string;
+  onSubmit: (input: McpServerInput) => Promise<string | null>;
+  /** In a dialog: a Cancel button and the dialog's layout. */
+  onCancel?: () => void;
+}
+
 /**
- * Adds a server: a local command (stdio) or an HTTP endpoint. Secret values
- * (API keys in env or headers) are sent once, stored encrypted, and only come
- * back masked.
+ * A server's settings: a local command (stdio) or an HTTP endpoint. Secret
+ * values (API keys in env or headers) are sent once, stored encrypted, and
+ * only come back masked; when editing, a secret left empty keeps its value.
  */
-export function AddMcpServerForm() {
-  const addMcpServer = useAppStore((s) => s.addMcpServer);
-  const [transport, setTransport] = useState<Transport>('stdio');
-  const [name, setName] = useState('');
-  const [command, setCommand] = useState('');
-  const [argsText, setArgsText] = useState('');
-  const [envText, setEnvText] = useState('');
-  const [secretEnvText, setSecretEnvText] = useState('');
-  const [cwd, setCwd] = useState('');
-  const [url, setUrl] = useState('');
-  const [headersText, setHeadersText] = useState('');
-  const [secretHeadersText, setSecretHeadersText] = useState('');
+export function McpServerForm({ initial, submitLabel, onSubmit, onCancel }: McpServerFormProps) {
+  const editing = initial !== undefined;
+  const titleId = useId();
+  const [transport, setTransport] = useState<Transport>(initial?.transport ?? 'stdio');
+  const [name, setName] = useState(initial?.name ?? '');
+  const [command, setCommand] = useState(initial?.command ?? '');
+  const [argsText, setArgsText] = useState(initial ? argsLines(initial.args) : '');
+  const [envText, setEnvText] = useState(initial ? linesOf(initial.env, false, '=') : '');
+  const [secretEnvText, setSecretEnvText] = useState(initial ? linesOf(initial.env, true, '=') : '');
+  const [cwd, setCwd] = useState(initial?.cwd ?? '');
+  const [url, setUrl] = useState(initial?.url ?? '');
+  const [headersText, setHeadersText] = useState(initial ? linesOf(initial.headers, false, ': ') : '');
+  const [secretHeadersText, setSecretHeadersText] = useState(initial ? linesOf(initial.headers, true, ': ') : '');
   const [error, setError] = useState<string | null>(null);
   const [saving, setSaving] = useState(false);
 
@@ -56,6 +81,7 @@ export function AddMcpServerForm() {
       return {
         transport: 'stdio',
         name,
+        ...(initial ? { enabled: initial.enabled, timeoutMs: initial.timeoutMs } : {}),
         command: command.trim(),
         ...(args.length ? { args } : {}),
         ...(Object.keys(allEnv).length ? { env: allEnv } : {}),
@@ -69,6 +95,7 @@ export function AddMcpServerForm() {
     return {
       transport: 'http',
       name,
+      ...(initial ? { enabled: initial.enabled, timeoutMs: initial.timeoutMs } : {}),
       url: url.trim(),
       ...(Object.keys(allHeaders).length ? { headers: allHeaders } : {}),
       ...(secretNames.length ? { secretHeaders: secretNames } : {}),
@@ -77,31 +104,34 @@ export function AddMcpServerForm() {
 
   return (
     <form
-      className="panel form"
-      aria-labelledby="add-mcp-title"
+      className={onCancel ? undefined : 'panel form'}
+      aria-labelledby={onCancel ? undefined : titleId}
       onSubmit={async (event) => {
         event.preventDefault();
         const input = build();
         if (!input || !complete || saving) return;
         setSaving(true);
-        const failure = await addMcpServer(input);
+        const failure = await onSubmit(input);
         setSaving(false);
         setError(failure);
-        if (!failure) {
+        if (!failure && !editing) {
           for (const reset of [setName, setCommand, setArgsText, setEnvText, setSecretEnvText, setCwd, setUrl, setHeadersText, setSecretHeadersText]) reset('');
         }
       }}
     >
-      <h2 id="add-mcp-title" className="panel__title">
-        Add server
-      </h2>
-      <div className="form__grid">
+      {!onCancel && (
+        <h2 id={titleId} className="panel__title">
+          {submitLabel}
+        </h2>
+      )}
+      <div className={`form__grid${onCancel ? ' dialog__body' : ''}`}>
         <label className="field">
           <span className="field__label">Server name</span>
           <input
             className="input"
             value={name}
             required
+            readOnly={editing}
             maxLength={64}
             aria-invalid={name !== '' && !nameValid}
             placeholder="e.g. filesystem"
@@ -139,7 +169,7 @@ export function AddMcpServerForm() {
               <span className="field__label">Arguments</span>
               <textarea
                 className="input input--multiline input--code"
-                rows={2}
+                rows={Math.min(6, Math.max(2, argsText.split('\n').length))}
                 spellCheck={false}
                 value={argsText}
                 aria-invalid={args === null}
@@ -173,7 +203,9 @@ export function AddMcpServerForm() {
                 placeholder="API_KEY=…"
                 onChange={(event) => setSecretEnvText(event.target.value)}
               />
-              <span className="field__hint">KEY=VALUE lines for tokens and keys: stored encrypted, shown masked afterwards.</span>
+              <span className="field__hint">
+                KEY=VALUE lines for tokens and keys: stored encrypted, shown masked afterwards.{editing && ' A secret left empty (KEY=) keeps its stored value.'}
+              </span>
             </label>
           </>
         ) : (
@@ -208,7 +240,7 @@ export function AddMcpServerForm() {
                 placeholder="Authorization: Bearer …"
                 onChange={(event) => setSecretHeadersText(event.target.value)}
               />
-              <span className="field__hint">Stored encrypted, shown masked afterwards.</span>
+              <span className="field__hint">Stored encrypted, shown masked afterwards.{editing && ' A secret left empty keeps its stored value.'}</span>
             </label>
           </>
         )}
@@ -218,11 +250,22 @@ export function AddMcpServerForm() {
           {problem ?? error}
         </p>
       )}
-      <div className="form__actions">
+      <div className={onCancel ? 'dialog__actions' : 'form__actions'}>
+        {onCancel && (
+          <button type="button" className="button" onClick={onCancel}>
+            Cancel
+          </button>
+        )}
         <button type="submit" className="button button--primary" disabled={saving || !complete || problem !== null}>
-          {saving ? 'Adding…' : 'Add server'}
+          {submitLabel}
         </button>
       </div>
     </form>
   );
+}
+
+/** The MCP page's "Add server" panel. */
+export function AddMcpServerForm() {
+  const addMcpServer = useAppStore((s) => s.addMcpServer);
+  return <McpServerForm submitLabel="Add server" onSubmit={addMcpServer} />;
 }

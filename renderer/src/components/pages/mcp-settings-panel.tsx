@@ -86,10 +86,10 @@ function McpSettingsForm({ mcp }: { mcp: Settings['mcp'] }) {
           <label className="field__label" htmlFor="mcp-max-chars">
             Max tool result characters
           </label>
-          <div className="folder-form">
+          <div className="mcp-settings__inline">
             <input
               id="mcp-max-chars"
-              className="input folder-form__field"
+              className="input"
               type="number"
               min={MIN_CHARS}
               max={MAX_CHARS}
