@@ -1,4 +1,5 @@
 import type { RouteInput, RouteOutput } from '../../../shared/ipc/contract';
+import type { Settings } from '../../../shared/ipc/domain';
 import type { McpServerStatus, SamplingRequest, ToolApprovalPolicy } from '../../../shared/ipc/routes/mcp';
 import { describeError } from '../client/tandem-client-error';
 import type { LoadStatus, SliceCreator } from './app-state';
@@ -49,6 +50,8 @@ export interface McpSlice {
   detachResource(server: string, uri: string): void;
   clearAttachments(): void;
   setNewChatTools(tools: ChatTools | null): void;
+  /** Changes some of settings `mcp`, merged with the newest (also unsaved) values so quick changes do not undo each other. */
+  updateMcpSettings(patch: Partial<Settings['mcp']>): Promise<boolean>;
   /** Direct calls for the MCP page; they throw TandemClientError like the client. */
   callMcpTool(name: string, tool: string, args: Record<string, unknown>): Promise<RouteOutput<'mcp.callTool'>>;
   readMcpResource(name: string, uri: string): Promise<RouteOutput<'mcp.readResource'>>;
@@ -212,6 +215,15 @@ export const createMcpSlice: SliceCreator<McpSlice> = (set, get, { client }) => 
       set((state) => ({ attachedResources: state.attachedResources.filter((r) => !(r.server === server && r.uri === uri)) })),
     clearAttachments: () => set({ attachedResources: [] }),
     setNewChatTools: (tools) => set({ newChatTools: tools }),
+    updateMcpSettings: async (patch) => {
+      const before = get().settings;
+      if (!before) return false;
+      const mcp = { ...before.mcp, ...patch };
+      set({ settings: { ...before, mcp } });
+      const saved = await get().updateSettings({ mcp });
+      if (!saved) void get().loadSettings();
+      return saved;
+    },
     callMcpTool: (name, tool, args) => client.request('mcp.callTool', { name, tool, args }),
     readMcpResource: (name, uri) => client.request('mcp.readResource', { name, uri }),
     getMcpPrompt: (name, prompt, args) => client.request('mcp.getPrompt', { name, prompt, ...(Object.keys(args).length ? { args } : {}) }),

@@ -16,13 +16,13 @@ export function useAnsweringModels(): { id: string; label: string }[] {
 }
 
 function McpSettingsForm({ mcp }: { mcp: Settings['mcp'] }) {
-  const updateSettings = useAppStore((s) => s.updateSettings);
+  const updateMcpSettings = useAppStore((s) => s.updateMcpSettings);
   const models = useAnsweringModels();
   const [root, setRoot] = useState('');
   const [chars, setChars] = useState(String(mcp.maxToolResultChars));
   const parsedChars = Number(chars);
   const charsValid = Number.isInteger(parsedChars) && parsedChars >= MIN_CHARS && parsedChars <= MAX_CHARS;
-  const save = (patch: Partial<Settings['mcp']>) => updateSettings({ mcp: { ...mcp, ...patch } });
+  const save = (patch: Partial<Settings['mcp']>) => updateMcpSettings(patch);
 
   return (
     <>
