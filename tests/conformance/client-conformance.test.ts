@@ -3,8 +3,9 @@
  * (the list comes from `conformance list`, so a package update adds its new
  * scenarios here) runs against Tandem's MCP client
  * (electron/core/mcp/conformance-client.ts: McpHost with the scenario's URL as
- * an HTTP server), two at a time, offline. All 26 scenarios of 0.1.16 take about
- * 70 s on an idle 2-core machine (each is a CLI process plus a client process).
+ * an HTTP server, bundled once with esbuild so each run starts plain Node), two
+ * at a time, offline. All 26 scenarios of 0.1.16 take about a minute on a quiet
+ * 2-core machine (each is a conformance CLI process plus a client process).
  *
  * tests/conformance/baseline.json names the scenarios known to fail, each with
  * the reason. This fails when a scenario outside the baseline fails, and when a
@@ -17,7 +18,7 @@ import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { TempDirs } from '../support/temp-dir';
-import { listClientScenarios, mapLimited, runScenario, scenarioSlug, type ScenarioResult } from './scenario-runner';
+import { bundleTandemClient, listClientScenarios, mapLimited, runScenario, scenarioSlug, type ScenarioResult } from './scenario-runner';
 
 interface Baseline {
   client: Record<string, string>;
@@ -28,6 +29,9 @@ let allScenarios: string[] = [];
 let baseline: Baseline;
 let results: ScenarioResult[] = [];
 
+/** Scenarios whose checks time the client. */
+const TIMED = new Set(['sse-retry']);
+
 const only = process.env.TANDEM_CONFORMANCE_SCENARIOS?.split(',').map((name) => name.trim()).filter(Boolean);
 
 beforeAll(async () => {
@@ -35,7 +39,19 @@ beforeAll(async () => {
   allScenarios = await listClientScenarios();
   const chosen = only ? allScenarios.filter((name) => only.includes(name)) : allScenarios;
   const outputRoot = await dirs.make('tandem-conformance-');
-  results = await mapLimited(chosen, 2, (scenario) => runScenario(scenario, { outputDir: join(outputRoot, scenarioSlug(scenario)) }));
+  const command = await bundleTandemClient(outputRoot);
+  let attempt = 0;
+  const run = (scenario: string) => runScenario(scenario, { command, outputDir: join(outputRoot, `${scenarioSlug(scenario)}-${++attempt}`) });
+  // Timing checks (sse-retry: reconnect after the server's `retry: 500`) run alone, after the rest.
+  const parallel = await mapLimited(chosen.filter((name) => !TIMED.has(name)), 2, run);
+  const alone = await mapLimited(chosen.filter((name) => TIMED.has(name)), 1, run);
+  results = [...parallel, ...alone];
+  // A result that is only WARNINGs (late, not wrong) on a busy shared machine gets two more tries, alone.
+  for (const [index, result] of results.entries()) {
+    let current = result;
+    for (let retry = 0; retry < 2 && !current.passed && current.warningsOnly; retry++) current = await run(result.scenario);
+    results[index] = current;
+  }
   const passed = results.filter((result) => result.passed).length;
   console.log(`conformance: ${passed}/${results.length} client scenarios pass`);
   for (const result of results) {
