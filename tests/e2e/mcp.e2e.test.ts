@@ -25,6 +25,8 @@ const EVERYTHING = join(REPO_ROOT, 'node_modules/@modelcontextprotocol/server-ev
 const ECHO_ARGS = { message: 'hello from the e2e' };
 const PROGRESS_MODEL = 'mcp-progress';
 const PLAIN_MODEL = 'plain';
+const LONG_MODEL = 'mcp-long';
+const LONG_MESSAGE = 'long '.repeat(600).trim();
 const EVERYTHING_DOC = join(REPO_ROOT, 'node_modules/@modelcontextprotocol/server-everything/dist/docs/architecture.md');
 
 let workDir = '';
@@ -103,12 +105,18 @@ beforeAll(async () => {
       { id: PROGRESS_MODEL, object: 'model', created: 1700000000, owned_by: 'fake' },
       // answers every request with the fake server's plain greeting
       { id: PLAIN_MODEL, object: 'model', created: 1700000000, owned_by: 'fake' },
+      { id: LONG_MODEL, object: 'model', created: 1700000000, owned_by: 'fake' },
     ],
   });
   // A turn starts with the user's message: call the tool. After the tool result: answer.
   fake.script(MODEL, (body) => {
     if (lastRole(body) === 'user') return { toolCalls: [{ name: offeredEcho(body), arguments: ECHO_ARGS }] };
     return { text: `The echo tool answered: ${lastToolResult(body)}` };
+  });
+  // Echoes a 3000-character message: more than the model may get back when the limit is 1000.
+  fake.script(LONG_MODEL, (body) => {
+    if (lastRole(body) === 'user') return { toolCalls: [{ name: offeredEcho(body), arguments: { message: LONG_MESSAGE } }] };
+    return { text: `Got ${lastToolResult(body).length} characters back.` };
   });
   // Calls the long-running tool (3 steps over 3 s), so its progress shows on the card.
   fake.script(PROGRESS_MODEL, (body) => {
@@ -512,6 +520,31 @@ describe('sampling, import and export, removing', () => {
     expect(await reloaded.getByRole('spinbutton', { name: 'Max tool result characters' }).inputValue()).toBe('30000');
     await reloaded.getByRole('button', { name: `Remove root ${workDir}` }).click();
     await expect.poll(() => reloaded.getByRole('list', { name: 'Roots' }).getByText(workDir).count(), POLL).toBe(0);
+  });
+
+  test('a result longer than the limit reaches the model truncated, with a note; the user sees it whole', async () => {
+    const chars = page.getByRole('region', { name: 'MCP settings' }).getByRole('spinbutton', { name: 'Max tool result characters' });
+    await chars.fill('1000');
+    await chars.press('Enter');
+    await expect.poll(() => page.getByRole('region', { name: 'MCP settings' }).getByRole('button', { name: 'Save' }).isDisabled(), POLL).toBe(true);
+
+    await newChatWith(LONG_MODEL);
+    await page.getByRole('button', { name: 'Tools', exact: true }).click();
+    await page.getByRole('dialog', { name: 'Tools' }).getByRole('checkbox', { name: new RegExp(`^${SERVER}`) }).check();
+    await page.keyboard.press('Escape');
+    const message = page.getByRole('textbox', { name: 'Message' });
+    await message.fill('Echo a long text');
+    await message.press('Enter');
+    const answer = assistantAt(2);
+    await answer.getByRole('group', { name: 'Tool call approval' }).getByRole('button', { name: 'Allow once' }).click();
+    await answer.getByText(/^Got \d+ characters back\.$/).waitFor({ timeout: 30_000 });
+    const result = answer.locator('details', { hasText: 'Result from echo' });
+    await result.locator('summary').click();
+    await result.getByRole('note').filter({ hasText: 'truncated' }).waitFor();
+    expect(await result.locator('pre').last().innerText()).toContain(LONG_MESSAGE);
+    const told = Number(/Got (\d+) characters/.exec(await answer.innerText())?.[1]);
+    expect(told).toBeLessThan(LONG_MESSAGE.length);
+    await screenshot('mcp-16-truncated-note');
   });
 
   test('dark theme: an approval card in a chat', async () => {

@@ -39,6 +39,7 @@ function ToolResult({ record, args }: { record: ToolCallRecord; args: unknown })
       <summary className="tool-call__summary">
         <span>{summaryOf(record)}</span>
         <span className="tool-call__meta">
+          {record.truncatedForModel && 'model got a truncated copy · '}
           {record.server} · {Math.round(record.durationMs)} ms
         </span>
       </summary>
