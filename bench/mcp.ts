@@ -72,6 +72,8 @@ async function rawClient(args: readonly string[], wrapper?: string): Promise<Cli
   const client = new Client({ name: 'raw-bench', version: '1.0.0' });
   const command = wrapper ? { command: wrapper, args: [process.execPath, ...args] } : { command: process.execPath, args: [...args] };
   await client.connect(new StdioClientTransport({ ...command, stderr: 'ignore' }));
+  // as the host does when it connects (the SDK caches the tools' output schemas)
+  await client.listTools();
   return client;
 }
 
