@@ -5,6 +5,7 @@ import { join } from 'node:path';
 import { type Browser, type BrowserContext, type Locator, type Page } from 'playwright-core';
 import { afterAll, afterEach, beforeAll, describe, expect, test } from 'vitest';
 import { startFakeOpenAI, type FakeOpenAIServer } from '../fixtures/fake-openai-server';
+import { startEverythingHttp, type EverythingHttp } from '../fixtures/mcp/everything-http';
 import { startServe, type ServeProcess } from '../support/serve-process';
 import { ARTIFACTS, BUILT_UI, CHROMIUM, REPO_ROOT, launchChromium, openTandem } from '../support/e2e-browser';
 
@@ -32,6 +33,7 @@ const EVERYTHING_DOC = join(REPO_ROOT, 'node_modules/@modelcontextprotocol/serve
 let workDir = '';
 let server: ServeProcess | null = null;
 let fake: FakeOpenAIServer | null = null;
+let httpServer: EverythingHttp | null = null;
 let browser: Browser | null = null;
 let context: BrowserContext | null = null;
 let page: Page;
@@ -135,6 +137,7 @@ afterAll(async () => {
   await browser?.close().catch(() => undefined);
   await server?.stop({ timeoutMs: 5_000 }).catch(() => undefined);
   await fake?.close().catch(() => undefined);
+  await httpServer?.stop().catch(() => undefined);
   if (workDir) await rm(workDir, { recursive: true, force: true });
 });
 
@@ -545,6 +548,28 @@ describe('sampling, import and export, removing', () => {
     const told = Number(/Got (\d+) characters/.exec(await answer.innerText())?.[1]);
     expect(told).toBeLessThan(LONG_MESSAGE.length);
     await screenshot('mcp-16-truncated-note');
+  });
+
+  test('an HTTP server with a secret header connects over streamable HTTP', async () => {
+    httpServer = await startEverythingHttp('streamableHttp');
+    await pagesNav().getByRole('button', { name: 'MCP' }).click();
+    const form = page.getByRole('form', { name: 'Add server' });
+    await form.getByRole('textbox', { name: 'Server name' }).fill('remote');
+    await form.getByRole('radio', { name: 'HTTP' }).check();
+    await form.getByRole('textbox', { name: /^URL/ }).fill(httpServer.url);
+    await form.getByRole('textbox', { name: /^Headers/ }).fill('X-Team: e2e');
+    await form.getByRole('textbox', { name: /^Secret headers/ }).fill('Authorization: Bearer secret-abc-9876');
+    await form.getByRole('button', { name: 'Add server' }).click();
+    const card = page.getByRole('article', { name: 'remote' });
+    await card.locator('.badge', { hasText: 'Ready' }).waitFor({ timeout: 30_000 });
+    const text = await card.innerText();
+    expect(text).toContain('via streamable-http');
+    expect(text).toContain('headers X-Team, Authorization');
+    expect(text).not.toContain('secret-abc-9876');
+    await card.getByRole('table', { name: 'Tools of remote' }).getByRole('row', { name: /^echo/ }).waitFor();
+    await card.getByRole('button', { name: 'Remove remote' }).click();
+    await page.getByRole('dialog', { name: 'Remove remote?' }).getByRole('button', { name: 'Remove' }).click();
+    await card.waitFor({ state: 'detached' });
   });
 
   test('dark theme: an approval card in a chat', async () => {
