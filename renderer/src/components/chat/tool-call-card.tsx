@@ -31,6 +31,13 @@ function summaryOf(record: ToolCallRecord): string {
   }
 }
 
+/**
+ * Approval cards that already took focus once: a card scrolled out of the
+ * (virtual) list and back in mounts again, and must not take it a second time.
+ */
+const focusedApprovals = new Set<string>();
+const MAX_REMEMBERED = 200;
+
 /** A finished call: collapsed to one line, opened for the arguments and the whole result. */
 function ToolResult({ record, args }: { record: ToolCallRecord; args: unknown }) {
   const failed = record.status !== 'done';
@@ -96,9 +103,13 @@ function PendingToolCall({ tool }: { tool: LiveToolCall }) {
   const waiting = tool.approval?.state === 'pending';
   const answered = tool.approval && tool.approval.state !== 'pending' && tool.approval.state !== 'sending' ? tool.approval.state : null;
 
+  const approvalId = tool.approval?.approvalId;
   useEffect(() => {
-    if (waiting) cardRef.current?.focus();
-  }, [waiting]);
+    if (!waiting || !approvalId || focusedApprovals.has(approvalId)) return;
+    if (focusedApprovals.size >= MAX_REMEMBERED) focusedApprovals.clear();
+    focusedApprovals.add(approvalId);
+    cardRef.current?.focus();
+  }, [waiting, approvalId]);
 
   const approval = tool.approval;
   const asking = approval !== null && (approval.state === 'pending' || approval.state === 'sending');

@@ -70,7 +70,10 @@ export function Composer() {
           rows={1}
           placeholder={modelName ? `Message ${modelName}…` : 'Choose a model to start chatting'}
           value={draft}
-          onChange={(event) => setDraft(event.target.value)}
+          onChange={(event) => {
+            setDraft(event.target.value);
+            promptMenu.noteDraft(event.target.value);
+          }}
           onKeyDown={onKeyDown}
           {...promptMenu.inputProps}
         />

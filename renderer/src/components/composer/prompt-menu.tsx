@@ -176,5 +176,10 @@ export function usePromptMenu() {
     </>
   );
 
-  return { menu, onKeyDown, inputProps };
+  /** Typing past the "/" (or clearing it) lets a later "/" open the menu again after Escape. */
+  const noteDraft = (text: string) => {
+    if (dismissedFor !== null && !text.startsWith('/')) setDismissedFor(null);
+  };
+
+  return { menu, onKeyDown, inputProps, noteDraft };
 }
