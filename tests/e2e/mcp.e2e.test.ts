@@ -428,6 +428,28 @@ describe('sampling, import and export, removing', () => {
     await expect.poll(() => result.innerText(), { timeout: 30_000, interval: 200 }).toContain('Hello from the fake server.');
   });
 
+  test('a sampling request still waiting is shown again after a reload, and Deny refuses it', async () => {
+    const card = serverCard();
+    const callForm = card.getByRole('form', { name: `Call a tool of ${SERVER}` });
+    const args = callForm.getByRole('textbox', { name: 'Tool arguments (JSON)' });
+    await args.fill(JSON.stringify({ prompt: 'Ask again after a reload', maxTokens: 50 }));
+    await callForm.getByRole('button', { name: 'Call', exact: true }).click();
+    const dialog = page.getByRole('dialog', { name: `Sampling request from ${SERVER}` });
+    await dialog.waitFor();
+
+    await page.reload();
+    await page.getByRole('status').filter({ hasText: 'Connected' }).waitFor();
+    await dialog.waitFor();
+    await dialog.getByText(/Ask again after a reload/).waitFor();
+    // Escape does not answer it: the server is waiting for a decision.
+    await page.keyboard.press('Escape');
+    expect(await dialog.isVisible()).toBe(true);
+    await dialog.getByRole('button', { name: 'Deny' }).click();
+    await dialog.waitFor({ state: 'hidden' });
+    await pagesNav().getByRole('button', { name: 'MCP' }).click();
+    await serverCard().waitFor();
+  });
+
   test('Import says what was added and what was skipped and why; Export downloads mcp.json', async () => {
     await page.getByRole('button', { name: 'Import', exact: true }).click();
     const dialog = page.getByRole('dialog', { name: 'Import MCP servers' });
