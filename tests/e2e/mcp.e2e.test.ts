@@ -152,12 +152,13 @@ describe('the MCP page', () => {
     await page.getByText('No MCP servers yet.').waitFor();
 
     const form = page.getByRole('form', { name: 'Add server' });
-    await form.getByRole('textbox', { name: 'Server name' }).fill(SERVER);
+    await form.getByRole('textbox', { name: 'Server name', exact: true }).fill(SERVER);
     expect(await form.getByRole('radio', { name: 'Local command (stdio)' }).isChecked()).toBe(true);
     await form.getByRole('textbox', { name: 'Command' }).fill('node');
     // one argument a line: the script, then the transport it should speak
-    await form.getByRole('textbox', { name: 'Arguments' }).fill(`${EVERYTHING}\nstdio`);
-    await form.getByRole('textbox', { name: /^Environment/ }).fill('E2E_NOTE=visible');
+    await form.getByRole('textbox', { name: 'Arguments', exact: true }).fill(`${EVERYTHING}\nstdio`);
+    await form.getByRole('textbox', { name: 'Environment', exact: true }).fill('E2E_NOTE=visible');
+    await screenshot('mcp-00-add-form', form);
     await form.getByRole('button', { name: 'Add server' }).click();
 
     const card = serverCard();
@@ -353,7 +354,7 @@ describe('prompts, resources, progress', () => {
     await message.fill('/args');
     await menu.getByRole('option', { name: /args-prompt/ }).click();
     const dialog = page.getByRole('dialog', { name: 'Prompt args-prompt' });
-    await dialog.getByRole('textbox', { name: /^city/ }).fill('Lisbon');
+    await dialog.getByRole('textbox', { name: 'city', exact: true }).fill('Lisbon');
     await dialog.getByRole('button', { name: 'Use prompt' }).click();
     await expect.poll(() => message.inputValue(), POLL).toContain('Lisbon');
     await message.fill('');
@@ -529,7 +530,7 @@ describe('sampling, import and export, removing', () => {
     await panel.getByRole('textbox', { name: 'Root folder' }).fill(workDir);
     await panel.getByRole('button', { name: 'Add root' }).click();
     await panel.getByRole('list', { name: 'Roots' }).getByText(workDir).waitFor();
-    await panel.getByRole('combobox', { name: /^Sampling model/ }).selectOption(`${PROVIDER}/${PLAIN_MODEL}`);
+    await panel.getByRole('combobox', { name: 'Sampling model', exact: true }).selectOption(`${PROVIDER}/${PLAIN_MODEL}`);
     const chars = panel.getByRole('spinbutton', { name: 'Max tool result characters' });
     await chars.fill('30000');
     await panel.getByRole('button', { name: 'Save' }).click();
@@ -541,7 +542,7 @@ describe('sampling, import and export, removing', () => {
     await pagesNav().getByRole('button', { name: 'MCP' }).click();
     const reloaded = page.getByRole('region', { name: 'MCP settings' });
     await reloaded.getByRole('list', { name: 'Roots' }).getByText(workDir).waitFor();
-    expect(await reloaded.getByRole('combobox', { name: /^Sampling model/ }).inputValue()).toBe(`${PROVIDER}/${PLAIN_MODEL}`);
+    expect(await reloaded.getByRole('combobox', { name: 'Sampling model', exact: true }).inputValue()).toBe(`${PROVIDER}/${PLAIN_MODEL}`);
     expect(await reloaded.getByRole('spinbutton', { name: 'Max tool result characters' }).inputValue()).toBe('30000');
     await reloaded.getByRole('button', { name: `Remove root ${workDir}` }).click();
     await expect.poll(() => reloaded.getByRole('list', { name: 'Roots' }).getByText(workDir).count(), POLL).toBe(0);

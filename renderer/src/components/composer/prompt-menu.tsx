@@ -5,6 +5,7 @@ import { describeError } from '../../client/tandem-client-error';
 import { focusComposer } from '../../lib/dom-ids';
 import { useAppStore } from '../../store/store-context';
 import { Dialog } from '../common/dialog';
+import { Field } from '../common/field';
 
 interface PromptChoice {
   server: string;
@@ -31,11 +32,16 @@ function PromptArgsDialog({ choice, onSubmit, onClose }: { choice: PromptChoice;
         <div className="dialog__body form">
           {choice.prompt.description && <p className="field__hint">{choice.prompt.description}</p>}
           {choice.prompt.arguments.map((arg, index) => (
-            <label key={arg.name} className="field">
-              <span className="field__label">
-                {arg.name}
-                {!arg.required && <span className="muted"> (optional)</span>}
-              </span>
+            <Field
+              key={arg.name}
+              label={
+                <>
+                  {arg.name}
+                  {!arg.required && <span className="muted"> (optional)</span>}
+                </>
+              }
+              hint={arg.description ?? undefined}
+            >
               <input
                 className="input"
                 required={arg.required}
@@ -43,8 +49,7 @@ function PromptArgsDialog({ choice, onSubmit, onClose }: { choice: PromptChoice;
                 value={values[arg.name] ?? ''}
                 onChange={(event) => setValues((before) => ({ ...before, [arg.name]: event.target.value }))}
               />
-              {arg.description && <span className="field__hint">{arg.description}</span>}
-            </label>
+            </Field>
           ))}
         </div>
         <div className="dialog__actions">

@@ -2,6 +2,7 @@ import { useMemo, useState } from 'react';
 import { useAppStore } from '../../store/store-context';
 import { CloseIcon, PaperclipIcon } from '../common/icons';
 import { Popover } from '../common/popover';
+import { Field } from '../common/field';
 
 function ResourceList() {
   const servers = useAppStore((s) => s.mcpServers);
@@ -24,8 +25,7 @@ function ResourceList() {
   if (!anyResources) return <p className="muted">No ready MCP server offers resources.</p>;
   return (
     <>
-      <label className="field">
-        <span className="field__label">Filter resources</span>
+      <Field label="Filter resources">
         <input
           className="input"
           value={filter}
@@ -34,7 +34,7 @@ function ResourceList() {
           // inside the composer's form: Enter must not send the message
           onKeyDown={(event) => event.key === 'Enter' && event.preventDefault()}
         />
-      </label>
+      </Field>
       <div className="resource-picker__list">
         {groups.length === 0 && <p className="muted">Nothing matches.</p>}
         {groups.map((group) => (

@@ -4,6 +4,7 @@ import { useAppStore } from '../../store/store-context';
 import type { ChatTools } from '../../store/mcp-slice';
 import { WrenchIcon } from '../common/icons';
 import { Popover } from '../common/popover';
+import { Field } from '../common/field';
 
 const NO_SETTINGS: ChatSettings = {};
 const MAX_STEPS = 50;
@@ -63,8 +64,7 @@ function ToolsPanel({ chatId, tools, settings }: { chatId: string | null; tools:
           })}
         </ul>
       )}
-      <label className="field tools-panel__steps">
-        <span className="field__label">Step limit</span>
+      <Field label="Step limit" hint={<>Tool calls the model may make before it must answer (1–{MAX_STEPS}).</>} className="tools-panel__steps">
         <input
           className="input"
           type="number"
@@ -83,8 +83,7 @@ function ToolsPanel({ chatId, tools, settings }: { chatId: string | null; tools:
             }
           }}
         />
-        <span className="field__hint">Tool calls the model may make before it must answer (1–{MAX_STEPS}).</span>
-      </label>
+      </Field>
     </div>
   );
 }

@@ -3,6 +3,7 @@ import type { McpCallResult, McpServerStatus, McpTool } from '../../../../shared
 import { describeError } from '../../client/tandem-client-error';
 import { exampleArgs, formatJson } from '../../lib/mcp-form';
 import { useAppStore } from '../../store/store-context';
+import { Field } from '../common/field';
 
 type Outcome = { kind: 'result'; tool: string; result: McpCallResult } | { kind: 'failed'; tool: string; message: string };
 
@@ -64,8 +65,7 @@ export function McpCallToolForm({ server, tool: chosen, focusArgs, onToolChange 
       }}
     >
       <h4 className="mcp-call__title">Call tool</h4>
-      <label className="field">
-        <span className="field__label">Tool</span>
+      <Field label="Tool">
         <select className="input" value={chosen.name} onChange={(event) => onToolChange(event.target.value)}>
           {server.tools.map((t) => (
             <option key={t.name} value={t.name}>
@@ -73,10 +73,9 @@ export function McpCallToolForm({ server, tool: chosen, focusArgs, onToolChange 
             </option>
           ))}
         </select>
-      </label>
+      </Field>
       {chosen.description && <p className="muted mcp-call__description">{chosen.description}</p>}
-      <label className="field">
-        <span className="field__label">Tool arguments (JSON)</span>
+      <Field label="Tool arguments (JSON)">
         <textarea
           ref={argsRef}
           className="input input--multiline input--code"
@@ -87,7 +86,7 @@ export function McpCallToolForm({ server, tool: chosen, focusArgs, onToolChange 
           aria-describedby={problem ? errorId : undefined}
           onChange={(event) => setText(event.target.value)}
         />
-      </label>
+      </Field>
       {problem && (
         <p id={errorId} className="form__error">
           {problem}

@@ -2,6 +2,7 @@ import { useState } from 'react';
 import { useAppStore } from '../../store/store-context';
 import type { McpImportResult } from '../../store/mcp-slice';
 import { Dialog } from '../common/dialog';
+import { Field } from '../common/field';
 
 /** Imports the `mcpServers` of a claude_desktop_config.json or an mcp.json, pasted or from a file; says what was added and what was skipped, and why. */
 function ImportForm({ onDone }: { onDone: () => void }) {
@@ -29,8 +30,7 @@ function ImportForm({ onDone }: { onDone: () => void }) {
       }}
     >
       <div className="dialog__body form">
-        <label className="field">
-          <span className="field__label">Configuration JSON</span>
+        <Field label="Configuration JSON">
           <textarea
             className="input input--multiline input--code"
             rows={8}
@@ -39,9 +39,8 @@ function ImportForm({ onDone }: { onDone: () => void }) {
             placeholder={'{ "mcpServers": { "name": { "command": "npx", "args": ["-y", "…"] } } }'}
             onChange={(event) => setContent(event.target.value)}
           />
-        </label>
-        <label className="field">
-          <span className="field__label">Or read a file</span>
+        </Field>
+        <Field label="Or read a file" hint="claude_desktop_config.json, .cursor/mcp.json, .vscode/mcp.json…">
           <input
             className="input input--file"
             type="file"
@@ -51,8 +50,7 @@ function ImportForm({ onDone }: { onDone: () => void }) {
               if (file) void file.text().then(setContent);
             }}
           />
-          <span className="field__hint">claude_desktop_config.json, .cursor/mcp.json, .vscode/mcp.json…</span>
-        </label>
+        </Field>
         {error && (
           <p className="form__error" role="alert">
             {error}

@@ -3,6 +3,7 @@ import type { McpServerConfigView } from '../../../../shared/ipc/routes/mcp';
 import { parseArgs, parseEnvLines, parseHeaderLines } from '../../lib/mcp-form';
 import { useAppStore } from '../../store/store-context';
 import type { McpServerInput } from '../../store/mcp-slice';
+import { Field } from '../common/field';
 
 const NAME_PATTERN = /^[A-Za-z0-9][A-Za-z0-9._-]*$/;
 
@@ -125,8 +126,7 @@ export function McpServerForm({ initial, submitLabel, onSubmit, onCancel }: McpS
         </h2>
       )}
       <div className={`form__grid${onCancel ? ' dialog__body' : ''}`}>
-        <label className="field">
-          <span className="field__label">Server name</span>
+        <Field label="Server name" hint="Letters, digits, ., _ and -.">
           <input
             className="input"
             value={name}
@@ -137,8 +137,7 @@ export function McpServerForm({ initial, submitLabel, onSubmit, onCancel }: McpS
             placeholder="e.g. filesystem"
             onChange={(event) => setName(event.target.value)}
           />
-          <span className="field__hint">Letters, digits, ., _ and -.</span>
-        </label>
+        </Field>
         <fieldset className="field mcp-transport">
           <legend className="field__label">Transport</legend>
           <div className="segmented" role="radiogroup" aria-label="Transport">
@@ -157,16 +156,13 @@ export function McpServerForm({ initial, submitLabel, onSubmit, onCancel }: McpS
         </fieldset>
         {transport === 'stdio' ? (
           <>
-            <label className="field">
-              <span className="field__label">Command</span>
+            <Field label="Command">
               <input className="input" value={command} required placeholder="npx, node, uvx, /path/to/server" onChange={(event) => setCommand(event.target.value)} />
-            </label>
-            <label className="field">
-              <span className="field__label">Working folder</span>
+            </Field>
+            <Field label="Working folder">
               <input className="input" value={cwd} placeholder="Optional" onChange={(event) => setCwd(event.target.value)} />
-            </label>
-            <label className="field form__wide">
-              <span className="field__label">Arguments</span>
+            </Field>
+            <Field label="Arguments" hint="One a line, or on one line separated by spaces (quote an argument that has spaces)." className="form__wide">
               <textarea
                 className="input input--multiline input--code"
                 rows={Math.min(6, Math.max(2, argsText.split('\n').length))}
@@ -176,10 +172,8 @@ export function McpServerForm({ initial, submitLabel, onSubmit, onCancel }: McpS
                 placeholder={'-y @modelcontextprotocol/server-filesystem "/path with spaces"'}
                 onChange={(event) => setArgsText(event.target.value)}
               />
-              <span className="field__hint">One a line, or on one line separated by spaces (quote an argument that has spaces).</span>
-            </label>
-            <label className="field">
-              <span className="field__label">Environment</span>
+            </Field>
+            <Field label="Environment" hint="KEY=VALUE, one a line.">
               <textarea
                 className="input input--multiline input--code"
                 rows={2}
@@ -189,10 +183,8 @@ export function McpServerForm({ initial, submitLabel, onSubmit, onCancel }: McpS
                 placeholder="LOG_LEVEL=info"
                 onChange={(event) => setEnvText(event.target.value)}
               />
-              <span className="field__hint">KEY=VALUE, one a line.</span>
-            </label>
-            <label className="field">
-              <span className="field__label">Secret environment</span>
+            </Field>
+            <Field label="Secret environment" hint={<>KEY=VALUE lines for tokens and keys: stored encrypted, shown masked afterwards.{editing && ' A secret left empty (KEY=) keeps its stored value.'}</>}>
               <textarea
                 className="input input--multiline input--code input--secret"
                 rows={2}
@@ -203,20 +195,14 @@ export function McpServerForm({ initial, submitLabel, onSubmit, onCancel }: McpS
                 placeholder="API_KEY=…"
                 onChange={(event) => setSecretEnvText(event.target.value)}
               />
-              <span className="field__hint">
-                KEY=VALUE lines for tokens and keys: stored encrypted, shown masked afterwards.{editing && ' A secret left empty (KEY=) keeps its stored value.'}
-              </span>
-            </label>
+            </Field>
           </>
         ) : (
           <>
-            <label className="field form__wide">
-              <span className="field__label">URL</span>
+            <Field label="URL" hint="Streamable HTTP; old SSE servers are tried when that fails." className="form__wide">
               <input className="input" type="url" value={url} required placeholder="https://example.com/mcp" onChange={(event) => setUrl(event.target.value)} />
-              <span className="field__hint">Streamable HTTP; old SSE servers are tried when that fails.</span>
-            </label>
-            <label className="field">
-              <span className="field__label">Headers</span>
+            </Field>
+            <Field label="Headers" hint="One “Name: value” a line.">
               <textarea
                 className="input input--multiline input--code"
                 rows={2}
@@ -226,10 +212,8 @@ export function McpServerForm({ initial, submitLabel, onSubmit, onCancel }: McpS
                 placeholder="X-Team: docs"
                 onChange={(event) => setHeadersText(event.target.value)}
               />
-              <span className="field__hint">One “Name: value” a line.</span>
-            </label>
-            <label className="field">
-              <span className="field__label">Secret headers</span>
+            </Field>
+            <Field label="Secret headers" hint={<>Stored encrypted, shown masked afterwards.{editing && ' A secret left empty keeps its stored value.'}</>}>
               <textarea
                 className="input input--multiline input--code input--secret"
                 rows={2}
@@ -240,8 +224,7 @@ export function McpServerForm({ initial, submitLabel, onSubmit, onCancel }: McpS
                 placeholder="Authorization: Bearer …"
                 onChange={(event) => setSecretHeadersText(event.target.value)}
               />
-              <span className="field__hint">Stored encrypted, shown masked afterwards.{editing && ' A secret left empty keeps its stored value.'}</span>
-            </label>
+            </Field>
           </>
         )}
       </div>

@@ -1,6 +1,7 @@
 import { useState } from 'react';
 import type { Settings } from '../../../../shared/ipc/domain';
 import { useAppStore } from '../../store/store-context';
+import { Field } from '../common/field';
 
 const MIN_CHARS = 1000;
 const MAX_CHARS = 10_000_000;
@@ -54,17 +55,15 @@ function McpSettingsForm({ mcp }: { mcp: Settings['mcp'] }) {
           void save({ roots: [...mcp.roots, path] }).then((ok) => ok && setRoot(''));
         }}
       >
-        <label className="field folder-form__field">
-          <span className="field__label">Root folder</span>
+        <Field label="Root folder" className="folder-form__field">
           <input className="input" value={root} placeholder="/path/to/project" onChange={(event) => setRoot(event.target.value)} />
-        </label>
+        </Field>
         <button type="submit" className="button" disabled={!root.trim()}>
           Add root
         </button>
       </form>
       <div className="form__grid mcp-settings__grid">
-        <label className="field">
-          <span className="field__label">Sampling model</span>
+        <Field label="Sampling model" hint="Proposed when a server asks to sample a model; you approve each request.">
           <select className="input" value={mcp.samplingModelId ?? ''} onChange={(event) => void save({ samplingModelId: event.target.value || null })}>
             <option value="">First local model</option>
             {mcp.samplingModelId && !models.some((m) => m.id === mcp.samplingModelId) && <option value={mcp.samplingModelId}>{mcp.samplingModelId}</option>}
@@ -74,8 +73,7 @@ function McpSettingsForm({ mcp }: { mcp: Settings['mcp'] }) {
               </option>
             ))}
           </select>
-          <span className="field__hint">Proposed when a server asks to sample a model; you approve each request.</span>
-        </label>
+        </Field>
         <form
           className="field"
           onSubmit={(event) => {
