@@ -286,6 +286,13 @@ describe('tools in a chat', () => {
     expect(await result.innerText()).toContain('hello from the e2e');
     expect(await answer.innerText()).toContain('The echo tool answered');
 
+    // Saving the other chat settings keeps the tools.
+    await page.getByRole('button', { name: 'Chat settings' }).click();
+    const settings = page.getByRole('dialog', { name: 'Chat settings' });
+    await settings.getByRole('spinbutton', { name: 'Temperature' }).fill('0.5');
+    await settings.getByRole('button', { name: 'Save' }).click();
+    await settings.waitFor({ state: 'hidden' });
+
     await page.getByRole('button', { name: /^Tools \(1 server\)$/ }).click();
     const toolsPanel = page.getByRole('dialog', { name: 'Tools' });
     expect(await toolsPanel.getByRole('checkbox', { name: new RegExp(`^${SERVER}`) }).isChecked()).toBe(true);
