@@ -1,0 +1,319 @@
+import { open, readdir, readFile, realpath, stat } from 'node:fs/promises';
+import type { Dirent, Stats } from 'node:fs';
+import { basename, join, relative, sep } from 'node:path';
+import ignore, { type Ignore } from 'ignore';
+import type { IndexFailure } from '../../../shared/ipc/routes/documents';
+import { documentTypeForPath, isTextType } from './file-types';
+import type { ScanOptions, ScanResult, ScannedFile } from './types';
+
+/** How many file-system calls the scanner keeps in flight at once. */
+const FS_CONCURRENCY = 32;
+/** Bytes of a text file's head checked for binary content. */
+const SNIFF_BYTES = 8192;
+const ALWAYS_SKIPPED_DIRS = new Set(['node_modules', '.git']);
+
+interface IgnoreLayer {
+  /** Real folder the patterns are relative to. */
+  base: string;
+  matcher: Ignore;
+}
+
+interface PendingLink {
+  /** The path as the user sees it (through the link). */
+  path: string;
+  /** Real folder holding the link. */
+  parentReal: string;
+  layers: readonly IgnoreLayer[];
+}
+
+/**
+ * Finds the documents under a folder (or checks a single file): respects
+ * `.gitignore` files at every level and `options.ignore`, skips hidden
+ * entries and `node_modules`, follows symlinks without looping, and reports
+ * every file it cannot index (too large, empty, binary, unreadable, a link
+ * loop) as a failure instead of throwing. Throws only when `options.signal`
+ * aborts.
+ */
+export async function scanSource(source: { path: string; kind: 'folder' | 'file' }, options: ScanOptions): Promise<ScanResult> {
+  const scan = new FolderScan(options);
+  if (source.kind === 'file') await scan.checkSingleFile(source.path);
+  else await scan.walkRoot(source.path);
+  return scan.result();
+}
+
+/** True when the head of a file looks like binary data rather than text in some encoding. */
+export function looksBinary(head: Uint8Array): boolean {
+  if (head.length === 0) return false;
+  let controls = 0;
+  let high = 0;
+  for (const byte of head) {
+    if (byte === 0) return true;
+    if ((byte < 0x20 && byte !== 0x09 && byte !== 0x0a && byte !== 0x0d && byte !== 0x0c && byte !== 0x1b) || byte === 0x7f) controls++;
+    else if (byte >= 0x80) high++;
+  }
+  if (controls / head.length > 0.1) return true;
+  if (high / head.length < 0.3) return false;
+  try {
+    new TextDecoder('utf-8', { fatal: true }).decode(head, { stream: true });
+    return false;
+  } catch {
+    return true;
+  }
+}
+
+class FolderScan {
+  private readonly files: ScannedFile[] = [];
+  private readonly failures: IndexFailure[] = [];
+  private readonly visitedDirs = new Set<string>();
+  private readonly seenFiles = new Set<string>();
+  private readonly reportedLoops = new Set<string>();
+  private pendingLinks: PendingLink[] = [];
+  private readonly limit = createLimiter(FS_CONCURRENCY);
+  private readonly extraIgnore: Ignore | null;
+
+  constructor(private readonly options: ScanOptions) {
+    this.extraIgnore = options.ignore.length > 0 ? ignore().add([...options.ignore]) : null;
+  }
+
+  result(): ScanResult {
+    const byPath = (a: { path: string }, b: { path: string }) => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0);
+    return { files: this.files.sort(byPath), failures: this.failures.sort(byPath) };
+  }
+
+  async checkSingleFile(path: string): Promise<void> {
+    this.options.signal?.throwIfAborted();
+    let stats: Stats;
+    try {
+      stats = await stat(path);
+    } catch (error) {
+      this.failStat(path, error);
+      return;
+    }
+    if (stats.isDirectory()) {
+      await this.walkRoot(path);
+      return;
+    }
+    const type = documentTypeForPath(path);
+    if (!type) {
+      this.fail(path, 'UNSUPPORTED', 'Tandem does not index this kind of file');
+      return;
+    }
+    await this.acceptFile(path, stats, type);
+  }
+
+  async walkRoot(root: string): Promise<void> {
+    this.options.signal?.throwIfAborted();
+    let real: string;
+    try {
+      real = await realpath(root);
+    } catch (error) {
+      this.failStat(root, error);
+      return;
+    }
+    const layers: IgnoreLayer[] = this.extraIgnore ? [{ base: real, matcher: this.extraIgnore }] : [];
+    this.visitedDirs.add(real);
+    await this.walkDir(root, real, layers);
+    // Links are followed after the plain tree so a file reached both ways keeps its real path.
+    while (this.pendingLinks.length > 0) {
+      const links = this.pendingLinks;
+      this.pendingLinks = [];
+      await Promise.all(links.map((link) => this.followLink(link)));
+    }
+  }
+
+  private async walkDir(dir: string, real: string, parentLayers: readonly IgnoreLayer[]): Promise<void> {
+    this.options.signal?.throwIfAborted();
+    let entries: Dirent[];
+    try {
+      entries = await this.limit(() => readdir(dir, { withFileTypes: true }));
+    } catch (error) {
+      this.fail(dir, 'UNREADABLE', `The folder could not be read (${errorCode(error)}); check its permissions`);
+      return;
+    }
+    let layers = parentLayers;
+    if (entries.some((entry) => entry.name === '.gitignore' && !entry.isDirectory())) {
+      try {
+        const patterns = await this.limit(() => readFile(join(dir, '.gitignore'), 'utf8'));
+        layers = [...parentLayers, { base: real, matcher: ignore().add(patterns) }];
+      } catch {
+        // An unreadable .gitignore ignores nothing.
+      }
+    }
+    const work: Promise<void>[] = [];
+    for (const entry of entries) {
+      const name = entry.name;
+      if (name.startsWith('.') || ALWAYS_SKIPPED_DIRS.has(name)) continue;
+      const path = join(dir, name);
+      const entryReal = join(real, name);
+      if (name.includes('\uFFFD')) {
+        if (entry.isDirectory() || documentTypeForPath(name)) {
+          this.fail(path, 'UNREADABLE', 'The name is not valid UTF-8, so it cannot be opened; rename it');
+        }
+        continue;
+      }
+      if (entry.isSymbolicLink()) {
+        if (!isIgnored(layers, entryReal, false) || !isIgnored(layers, entryReal, true)) {
+          this.pendingLinks.push({ path, parentReal: real, layers });
+        }
+      } else if (entry.isDirectory()) {
+        if (isIgnored(layers, entryReal, true)) continue;
+        this.visitedDirs.add(entryReal);
+        work.push(this.walkDir(path, entryReal, layers));
+      } else {
+        if (isIgnored(layers, entryReal, false)) continue;
+        const type = documentTypeForPath(name);
+        if (!type) continue;
+        if (!entry.isFile()) {
+          this.fail(path, 'UNREADABLE', 'This is not a regular file (a pipe, socket or device), so it is not read');
+          continue;
+        }
+        this.seenFiles.add(entryReal);
+        work.push(this.statAndAccept(path, type));
+      }
+    }
+    await Promise.all(work);
+  }
+
+  private async followLink(link: PendingLink): Promise<void> {
+    this.options.signal?.throwIfAborted();
+    let target: string;
+    let stats: Stats;
+    try {
+      target = await this.limit(() => realpath(link.path));
+      stats = await this.limit(() => stat(target));
+    } catch (error) {
+      if (errorCode(error) === 'ELOOP') this.reportLoop(link.path);
+      else if (documentTypeForPath(link.path)) this.failStat(link.path, error);
+      return;
+    }
+    const linkReal = join(link.parentReal, basename(link.path));
+    if (stats.isDirectory()) {
+      if (isIgnored(link.layers, linkReal, true)) return;
+      if (link.parentReal === target || link.parentReal.startsWith(target + sep)) {
+        this.reportLoop(link.path);
+        return;
+      }
+      if (this.visitedDirs.has(target)) return;
+      this.visitedDirs.add(target);
+      // Ignore rules still apply by where the link sits; the target's own .gitignore files add to them.
+      await this.walkDir(link.path, target, link.layers.length > 0 ? rebase(link.layers, linkReal, target) : []);
+      return;
+    }
+    if (isIgnored(link.layers, linkReal, false)) return;
+    const type = documentTypeForPath(link.path);
+    if (!type || this.seenFiles.has(target)) return;
+    if (!stats.isFile()) {
+      this.fail(link.path, 'UNREADABLE', 'This is not a regular file (a pipe, socket or device), so it is not read');
+      return;
+    }
+    this.seenFiles.add(target);
+    await this.acceptFile(link.path, stats, type);
+  }
+
+  private reportLoop(path: string): void {
+    if (this.reportedLoops.has(path)) return;
+    this.reportedLoops.add(path);
+    this.fail(path, 'SYMLINK_LOOP', 'This link points back to a folder that contains it; it was skipped');
+  }
+
+  private async statAndAccept(path: string, type: ScannedFile['type']): Promise<void> {
+    let stats: Stats;
+    try {
+      stats = await this.limit(() => stat(path));
+    } catch (error) {
+      this.failStat(path, error);
+      return;
+    }
+    await this.acceptFile(path, stats, type);
+  }
+
+  private async acceptFile(path: string, stats: Stats, type: ScannedFile['type']): Promise<void> {
+    if (stats.size === 0) {
+      this.fail(path, 'EMPTY', 'The file is empty');
+      return;
+    }
+    if (stats.size > this.options.maxFileBytes) {
+      this.fail(path, 'TOO_LARGE', `The file is ${formatBytes(stats.size)}, over the ${formatBytes(this.options.maxFileBytes)} limit`);
+      return;
+    }
+    if (isTextType(type)) {
+      let head: Uint8Array;
+      try {
+        head = await this.limit(() => readHead(path, Math.min(SNIFF_BYTES, stats.size)));
+      } catch (error) {
+        this.fail(path, 'UNREADABLE', `The file could not be read (${errorCode(error)}); check its permissions`);
+        return;
+      }
+      if (looksBinary(head)) {
+        this.fail(path, 'BINARY', 'The file holds binary data, not text, despite its name');
+        return;
+      }
+    }
+    this.files.push({ path, sizeBytes: stats.size, mtimeMs: stats.mtimeMs, type });
+  }
+
+  private failStat(path: string, error: unknown): void {
+    const code = errorCode(error);
+    if (code === 'ELOOP') this.reportLoop(path);
+    else if (code === 'ENOENT') this.fail(path, 'UNREADABLE', 'The file does not exist (a broken link?)');
+    else this.fail(path, 'UNREADABLE', `The file could not be read (${code}); check its permissions`);
+  }
+
+  private fail(path: string, code: IndexFailure['code'], reason: string): void {
+    this.failures.push({ path, code, reason });
+  }
+}
+
+function isIgnored(layers: readonly IgnoreLayer[], realPath: string, isDir: boolean): boolean {
+  let ignored = false;
+  for (const layer of layers) {
+    const rel = relative(layer.base, realPath);
+    if (!rel || rel.startsWith('..')) continue;
+    const posix = sep === '/' ? rel : rel.split(sep).join('/');
+    const verdict = layer.matcher.test(isDir ? `${posix}/` : posix);
+    if (verdict.ignored) ignored = true;
+    else if (verdict.unignored) ignored = false;
+  }
+  return ignored;
+}
+
+/** Layers for a linked folder walked under its real path: patterns keep applying relative to the link. */
+function rebase(layers: readonly IgnoreLayer[], linkReal: string, target: string): IgnoreLayer[] {
+  return layers.map((layer) => ({ base: join(target, relative(linkReal, layer.base)), matcher: layer.matcher }));
+}
+
+async function readHead(path: string, bytes: number): Promise<Uint8Array> {
+  const handle = await open(path, 'r');
+  try {
+    const buffer = Buffer.alloc(bytes);
+    const { bytesRead } = await handle.read(buffer, 0, bytes, 0);
+    return buffer.subarray(0, bytesRead);
+  } finally {
+    await handle.close();
+  }
+}
+
+function createLimiter(max: number): <T>(task: () => Promise<T>) => Promise<T> {
+  let active = 0;
+  const waiting: (() => void)[] = [];
+  return async <T>(task: () => Promise<T>): Promise<T> => {
+    if (active >= max) await new Promise<void>((resolve) => waiting.push(resolve));
+    active++;
+    try {
+      return await task();
+    } finally {
+      active--;
+      waiting.shift()?.();
+    }
+  };
+}
+
+function errorCode(error: unknown): string {
+  return (error as NodeJS.ErrnoException | null)?.code ?? 'unknown error';
+}
+
+function formatBytes(bytes: number): string {
+  if (bytes >= 1024 * 1024) return `${(bytes / (1024 * 1024)).toFixed(1)} MB`;
+  if (bytes >= 1024) return `${(bytes / 1024).toFixed(1)} KB`;
+  return `${bytes} bytes`;
+}
