@@ -1,8 +1,10 @@
 import { useAppliedTheme } from '../hooks/use-applied-theme';
 import { useAppStore } from '../store/store-context';
 import { ChatView } from './chat/chat-view';
+import { DocumentViewer } from './documents/document-viewer';
 import { AppHeader } from './header/app-header';
 import { PageRail } from './page-rail';
+import { DocumentsPage } from './pages/documents-page';
 import { ModelsPage } from './pages/models-page';
 import { ProvidersPage } from './pages/providers-page';
 import { ChatSidebar } from './sidebar/chat-sidebar';
@@ -32,6 +34,13 @@ export function App() {
           <ProvidersPage />
         </main>
       )}
+      {page === 'documents' && (
+        <main className="main main--page">
+          <DocumentsPage />
+        </main>
+      )}
+      {/* One viewer for the whole app: search results and chat citations both open it. */}
+      <DocumentViewer />
     </div>
   );
 }

@@ -1,14 +1,15 @@
 import type { Page } from '../store/navigation-slice';
 import { useAppStore } from '../store/store-context';
-import { ChatIcon, ChipIcon, CloudIcon } from './common/icons';
+import { ChatIcon, ChipIcon, CloudIcon, DocumentIcon } from './common/icons';
 
 const PAGES: { page: Page; label: string; Icon: typeof ChatIcon }[] = [
   { page: 'chats', label: 'Chats', Icon: ChatIcon },
   { page: 'models', label: 'Models', Icon: ChipIcon },
   { page: 'providers', label: 'Providers', Icon: CloudIcon },
+  { page: 'documents', label: 'Documents', Icon: DocumentIcon },
 ];
 
-/** The narrow rail that switches between Chats, Models and Providers; plain buttons, so Tab and Enter work. */
+/** The narrow rail that switches between Chats, Models, Providers and Documents; plain buttons, so Tab and Enter work. */
 export function PageRail() {
   const current = useAppStore((s) => s.page);
   const showPage = useAppStore((s) => s.showPage);

@@ -16,6 +16,7 @@ export function startApp(store: AppStore, client: TandemClient): () => void {
       state().loadProviders(),
       state().refreshActiveChat(),
       state().loadDownloads(),
+      state().loadCollections(),
     ]);
   };
 
@@ -31,6 +32,8 @@ export function startApp(store: AppStore, client: TandemClient): () => void {
     client.on('downloads.progress', (status) => state().receiveDownload(status)),
     client.on('models.status', (status) => state().receiveModelStatus(status)),
     client.on('settings.changed', (settings) => state().receiveSettings(settings)),
+    client.on('collections.progress', (progress) => state().receiveIndexProgress(progress)),
+    client.on('collections.changed', () => void state().loadCollections()),
     client.onConnection((status) => {
       state().setConnection(status);
       const reconnected = status.state === 'open' && !wasOpen;

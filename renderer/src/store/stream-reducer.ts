@@ -51,6 +51,10 @@ export function applyParts(progress: { message: ChatMessage; reasoning: string; 
       case 'tool-call':
         retry = null;
         break;
+      case 'citations':
+        // Comes before the text; one array for the whole answer, so memoized views keep it by identity.
+        message.citations = part.citations;
+        break;
     }
   }
   message.text = text;

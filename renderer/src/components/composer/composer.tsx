@@ -2,6 +2,7 @@ import type { KeyboardEvent } from 'react';
 import { COMPOSER_INPUT_ID } from '../../lib/dom-ids';
 import { useAppStore } from '../../store/store-context';
 import { SendIcon, StopIcon } from '../common/icons';
+import { CollectionsControl } from './collections-control';
 
 /** Where a message is written: Enter sends, Shift+Enter adds a line, Stop ends a running answer. */
 export function Composer() {
@@ -53,6 +54,7 @@ export function Composer() {
         void submit();
       }}
     >
+      <CollectionsControl />
       <div className="composer__box">
         <textarea
           id={COMPOSER_INPUT_ID}
