@@ -72,7 +72,8 @@ export function parseHtml(html: string, type: Extract<DocumentType, 'html' | 'do
     }
     if (tag === 'pre') preDepth = Math.max(0, preDepth + (closing ? -1 : 1));
     if (PARAGRAPH_TAGS.has(tag)) append('\n\n');
-    else if (BLOCK_TAGS.has(tag)) append('\n');
+    // A line break opens a block (a list item, a cell); closing it adds none, so items are not double-spaced.
+    else if (BLOCK_TAGS.has(tag) && (!closing || tag === 'br')) append('\n');
     else if (tag === 'img' && !closing) append(altText(token));
   }
   flush();
