@@ -66,11 +66,7 @@ function splitSection(text: string, options: ChunkOptions): [number, number][] {
     spans.push([start, end]);
     if (end >= trimEnd(text, start, text.length)) break;
     let next = end;
-    if (overlapTokens > 0) {
-      const overlapChars = Math.min(Math.floor(overlapTokens * charsPerToken), Math.floor((end - start) / 2));
-      const wordStart = nextWordStart(text, end - overlapChars, end);
-      if (wordStart > start && wordStart < end && countTokens(text.slice(wordStart, end)) <= overlapTokens) next = wordStart;
-    }
+    if (overlapTokens > 0) next = overlapStart(text, start, end, overlapTokens, charsPerToken, countTokens);
     start = skipSpace(text, next);
   }
   return spans;
@@ -105,6 +101,19 @@ function breakBefore(text: string, start: number, limit: number): number {
   }
   const code = text.charCodeAt(limit - 1);
   return code >= 0xd800 && code <= 0xdbff && limit - 1 > start ? limit - 1 : limit;
+}
+
+/** Where the next chunk starts so that it repeats about `overlapTokens` tokens (whole words) of the chunk before. */
+function overlapStart(text: string, start: number, end: number, overlapTokens: number, charsPerToken: number, countTokens: (text: string) => number): number {
+  let overlapChars = Math.min(Math.floor(overlapTokens * charsPerToken), Math.floor((end - start) / 2));
+  for (let attempt = 0; attempt < 4 && overlapChars > 0; attempt++) {
+    const wordStart = nextWordStart(text, end - overlapChars, end);
+    if (wordStart <= start || wordStart >= end) return end;
+    const tokens = countTokens(text.slice(wordStart, end));
+    if (tokens <= overlapTokens) return wordStart;
+    overlapChars = Math.floor((overlapChars * overlapTokens * 0.9) / tokens);
+  }
+  return end;
 }
 
 function nextWordStart(text: string, from: number, end: number): number {
