@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import type { ChatMessage } from '../../../shared/ipc/domain';
+import type { Citation } from '../../../shared/ipc/routes/documents';
 import { CodedError, type ErrorCode } from '../../../shared/ipc/errors';
 import type { ContextTrimmed, FinishReason, StreamPart, Usage } from '../../../shared/ipc/stream-parts';
 import type { StreamStartResult } from '../ipc/handlers';
@@ -15,6 +16,11 @@ export interface ChatTurnRunnerOptions {
   resolveModel: (modelId: string) => Promise<LanguageModel>;
   maxTokens: () => number;
   onChatChanged: (chatId: string) => void;
+  /**
+   * Document retrieval for chats with `collectionIds`: numbered sources for
+   * the system prompt and the citations shown and saved with the answer.
+   */
+  retrieve?: (collectionIds: string[], query: string) => Promise<{ citations: Citation[]; systemText: string } | null>;
 }
 
 /**
@@ -34,15 +40,18 @@ export class ChatTurnRunner {
     const { chatId, text, modelId } = input;
     const { settings: chatSettings = {} } = store.summary(chatId); // NOT_FOUND before anything is written
     // Collections and tools are the chat's, not sampling settings: the retrieval and tool loop read them.
-    const { collectionIds: _collectionIds, tools: _tools, ...settings } = chatSettings;
+    const { collectionIds, tools: _tools, ...settings } = chatSettings;
     if (this.running.has(chatId)) throw new CodedError('CONFLICT', 'An answer is already streaming in this chat; stop it first');
     const model = await this.options.resolveModel(modelId);
     this.running.add(chatId);
     try {
       const history = await store.get(chatId);
+      const retrieved = collectionIds?.length && this.options.retrieve ? await this.options.retrieve(collectionIds, text).catch(() => null) : null; // a removed collection never blocks the chat
+      if (retrieved) settings.systemPrompt = settings.systemPrompt ? `${settings.systemPrompt}\n\n${retrieved.systemText}` : retrieved.systemText;
       const now = new Date().toISOString();
       const user: ChatMessage = message('user', text, now, null, 'complete');
       const assistant: ChatMessage = message('assistant', '', now, model.id, 'streaming');
+      if (retrieved) assistant.citations = retrieved.citations;
       await store.appendMessages(chatId, [user, assistant]);
       this.options.onChatChanged(chatId);
       const prompt: PromptMessage[] = [
@@ -53,8 +62,11 @@ export class ChatTurnRunner {
       ];
       return {
         info: { userMessageId: user.id, assistantMessageId: assistant.id },
-        run: (emit, signal) =>
-          this.run(chatId, assistant.id, model, { ...settings, messages: prompt, maxTokens: settings.maxTokens ?? this.options.maxTokens() }, emit, signal),
+        run: (emit, signal) => {
+          // The sources come first, so the answer's [n] can link as it streams.
+          if (retrieved) emit({ type: 'citations', citations: retrieved.citations });
+          return this.run(chatId, assistant.id, model, { ...settings, messages: prompt, maxTokens: settings.maxTokens ?? this.options.maxTokens() }, emit, signal);
+        },
       };
     } catch (error) {
       this.running.delete(chatId);
