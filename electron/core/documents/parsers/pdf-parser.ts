@@ -1,8 +1,9 @@
+import type * as PdfJsModule from 'pdfjs-dist/legacy/build/pdf.mjs';
 import { DocumentParseError, type ParsedDocument } from '../types';
 import { buildDocument, type SectionDraft } from './sections';
 
 // pdf.js 6 no longer evaluates fonts as code (there is no `isEvalSupported` option left to turn off).
-type PdfJs = typeof import('pdfjs-dist/legacy/build/pdf.mjs');
+type PdfJs = typeof PdfJsModule;
 let pdfjsModule: Promise<PdfJs> | null = null;
 
 /** pdf.js is large; it loads on the first PDF, never for a collection without one. */
