@@ -71,6 +71,8 @@ class FolderScan {
   private pendingLinks: PendingLink[] = [];
   private readonly limit = createLimiter(FS_CONCURRENCY);
   private readonly extraIgnore: Ignore | null;
+  /** Reused for every head read: the reads are synchronous, so one buffer is enough. */
+  private readonly sniffBuffer = Buffer.allocUnsafe(SNIFF_BYTES);
 
   constructor(private readonly options: ScanOptions) {
     this.extraIgnore = options.ignore.length > 0 ? ignore().add([...options.ignore]) : null;
@@ -242,7 +244,7 @@ class FolderScan {
     if (isTextType(type)) {
       let head: Uint8Array;
       try {
-        head = readHead(path, Math.min(SNIFF_BYTES, stats.size));
+        head = readHead(path, this.sniffBuffer.subarray(0, Math.min(SNIFF_BYTES, stats.size)));
       } catch (error) {
         this.fail(path, 'UNREADABLE', `The file could not be read (${errorCode(error)}); check its permissions`);
         return;
@@ -280,12 +282,10 @@ function isIgnored(layers: readonly IgnoreLayer[], path: string, isDir: boolean)
   return ignored;
 }
 
-function readHead(path: string, bytes: number): Uint8Array {
+function readHead(path: string, buffer: Buffer): Uint8Array {
   const fd = openSync(path, 'r');
   try {
-    const buffer = Buffer.allocUnsafe(bytes);
-    const bytesRead = readSync(fd, buffer, 0, bytes, 0);
-    return buffer.subarray(0, bytesRead);
+    return buffer.subarray(0, readSync(fd, buffer, 0, buffer.length, 0));
   } finally {
     closeSync(fd);
   }
