@@ -130,7 +130,7 @@ class FolderScan {
     try {
       entries = await this.limit(() => readdir(dir, { withFileTypes: true }));
     } catch (error) {
-      this.fail(dir, 'UNREADABLE', `The folder could not be read (${errorCode(error)}); check its permissions`);
+      this.failStat(dir, error);
       return;
     }
     let layers = parentLayers;
@@ -148,12 +148,6 @@ class FolderScan {
       if (name.startsWith('.') || ALWAYS_SKIPPED_DIRS.has(name)) continue;
       const path = join(dir, name);
       const entryReal = join(real, name);
-      if (name.includes('\uFFFD')) {
-        if (entry.isDirectory() || documentTypeForPath(name)) {
-          this.fail(path, 'UNREADABLE', 'The name is not valid UTF-8, so it cannot be opened; rename it');
-        }
-        continue;
-      }
       if (entry.isSymbolicLink()) {
         if (!isIgnored(layers, path, false) || !isIgnored(layers, path, true)) {
           this.pendingLinks.push({ path, parentReal: real, layers });
@@ -260,7 +254,10 @@ class FolderScan {
   private failStat(path: string, error: unknown): void {
     const code = errorCode(error);
     if (code === 'ELOOP') this.reportLoop(path);
+    // A name that is not valid UTF-8 comes back from readdir with U+FFFD in it, and that name does not exist.
+    else if (code === 'ENOENT' && path.includes('\uFFFD')) this.fail(path, 'UNREADABLE', 'The name is not valid UTF-8, so it cannot be opened; rename it');
     else if (code === 'ENOENT') this.fail(path, 'UNREADABLE', 'The file does not exist (a broken link?)');
+    else if (code === 'EACCES' || code === 'EPERM') this.fail(path, 'UNREADABLE', 'Permission denied; check who may read it');
     else this.fail(path, 'UNREADABLE', `The file could not be read (${code}); check its permissions`);
   }
 
