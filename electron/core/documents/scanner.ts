@@ -10,6 +10,8 @@ import type { ScanOptions, ScanResult, ScannedFile } from './types';
 const FS_CONCURRENCY = 32;
 /** Bytes of a text file's head checked for binary content. */
 const SNIFF_BYTES = 8192;
+/** Files checked between two yields to the event loop. */
+const YIELD_EVERY_FILES = 256;
 const ALWAYS_SKIPPED_DIRS = new Set(['node_modules', '.git']);
 
 interface IgnoreLayer {
@@ -69,6 +71,7 @@ class FolderScan {
   private readonly seenFiles = new Set<string>();
   private readonly reportedLoops = new Set<string>();
   private pendingLinks: PendingLink[] = [];
+  private checkedSinceYield = 0;
   private readonly limit = createLimiter(FS_CONCURRENCY);
   private readonly extraIgnore: Ignore | null;
   /** Reused for every head read: the reads are synchronous, so one buffer is enough. */
@@ -166,6 +169,12 @@ class FolderScan {
         }
         this.seenFiles.add(entryReal);
         work.push(this.statAndAccept(path, type));
+        // The per-file checks are synchronous: let other work run now and then in a huge folder.
+        if (++this.checkedSinceYield >= YIELD_EVERY_FILES) {
+          this.checkedSinceYield = 0;
+          await new Promise((resolve) => setImmediate(resolve));
+          this.options.signal?.throwIfAborted();
+        }
       }
     }
     await Promise.all(work);
