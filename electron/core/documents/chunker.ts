@@ -50,8 +50,10 @@ function splitSection(text: string, options: ChunkOptions): [number, number][] {
   const whole = text.length - start <= maxTokens * 8 ? countTokens(text.slice(start)) : Number.POSITIVE_INFINITY;
   if (whole <= maxTokens) return [[start, trimEnd(text, start, text.length)]];
 
-  const sample = text.slice(0, RATIO_SAMPLE_CHARS);
-  const charsPerToken = Math.max(0.5, sample.length / Math.max(1, countTokens(sample)));
+  // Learn the characters-per-token ratio once per section, then only verify each candidate chunk.
+  const sampleTokens = Number.isFinite(whole) ? whole : countTokens(text.slice(start, start + RATIO_SAMPLE_CHARS));
+  const sampleChars = Number.isFinite(whole) ? text.length - start : Math.min(RATIO_SAMPLE_CHARS, text.length - start);
+  const charsPerToken = Math.max(0.5, sampleChars / Math.max(1, sampleTokens));
   const overlapTokens = Math.max(0, Math.min(options.overlapTokens, Math.floor(maxTokens / 2)));
 
   while (start < text.length) {
