@@ -29,9 +29,14 @@ function escapeRegExp(text: string): string {
   return text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
 }
 
-/** The words of a search query worth highlighting (two letters or more), longest first. */
+/** Words too common to be worth marking in a result. */
+const STOP_WORDS = new Set(
+  'a an and are as at be by can do does for from how in is it its of on or that the this to was what when where which who why will with'.split(' '),
+);
+
+/** The words of a search query worth highlighting (two letters or more, no stop words), longest first. */
 export function queryTerms(query: string): string[] {
-  const words = query.toLowerCase().match(/[\p{L}\p{N}_]{2,}/gu) ?? [];
+  const words = (query.toLowerCase().match(/[\p{L}\p{N}_]{2,}/gu) ?? []).filter((word) => !STOP_WORDS.has(word));
   return [...new Set(words)].sort((a, b) => b.length - a.length);
 }
 
@@ -39,7 +44,8 @@ export function queryTerms(query: string): string[] {
 export function splitByTerms(text: string, terms: readonly string[]): { text: string; match: boolean }[] {
   if (terms.length === 0 || !text) return [{ text, match: false }];
   // With one capturing group, split() puts the matches at the odd indices.
-  const pattern = new RegExp(`(${terms.map(escapeRegExp).join('|')})`, 'iu');
+  // Whole words, with common endings: "port" marks "port" and "ports", never "report" or "Porto".
+  const pattern = new RegExp(`((?<![\\p{L}\\p{N}_])(?:${terms.map(escapeRegExp).join('|')})(?:s|es|ed|ing)?(?![\\p{L}\\p{N}_]))`, 'iu');
   return text
     .split(pattern)
     .map((run, index) => ({ text: run, match: index % 2 === 1 }))

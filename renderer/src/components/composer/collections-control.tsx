@@ -1,4 +1,4 @@
-import { useEffect, useId, useRef, useState } from 'react';
+import { memo, useEffect, useId, useRef, useState } from 'react';
 import { useAppStore } from '../../store/store-context';
 import { CloseIcon, LibraryIcon } from '../common/icons';
 
@@ -15,8 +15,9 @@ function useAttachedIds(): readonly string[] {
  * "Collections": a popover of checkboxes, one per collection, that attaches
  * them to the chat (saved in its settings), and the attached ones as chips.
  * Escape or Tab out closes the popover; focus returns to the button on Escape.
+ * Memoized: the composer re-renders on every keystroke, this does not need to.
  */
-export function CollectionsControl() {
+export const CollectionsControl = memo(function CollectionsControl() {
   const collections = useAppStore((s) => s.collections);
   const activeChatId = useAppStore((s) => s.activeChatId);
   const setChatCollections = useAppStore((s) => s.setChatCollections);
@@ -131,4 +132,4 @@ export function CollectionsControl() {
       )}
     </div>
   );
-}
+});
