@@ -150,9 +150,7 @@ async function ingestSection(model: BenchModel): Promise<void> {
   const runTandem = async (folder: string): Promise<{ outcome: JobOutcome; pipeline: TandemPipeline; collectionId: string }> => {
     const pipeline = await freshTandem();
     await pipeline.embedder(); // model load is not ingest (the naive side loads its model before timing too)
-    const collectionId = `bench${run}`;
-    await pipeline.addCollection(collectionId, folder);
-    const outcome = await pipeline.index_(collectionId);
+    const { collectionId, outcome } = await pipeline.add(`bench ${run}`, folder);
     return { outcome, pipeline, collectionId };
   };
   const runNaive = (folder: string): Promise<NaiveResult> => naiveIngest(folder, { chunkSize, chunkOverlap, embedder: raw.context, dbDir: join(root, `naive-${run++}`) });
@@ -174,12 +172,15 @@ async function ingestSection(model: BenchModel): Promise<void> {
         const r = await runNaive(corpus);
         naiveRuns.push(r);
         console.log(`naive   r${round + 1} ${r.files} files, ${r.chunks} chunks, ${r.failed} failed, ${fmt(r.seconds)} s (load+split ${fmt(r.parseSeconds)}, embed ${fmt(r.embedSeconds)}, table.add ${fmt(r.storeSeconds)})`);
+        if (r.firstError) console.log(`        first failure: ${r.firstError}`);
       } else {
         await last?.pipeline.dispose();
         const t = await runTandem(corpus);
         last = t;
         tandemRuns.push(t.outcome);
-        console.log(`tandem  r${round + 1} ${t.outcome.files} files, ${t.outcome.chunks} chunks, ${t.outcome.failed} failed, ${fmt(t.outcome.seconds)} s`);
+        const o = t.outcome;
+        console.log(`tandem  r${round + 1} ${o.files} files, ${o.chunks} chunks, ${o.failed} failed, ${fmt(o.seconds)} s (in embed ${fmt(o.embedSeconds)}, IndexStore.replace ${fmt(o.writeSeconds)}, optimize ${fmt(o.optimizeSeconds)}, rest: scan/hash/parse/chunk/registry not overlapped with embedding ${fmt(o.seconds - o.embedSeconds - o.writeSeconds - o.optimizeSeconds)})`);
+        if (o.firstFailure) console.log(`        first failure: ${o.firstFailure}`);
       }
     }
   }
@@ -191,7 +192,7 @@ async function ingestSection(model: BenchModel): Promise<void> {
   const byFile = new Map<string, { ordinal: number; text: string }[]>();
   for (const r of rows) byFile.set(String(r.path), [...(byFile.get(String(r.path)) ?? []), { ordinal: Number(r.ordinal), text: String(r.text) }]);
   const groups = [...byFile.values()].map((g) => g.sort((a, b) => a.ordinal - b.ordinal).map((c) => c.text));
-  const embedder = await pipeline.embedder();
+  const embedder = await pipeline.plainEmbedder();
   const embedStarted = performance.now();
   for (const texts of groups) await embedder.embed(texts);
   const embedOnly = (performance.now() - embedStarted) / 1000;
@@ -220,8 +221,7 @@ async function rescanSection(model: BenchModel): Promise<void> {
   const pipeline = new TandemPipeline(join(root, 'tandem-rescan'), model);
   await pipeline.open();
   await pipeline.embedder();
-  await pipeline.addCollection('rescan', folder);
-  const first = await pipeline.index_('rescan');
+  const { collectionId, outcome: first } = await pipeline.add('rescan', folder);
   console.log(`first index ${first.files} files, ${first.chunks} chunks, ${fmt(first.seconds, 1)} s`);
 
   const scanTimes: number[] = [];
@@ -231,16 +231,17 @@ async function rescanSection(model: BenchModel): Promise<void> {
     scanTimes.push((performance.now() - s) / 1000);
   }
   const unchanged: JobOutcome[] = [];
-  for (let i = 0; i < 3; i++) unchanged.push(await pipeline.index_('rescan'));
+  for (let i = 0; i < 3; i++) unchanged.push(await pipeline.rescan(collectionId));
   const oneChange: JobOutcome[] = [];
   for (let i = 0; i < 3; i++) {
     await touchSmallFile(folder, Math.floor(count / 2) + i, i + 1);
-    oneChange.push(await pipeline.index_('rescan'));
+    oneChange.push(await pipeline.rescan(collectionId));
   }
   await pipeline.dispose();
   console.log(`scan only   ${scanTimes.map((t) => fmt(t, 3)).join(', ')} s (scanner alone, same folder)`);
-  console.log(`unchanged   ${unchanged.map((r) => `${fmt(r.seconds, 3)} s (${r.files} re-indexed, ${r.unchanged} unchanged)`).join('; ')}`);
-  console.log(`one changed ${oneChange.map((r) => `${fmt(r.seconds, 3)} s (${r.files} re-indexed, ${r.chunks} chunks)`).join('; ')}`);
+  const parts = (r: JobOutcome) => `embed ${fmt(r.embedSeconds, 3)}, replace ${fmt(r.writeSeconds, 3)}, optimize ${fmt(r.optimizeSeconds, 3)}`;
+  console.log(`unchanged   ${unchanged.map((r) => `${fmt(r.seconds, 3)} s (${r.files} re-indexed; ${parts(r)})`).join('; ')}`);
+  console.log(`one changed ${oneChange.map((r) => `${fmt(r.seconds, 3)} s (${r.files} re-indexed, ${r.chunks} chunks; ${parts(r)})`).join('; ')}`);
   const u = median(unchanged.map((r) => r.seconds));
   const c = median(oneChange.map((r) => r.seconds));
   summary.push(

@@ -12,7 +12,9 @@
  * `table.add` once per file (the first file creates the table).
  */
 import { readdir, readFile } from 'node:fs/promises';
+import { createRequire } from 'node:module';
 import { extname, join } from 'node:path';
+import { pathToFileURL } from 'node:url';
 import * as lancedb from '@lancedb/lancedb';
 import { Document } from '@langchain/core/documents';
 import { RecursiveCharacterTextSplitter } from '@langchain/textsplitters';
@@ -33,6 +35,8 @@ export interface NaiveResult {
   files: number;
   chunks: number;
   failed: number;
+  /** The first failure, to tell a broken loader from a bad file. */
+  firstError: string | null;
   seconds: number;
   /** Time inside getEmbeddingFor (part of `seconds`). */
   embedSeconds: number;
@@ -52,9 +56,40 @@ async function listFiles(dir: string): Promise<string[]> {
   return out.sort();
 }
 
+/**
+ * pdf-parse bundles its own pdf.js (5.x) while Tandem uses pdfjs-dist 6; in
+ * Node both run their worker on the main thread through the one global
+ * `pdfjsWorker`, and whichever loads first wins (the other then fails with
+ * "API version does not match the Worker version"). A user's app has only
+ * one of them, so the naive loader runs with pdf-parse's own worker in that
+ * global and puts Tandem's back afterwards (the pipelines never run at once).
+ */
+let pdfParseWorker: unknown = null;
+async function withPdfParseWorker<T>(work: () => Promise<T>): Promise<T> {
+  const global = globalThis as { pdfjsWorker?: unknown };
+  const saved = global.pdfjsWorker;
+  try {
+    if (!pdfParseWorker) {
+      const workerPath = createRequire(createRequire(import.meta.url).resolve('pdf-parse')).resolve('pdfjs-dist/legacy/build/pdf.worker.mjs');
+      const worker = (await import(pathToFileURL(workerPath).href)) as { WorkerMessageHandler: unknown };
+      pdfParseWorker = { WorkerMessageHandler: worker.WorkerMessageHandler };
+    }
+    global.pdfjsWorker = pdfParseWorker;
+    return await work();
+  } finally {
+    if (saved === undefined) delete global.pdfjsWorker;
+    else global.pdfjsWorker = saved;
+  }
+}
+
 /** LangChain PDFLoader (splitPages: true): one Document per page. */
 async function loadPdf(path: string): Promise<Document[]> {
-  const parser = new PDFParse({ data: await readFile(path) });
+  const data = await readFile(path);
+  return withPdfParseWorker(() => loadPdfPages(path, data));
+}
+
+async function loadPdfPages(path: string, data: Buffer): Promise<Document[]> {
+  const parser = new PDFParse({ data });
   try {
     const result = await parser.getText();
     return result.pages
@@ -94,13 +129,15 @@ export async function naiveIngest(folder: string, options: NaiveOptions): Promis
   let files = 0;
   let chunks = 0;
   let failed = 0;
+  let firstError: string | null = null;
   for (const path of await listFiles(folder)) {
     let docs: Document[];
     const parseStart = performance.now();
     try {
       docs = await splitter.splitDocuments(await load(path));
-    } catch {
+    } catch (error) {
       failed++;
+      firstError ??= `${path}: ${(error as Error)?.message ?? String(error)}`;
       continue;
     } finally {
       parseMs += performance.now() - parseStart;
@@ -133,6 +170,7 @@ export async function naiveIngest(folder: string, options: NaiveOptions): Promis
     files,
     chunks,
     failed,
+    firstError,
     seconds: (performance.now() - started) / 1000,
     embedSeconds: embedMs / 1000,
     storeSeconds: storeMs / 1000,
