@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { type Browser, type BrowserContext, type Locator, type Page } from 'playwright-core';
 import { afterAll, afterEach, beforeAll, describe, expect, test } from 'vitest';
-import { writeMixedFolder, type MixedFolderManifest } from '../fixtures/documents/corpus';
+import { writeCorpus, writeMixedFolder, type MixedFolderManifest } from '../fixtures/documents/corpus';
 import { writeTinyBertGguf } from '../fixtures/gguf-writer';
 import { ARTIFACTS, BUILT_UI, CHROMIUM, launchChromium, openTandem } from '../support/e2e-browser';
 import { requireStoriesModel, storiesModelId } from '../support/paths';
@@ -188,6 +188,36 @@ describe('the Documents page', () => {
       expect(content).toContain('report.pdf');
       if (extension === '.json') expect(() => JSON.parse(content) as unknown).not.toThrow();
     }
+  });
+
+  test('a big folder can be searched while it indexes (with a notice), and its indexing cancelled', async () => {
+    const corpus = join(workDir, 'corpus');
+    await writeCorpus(corpus, { files: 1500, seed: 3 });
+    await page.getByRole('textbox', { name: 'Folder or file path' }).fill(corpus);
+    await page.getByRole('button', { name: 'Add folder' }).click();
+    const card = page.getByRole('article', { name: 'corpus' });
+    await card.getByText(/^\d+ of 1,?500 files$/).waitFor({ timeout: 60_000 });
+
+    await page.getByRole('combobox', { name: 'Collection to search' }).selectOption({ label: 'corpus' });
+    await page.getByRole('combobox', { name: 'Search mode' }).selectOption('keyword');
+    await page.getByRole('searchbox', { name: 'Search documents' }).fill('budget review');
+    await page.getByRole('button', { name: 'Search', exact: true }).click();
+    await page.getByRole('status').filter({ hasText: 'still being indexed' }).waitFor();
+    // under way: files done, the file being read, chunks, time left
+    await card.getByText(/^[1-9][\d,]* of 1,?500 files$/).waitFor({ timeout: 60_000 });
+    await card.getByText(/^Now: /).waitFor();
+    await card.scrollIntoViewIfNeeded();
+    await screenshot('documents-03b-indexing-big-folder', card);
+
+    await card.getByRole('button', { name: 'Cancel indexing' }).click();
+    await card.getByText('Indexing cancelled').waitFor();
+    await card.getByRole('button', { name: 'Re-index' }).waitFor();
+    const done = Number((await card.getByRole('progressbar', { name: 'Indexing progress' }).getAttribute('value')) ?? '0');
+    expect(done).toBeLessThan(1500);
+
+    await card.getByRole('button', { name: 'Remove' }).click();
+    await page.getByRole('dialog', { name: 'Remove corpus?' }).getByRole('button', { name: 'Remove' }).click();
+    await expect.poll(() => card.count(), POLL).toBe(0);
   });
 });
 
