@@ -97,7 +97,10 @@ export const createDocumentsSlice: SliceCreator<DocumentsSlice> = (set, get, { c
     receiveIndexProgress: (progress) => {
       const before = get().indexJobs[progress.collectionId];
       // Events can overtake a collections.job answer; never go back to an older moment of the same job.
-      if (before && before.startedAt === progress.startedAt && FINISHED.has(before.state) && !FINISHED.has(progress.state)) return;
+      if (before && before.startedAt === progress.startedAt) {
+        if (FINISHED.has(before.state) && !FINISHED.has(progress.state)) return;
+        if (!FINISHED.has(progress.state) && progress.filesDone < before.filesDone) return;
+      }
       set((state) => ({ indexJobs: { ...state.indexJobs, [progress.collectionId]: progress } }));
       if (FINISHED.has(progress.state) && !(before && FINISHED.has(before.state) && before.startedAt === progress.startedAt)) {
         void get().loadCollections();
