@@ -65,6 +65,7 @@ export class DocumentService {
   private readonly lastJobs = new Map<string, IndexProgress>();
   private readonly watchers = new Map<string, DocumentWatcher>();
   private readonly queryVectors = new Map<string, number[]>();
+  private readonly progressListeners = new Set<(progress: IndexProgress) => void>();
   private disposed = false;
 
   constructor(private readonly options: DocumentServiceOptions) {
@@ -167,6 +168,12 @@ export class DocumentService {
   job(collectionId: string): IndexProgress | null {
     this.record(collectionId);
     return this.jobs.get(collectionId)?.progress ?? this.lastJobs.get(collectionId) ?? null;
+  }
+
+  /** Calls `listener` with every progress update of every job until the returned function is called. */
+  onProgress(listener: (progress: IndexProgress) => void): () => void {
+    this.progressListeners.add(listener);
+    return () => this.progressListeners.delete(listener);
   }
 
   /** Waits until no job runs for the collection (including reruns) and answers the last job. */
@@ -375,6 +382,7 @@ export class DocumentService {
       onProgress: (progress) => {
         job.progress = progress;
         this.options.onProgress?.(progress);
+        for (const listener of this.progressListeners) listener(progress);
       },
     });
     job.progress = result.progress;

@@ -1,4 +1,4 @@
-import * as lancedb from '@lancedb/lancedb';
+import type * as lancedb from '@lancedb/lancedb';
 import { Bool, Field, FixedSizeList, Float32, Int32, Schema, Utf8 } from 'apache-arrow';
 import type { DocumentType } from '../../../shared/ipc/routes/documents';
 import { CodedError } from '../../../shared/ipc/errors';
@@ -53,10 +53,18 @@ export class IndexStore {
   private connection: Promise<lancedb.Connection> | null = null;
   private readonly tables = new Map<string, Promise<lancedb.Table | null>>();
 
+  private lance: typeof lancedb | null = null;
+
   constructor(private readonly uri: () => string) {}
 
   private db(): Promise<lancedb.Connection> {
-    this.connection ??= lancedb.connect(this.uri()).catch((error: unknown) => {
+    this.connection ??= (async () => {
+      // LanceDB's Rust log reads LANCEDB_LOG when the module loads, hence the late import: without it
+      // every new table prints a WARN ("no existing dataset, it will be created") to stderr.
+      process.env.LANCEDB_LOG ??= 'error';
+      this.lance = await import('@lancedb/lancedb');
+      return this.lance.connect(this.uri());
+    })().catch((error: unknown) => {
       this.connection = null;
       throw new CodedError('STORAGE_FAILED', `The documents database could not be opened: ${(error as Error).message}`, { cause: error });
     });
@@ -103,7 +111,7 @@ export class IndexStore {
     ];
     if (dimensions) fields.push(new Field('vector', new FixedSizeList(dimensions, new Field('item', new Float32(), true)), true));
     const table = await db.createEmptyTable(this.tableName(collectionId), new Schema(fields), { mode: 'overwrite' });
-    await table.createIndex('text', { config: lancedb.Index.fts(), replace: true });
+    await table.createIndex('text', { config: this.lance!.Index.fts(), replace: true });
     this.tables.set(collectionId, Promise.resolve(table));
     return table;
   }
@@ -152,7 +160,7 @@ export class IndexStore {
   async keyword(collectionId: string, query: string, limit: number, filter: RowFilter): Promise<StoredHit[]> {
     const table = await this.table(collectionId);
     if (!table) return [];
-    let search = table.query().fullTextSearch(query).select(HIT_COLUMNS).limit(limit);
+    let search = table.query().fullTextSearch(query).select([...HIT_COLUMNS, '_score']).limit(limit);
     const where = whereClause(filter);
     if (where) search = search.where(where);
     const records = await search.toArray();
@@ -162,7 +170,7 @@ export class IndexStore {
   async vector(collectionId: string, vector: number[], limit: number, filter: RowFilter): Promise<StoredHit[]> {
     const table = await this.table(collectionId);
     if (!table) return [];
-    let search = table.vectorSearch(vector).distanceType('cosine').select(HIT_COLUMNS).limit(limit);
+    let search = table.vectorSearch(vector).distanceType('cosine').select([...HIT_COLUMNS, '_distance']).limit(limit);
     const where = whereClause(filter);
     if (where) search = search.where(where);
     const records = await search.toArray();
@@ -179,13 +187,13 @@ export class IndexStore {
     if (!table) return;
     await table.optimize({ cleanupOlderThan: new Date(Date.now() - 60_000) });
     const indices = await table.listIndices();
-    if (!indices.some((i) => i.name === FTS_INDEX)) await table.createIndex('text', { config: lancedb.Index.fts(), replace: true });
+    if (!indices.some((i) => i.name === FTS_INDEX)) await table.createIndex('text', { config: this.lance!.Index.fts(), replace: true });
     const schema = await table.schema();
     const vectorField = schema.fields.find((f) => f.name === 'vector');
     if (vectorField && !indices.some((i) => i.name === VECTOR_INDEX)) {
       const rows = await table.countRows();
       if (rows >= ANN_INDEX_MIN_ROWS) {
-        await table.createIndex('vector', { config: lancedb.Index.hnswSq({ distanceType: 'cosine' }), name: VECTOR_INDEX, replace: true });
+        await table.createIndex('vector', { config: this.lance!.Index.hnswSq({ distanceType: 'cosine' }), name: VECTOR_INDEX, replace: true });
       }
     }
   }
