@@ -11,7 +11,7 @@ import { DocumentWatcher } from './document-watcher';
 import type { FusionMethod } from './fusion';
 import { searchCollections, type SearchOutcome } from './hybrid-search';
 import { IndexStore } from './index-store';
-import { recoverCollection, runIndexJob } from './index-pipeline';
+import { recoverCollection, runIndexJob, type IndexJobResult } from './index-pipeline';
 import { exportInventory, inventoryRows } from './inventory-export';
 import { parseFile } from './parsers/parse-file';
 
@@ -66,6 +66,8 @@ export class DocumentService {
   private readonly watchers = new Map<string, DocumentWatcher>();
   private readonly queryVectors = new Map<string, number[]>();
   private readonly progressListeners = new Set<(progress: IndexProgress) => void>();
+  /** Timings of the last job per collection (benchmarks and tests read them). */
+  readonly lastTimings = new Map<string, IndexJobResult['timings'] & { unchanged: number }>();
   private disposed = false;
 
   constructor(private readonly options: DocumentServiceOptions) {
@@ -386,6 +388,7 @@ export class DocumentService {
       },
     });
     job.progress = result.progress;
+    this.lastTimings.set(collectionId, { ...result.timings, unchanged: result.unchanged });
     if (result.progress.state === 'done') {
       const current = this.store.get(collectionId);
       if (current) await this.store.put({ ...current, lastIndexedAt: new Date().toISOString() });
