@@ -1,6 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import { stat } from 'node:fs/promises';
-import { resolve } from 'node:path';
+import { isAbsolute, resolve } from 'node:path';
 import type { Settings } from '../../../shared/ipc/domain';
 import { CodedError } from '../../../shared/ipc/errors';
 import type { Collection, DocumentType, IndexProgress, InventoryFile, SearchMode, Source } from '../../../shared/ipc/routes/documents';
@@ -109,13 +109,15 @@ export class DocumentService {
 
   /**
    * Adds folders or files to the collection `name` (created when new) and
-   * starts indexing in the background; answers at once. NOT_FOUND when a
-   * path does not exist.
+   * starts indexing in the background; answers at once. Paths must be
+   * absolute; NOT_FOUND when one does not exist.
    */
   async add(input: { name: string; paths: readonly string[]; localOnly?: boolean }): Promise<Collection> {
     const name = input.name.trim();
     const sources: Source[] = [];
     for (const raw of input.paths) {
+      // A relative path means nothing to a window or a remote client (the server's working folder is arbitrary).
+      if (!isAbsolute(raw)) throw new CodedError('INVALID_INPUT', `Give the full path of the folder or file, not "${raw}"`);
       const path = resolve(raw);
       let kind: Source['kind'];
       try {
