@@ -15,13 +15,15 @@ export const RRF_K = 60;
  * ranks matter and the scales of BM25 and cosine never meet.
  */
 export function reciprocalRankFusion<T>(lists: readonly Ranked<T>[][], k = RRF_K): Ranked<T>[] {
-  const fused = new Map<string, Ranked<T>>();
+  const fused = new Map<string, Fused<T>>();
   for (const list of lists) {
     list.forEach((entry, rank) => {
       const score = 1 / (k + rank + 1);
       const seen = fused.get(entry.key);
-      if (seen) seen.score += score;
-      else fused.set(entry.key, { key: entry.key, item: entry.item, score });
+      if (seen) {
+        seen.score += score;
+        seen.lists++;
+      } else fused.set(entry.key, { key: entry.key, item: entry.item, score, lists: 1 });
     });
   }
   return sortByScore([...fused.values()]);
@@ -32,7 +34,7 @@ export function reciprocalRankFusion<T>(lists: readonly Ranked<T>[][], k = RRF_K
  * and summed, so a clear winner in one list keeps its margin.
  */
 export function minMaxFusion<T>(lists: readonly Ranked<T>[][]): Ranked<T>[] {
-  const fused = new Map<string, Ranked<T>>();
+  const fused = new Map<string, Fused<T>>();
   for (const list of lists) {
     if (list.length === 0) continue;
     const scores = list.map((e) => e.score);
@@ -41,8 +43,10 @@ export function minMaxFusion<T>(lists: readonly Ranked<T>[][]): Ranked<T>[] {
     for (const entry of list) {
       const score = range > 0 ? (entry.score - min) / range : 1;
       const seen = fused.get(entry.key);
-      if (seen) seen.score += score;
-      else fused.set(entry.key, { key: entry.key, item: entry.item, score });
+      if (seen) {
+        seen.score += score;
+        seen.lists++;
+      } else fused.set(entry.key, { key: entry.key, item: entry.item, score, lists: 1 });
     }
   }
   return sortByScore([...fused.values()]);
@@ -52,6 +56,13 @@ export function fuse<T>(method: FusionMethod, lists: readonly Ranked<T>[][]): Ra
   return method === 'rrf' ? reciprocalRankFusion(lists) : minMaxFusion(lists);
 }
 
-function sortByScore<T>(entries: Ranked<T>[]): Ranked<T>[] {
-  return entries.sort((a, b) => b.score - a.score || (a.key < b.key ? -1 : a.key > b.key ? 1 : 0));
+interface Fused<T> extends Ranked<T> {
+  /** How many lists found the item: on equal scores, what both retrievers found goes first. */
+  lists: number;
+}
+
+function sortByScore<T>(entries: Fused<T>[]): Ranked<T>[] {
+  return entries
+    .sort((a, b) => b.score - a.score || b.lists - a.lists || (a.key < b.key ? -1 : a.key > b.key ? 1 : 0))
+    .map(({ key, item, score }) => ({ key, item, score }));
 }

@@ -9,10 +9,10 @@ import { makeSnippet } from './snippet';
  * The fusion hybrid search uses unless told otherwise, chosen by measurement
  * (tests/integration/documents-search.test.ts prints it): on 10 questions
  * about the mixed fixture, with vectors from a random-weight BERT, min-max
- * and RRF tie on MRR (0.93–0.95, 9/10 first), but only min-max keeps the
- * page-3 fact first: RRF sees only ranks, so a chunk that is 2nd by keyword
- * and 1st by (noise) vectors beats a clear keyword winner, while min-max
- * keeps the winner's BM25 margin.
+ * scored MRR 1.00 (10/10 first) against RRF's 0.95 (9/10), and only min-max
+ * keeps the page-3 fact first: RRF sees only ranks, so a chunk that is 2nd by
+ * keyword and 1st by (noise) vectors beats a clear keyword winner, while
+ * min-max keeps the winner's BM25 margin. RRF stays available (`fusion`).
  */
 export const DEFAULT_FUSION: FusionMethod = 'minmax';
 
