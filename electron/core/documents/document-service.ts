@@ -395,7 +395,11 @@ export class DocumentService {
       const current = this.store.get(collectionId);
       if (current) await this.store.put({ ...current, lastIndexedAt: new Date().toISOString() });
     }
-    if (result.changed) this.options.onChanged?.(collectionId);
+    if (result.changed) {
+      this.options.onChanged?.(collectionId);
+      // After `done` went out: on a big table this takes a while, and the collection still shows as indexing meanwhile.
+      await this.index.ensureVectorIndex(collectionId).catch((error: unknown) => this.options.logger.warn(`building the vector index of ${record.name} failed: ${(error as Error).message}`));
+    }
   }
 
   private async stopJob(collectionId: string): Promise<void> {
