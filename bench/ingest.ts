@@ -33,9 +33,12 @@ import { mkdir, mkdtemp, readdir, rm, stat } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { extname, join } from 'node:path';
 import { parseArgs } from 'node:util';
+import { chunkDocument } from '../electron/core/documents/chunker';
+import type { Embedder } from '../electron/core/documents/document-embedder';
+import { parseFile } from '../electron/core/documents/parsers/parse-file';
 import { scanSource } from '../electron/core/documents/scanner';
 import { cpuCount } from '../electron/core/models/threads';
-import { openRawEmbedder, writeBenchModel, type BenchModel } from './support/bench-embedder';
+import { msPerText, openRawEmbedder, writeBenchModel, type BenchModel } from './support/bench-embedder';
 import { naiveIngest, type NaiveResult } from './support/naive-ingest';
 import { touchSmallFile, writeSmallFiles } from './support/small-files';
 import { runSearchBench } from './support/search-bench';
@@ -108,18 +111,11 @@ async function describeCorpus(dir: string): Promise<string> {
   return `${[...counts].map(([ext, n]) => `${n} ${ext}`).join(', ')}; ${(bytes / 1024 / 1024).toFixed(1)} MB`;
 }
 
-/** Characters per token of the model on the corpus text, to give the naive splitter Tandem's chunk size in characters. */
-async function charsPerToken(pipeline: TandemPipeline, sample: string[]): Promise<number> {
-  const embedder = await pipeline.embedder();
-  const text = sample.join('\n\n');
-  return text.length / Math.max(1, embedder.countTokens(text));
-}
-
 async function ingestSection(model: BenchModel): Promise<void> {
   const { CHUNK_TOKENS, CHUNK_OVERLAP_TOKENS } = await import('../electron/core/documents/index-pipeline');
   const files = Number(values.files);
   const rounds = Math.max(1, Number(values.rounds));
-  console.log(`\n== 1. ingest: ${files} files, ${rounds} round(s)`);
+  console.log(`\n== 1. ingest: ${files} files, ${rounds} round(s) of naive / Tandem / embedding-only, order rotated each round`);
   const corpus = join(root, 'corpus');
   const started = performance.now();
   await writeBenchCorpus(corpus, files);
@@ -135,79 +131,118 @@ async function ingestSection(model: BenchModel): Promise<void> {
     return pipeline;
   };
 
-  // Tandem's chunk size in characters on this corpus, for the naive splitter.
-  const probe = await freshTandem();
-  const sampleTexts: string[] = [];
-  for (const entry of (await readdir(corpus, { withFileTypes: true, recursive: true })).filter((e) => e.isFile() && e.name.endsWith('.md')).slice(0, 20)) {
-    sampleTexts.push(await (await import('node:fs/promises')).readFile(join(entry.parentPath, entry.name), 'utf8'));
-  }
-  const cpt = await charsPerToken(probe, sampleTexts);
-  await probe.dispose();
+  // Tandem's chunk texts, made by its own scanner, parsers and chunker with the job's settings (the texts its job embeds).
+  const embedPipe = await freshTandem();
+  const embedder = await embedPipe.plainEmbedder();
+  const groups = await tandemChunkTexts(corpus, embedder, CHUNK_TOKENS, CHUNK_OVERLAP_TOKENS);
+  const tandemTexts = groups.flat();
+  const tandemTokens = tandemTexts.reduce((n, t) => n + embedder.countTokens(t), 0);
+  const cpt = tandemTexts.reduce((n, t) => n + t.length, 0) / tandemTokens;
   const chunkSize = Math.round(CHUNK_TOKENS * cpt);
   const chunkOverlap = Math.round(CHUNK_OVERLAP_TOKENS * cpt);
-  console.log(`chunking    Tandem ${CHUNK_TOKENS} tokens / overlap ${CHUNK_OVERLAP_TOKENS} (model tokenizer); ${fmt(cpt)} chars/token on the Markdown -> naive RecursiveCharacterTextSplitter chunkSize ${chunkSize}, overlap ${chunkOverlap} chars`);
+  console.log(
+    `chunking    Tandem ${CHUNK_TOKENS} tokens / overlap ${CHUNK_OVERLAP_TOKENS} of the model's tokenizer; ${fmt(cpt)} chars/token in its chunks -> naive RecursiveCharacterTextSplitter chunkSize ${chunkSize}, chunkOverlap ${chunkOverlap} characters`,
+  );
 
-  const runTandem = async (folder: string): Promise<{ outcome: JobOutcome; pipeline: TandemPipeline; collectionId: string }> => {
+  const runTandem = async (folder: string): Promise<JobOutcome> => {
     const pipeline = await freshTandem();
-    await pipeline.embedder(); // model load is not ingest (the naive side loads its model before timing too)
-    const { collectionId, outcome } = await pipeline.add(`bench ${run}`, folder);
-    return { outcome, pipeline, collectionId };
+    try {
+      await pipeline.embedder(); // model load is not ingest (the naive side loads its model before timing too)
+      return (await pipeline.add(`bench ${run}`, folder)).outcome;
+    } finally {
+      await pipeline.dispose();
+    }
   };
-  const runNaive = (folder: string): Promise<NaiveResult> => naiveIngest(folder, { chunkSize, chunkOverlap, embedder: raw.context, dbDir: join(root, `naive-${run++}`) });
+  const naiveTexts: string[] = [];
+  const runNaive = (folder: string): Promise<NaiveResult> => {
+    naiveTexts.length = 0;
+    return naiveIngest(folder, { chunkSize, chunkOverlap, embedder: raw.context, dbDir: join(root, `naive-${run++}`), texts: naiveTexts });
+  };
+  const runEmbedOnly = async (): Promise<number> => {
+    const s = performance.now();
+    for (const texts of groups) await embedder.embed(texts); // per file, as the job calls it (batches of 32 inside)
+    return (performance.now() - s) / 1000;
+  };
 
   // warm-up: pdf.js, mammoth, LanceDB and both model copies
-  {
-    const t = await runTandem(warmCorpus);
-    await t.pipeline.dispose();
-    await runNaive(warmCorpus);
-  }
+  await runTandem(warmCorpus);
+  await runNaive(warmCorpus);
+  await embedder.embed(groups[0]!);
 
   const tandemRuns: JobOutcome[] = [];
   const naiveRuns: NaiveResult[] = [];
-  let last: { pipeline: TandemPipeline; collectionId: string } | null = null;
+  const embedRuns: number[] = [];
+  const pairedSpeedup: number[] = [];
+  const pairedOverhead: number[] = [];
+  const orders = [
+    ['naive', 'tandem', 'embed'],
+    ['tandem', 'embed', 'naive'],
+    ['embed', 'naive', 'tandem'],
+  ];
   for (let round = 0; round < rounds; round++) {
-    const order = round % 2 === 0 ? ['naive', 'tandem'] : ['tandem', 'naive'];
-    for (const which of order) {
+    const got: { naive?: number; tandem?: number; embed?: number } = {};
+    for (const which of orders[round % orders.length]!) {
       if (which === 'naive') {
         const r = await runNaive(corpus);
         naiveRuns.push(r);
-        console.log(`naive   r${round + 1} ${r.files} files, ${r.chunks} chunks, ${r.failed} failed, ${fmt(r.seconds)} s (load+split ${fmt(r.parseSeconds)}, embed ${fmt(r.embedSeconds)}, table.add ${fmt(r.storeSeconds)})`);
-        if (r.firstError) console.log(`        first failure: ${r.firstError}`);
+        got.naive = r.seconds;
+        console.log(`naive   r${round + 1}  ${r.files} files, ${r.chunks} chunks, ${r.failed} failed, ${fmt(r.seconds)} s (load+split ${fmt(r.parseSeconds)}, getEmbeddingFor ${fmt(r.embedSeconds)}, table.add ${fmt(r.storeSeconds)})`);
+        if (r.firstError) console.log(`            first failure: ${r.firstError}`);
+      } else if (which === 'tandem') {
+        const o = await runTandem(corpus);
+        tandemRuns.push(o);
+        got.tandem = o.seconds;
+        const t = o.jobTimings;
+        console.log(
+          `tandem  r${round + 1}  ${o.files} files, ${o.chunks} chunks, ${o.failed} failed, ${fmt(o.seconds)} s (embed ${fmt(o.embedSeconds)}, IndexStore.replace ${fmt(o.writeSeconds)}, optimize ${fmt(o.optimizeSeconds)}` +
+            `${t ? `; job: scan+compare ${fmt(t.scan / 1000)}, parse+chunk ${fmt(t.parse / 1000)} (overlaps embedding)` : ''})`,
+        );
+        if (o.firstFailure) console.log(`            first failure: ${o.firstFailure}`);
       } else {
-        await last?.pipeline.dispose();
-        const t = await runTandem(corpus);
-        last = t;
-        tandemRuns.push(t.outcome);
-        const o = t.outcome;
-        console.log(`tandem  r${round + 1} ${o.files} files, ${o.chunks} chunks, ${o.failed} failed, ${fmt(o.seconds)} s (in embed ${fmt(o.embedSeconds)}, IndexStore.replace ${fmt(o.writeSeconds)}, optimize ${fmt(o.optimizeSeconds)}, rest: scan/hash/parse/chunk/registry not overlapped with embedding ${fmt(o.seconds - o.embedSeconds - o.writeSeconds - o.optimizeSeconds)})`);
-        if (o.firstFailure) console.log(`        first failure: ${o.firstFailure}`);
+        const e = await runEmbedOnly();
+        embedRuns.push(e);
+        got.embed = e;
+        console.log(`embed   r${round + 1}  ${tandemTexts.length} of Tandem's chunk texts, ${groups.length} per-file calls of its embedder: ${fmt(e)} s`);
       }
     }
+    pairedSpeedup.push(got.naive! / got.tandem!);
+    pairedOverhead.push(got.tandem! / got.embed!);
   }
-
-  // embedding-only: Tandem's chunk texts, grouped per file as the job embeds them, same embedder and batch path
-  const { pipeline, collectionId } = last!;
-  const table = await pipeline.index.table(collectionId);
-  const rows = (await table!.query().select(['path', 'ordinal', 'text']).toArray()) as { path: string; ordinal: number; text: string }[];
-  const byFile = new Map<string, { ordinal: number; text: string }[]>();
-  for (const r of rows) byFile.set(String(r.path), [...(byFile.get(String(r.path)) ?? []), { ordinal: Number(r.ordinal), text: String(r.text) }]);
-  const groups = [...byFile.values()].map((g) => g.sort((a, b) => a.ordinal - b.ordinal).map((c) => c.text));
-  const embedder = await pipeline.plainEmbedder();
-  const embedStarted = performance.now();
-  for (const texts of groups) await embedder.embed(texts);
-  const embedOnly = (performance.now() - embedStarted) / 1000;
-  await pipeline.dispose();
+  // What a user gets from `createEmbeddingContext()` with no options: node-llama-cpp's default threads.
+  const probeTexts = tandemTexts.slice(0, 6);
+  const defaultMs = await msPerText(raw.model, probeTexts, undefined);
+  const pinnedMs = await msPerText(raw.model, probeTexts, model.threads);
+  console.log(`threads     naive with node-llama-cpp's default threads (${raw.llama.maxThreads} here): ${fmt(defaultMs, 1)} ms per chunk vs ${fmt(pinnedMs, 1)} ms with the ${model.threads} used above (${probeTexts.length} chunks, ${fmt(defaultMs / pinnedMs, 1)}x)`);
+  const naiveTokens = naiveTexts.reduce((n, t) => n + embedder.countTokens(t), 0);
+  await embedPipe.dispose(); // after counting: the embedder counts with the model while it is loaded
   await raw.dispose();
 
   const tandemS = median(tandemRuns.map((r) => r.seconds));
   const naiveS = median(naiveRuns.map((r) => r.seconds));
-  const speedup = naiveS / tandemS;
-  const overhead = tandemS / embedOnly;
-  console.log(`embed-only ${rows.length} chunk texts of Tandem's, ${groups.length} files' batches: ${fmt(embedOnly)} s`);
+  const embedS = median(embedRuns);
+  const speedup = median(pairedSpeedup);
+  const overhead = median(pairedOverhead);
+  console.log(`tokens      embedded: naive ${naiveTexts.length} chunks / ${naiveTokens} tokens; Tandem ${tandemTexts.length} chunks / ${tandemTokens} tokens`);
+  console.log(`per round   naive/Tandem ${pairedSpeedup.map((x) => fmt(x)).join(', ')}; Tandem/embedding-only ${pairedOverhead.map((x) => fmt(x)).join(', ')}`);
   summary.push(
-    `ingest      ${files} files | naive ${naiveRuns[0]!.chunks} chunks ${fmt(naiveS)} s | Tandem ${tandemRuns[0]!.chunks} chunks ${fmt(tandemS)} s | naive/Tandem ${fmt(speedup)} (target >= ${TARGET_SPEEDUP}) ${verdict(speedup >= TARGET_SPEEDUP)}`,
-    `embed-only  ${rows.length} chunks ${fmt(embedOnly)} s | Tandem/embedding-only ${fmt(overhead)} (target <= ${TARGET_EMBED_OVERHEAD}) ${verdict(overhead <= TARGET_EMBED_OVERHEAD)}`,
+    `ingest      ${files} files | naive ${naiveRuns[0]!.chunks} chunks, median ${fmt(naiveS)} s | Tandem ${tandemRuns[0]!.chunks} chunks, median ${fmt(tandemS)} s | naive/Tandem ${fmt(speedup)} (median of per-round ratios; target >= ${TARGET_SPEEDUP}) ${verdict(speedup >= TARGET_SPEEDUP)}`,
+    `embed-only  ${tandemTexts.length} chunks, median ${fmt(embedS)} s | Tandem/embedding-only ${fmt(overhead)} (median of per-round ratios; target <= ${TARGET_EMBED_OVERHEAD}) ${verdict(overhead <= TARGET_EMBED_OVERHEAD)}`,
+    `bound       naive/embedding-only ${fmt(naiveS / embedS)}: the most a pipeline that embeds Tandem's chunks one text at a time could reach; naive spends ${fmt(median(naiveRuns.map((r) => r.embedSeconds)))} s of ${fmt(naiveS)} s in getEmbeddingFor`,
+    `threads     naive with node-llama-cpp's default context threads: ${fmt(defaultMs, 1)} ms/chunk vs ${fmt(pinnedMs, 1)} ms (${fmt(defaultMs / pinnedMs, 0)}x slower; not in the ratio above)`,
   );
+}
+
+/** The chunk texts Tandem's index job embeds, per file: its scanner, parseFile and chunkDocument with the job's token limits. */
+async function tandemChunkTexts(folder: string, embedder: Embedder, chunkTokens: number, overlapTokens: number): Promise<string[][]> {
+  const scan = await scanSource({ path: folder, kind: 'folder' }, { ignore: [], maxFileBytes: 64 * 1024 * 1024 });
+  const maxTokens = Math.max(16, Math.min(chunkTokens, embedder.contextTokens - 8));
+  const groups: string[][] = [];
+  for (const file of scan.files) {
+    const doc = await parseFile(file);
+    const chunks = chunkDocument(doc, { countTokens: (t) => embedder.countTokens(t), maxTokens, overlapTokens });
+    if (chunks.length > 0) groups.push(chunks.map((c) => c.text));
+  }
+  return groups;
 }
 
 // ---------------------------------------------------------------- rescan
@@ -239,7 +274,8 @@ async function rescanSection(model: BenchModel): Promise<void> {
   }
   await pipeline.dispose();
   console.log(`scan only   ${scanTimes.map((t) => fmt(t, 3)).join(', ')} s (scanner alone, same folder)`);
-  const parts = (r: JobOutcome) => `embed ${fmt(r.embedSeconds, 3)}, replace ${fmt(r.writeSeconds, 3)}, optimize ${fmt(r.optimizeSeconds, 3)}`;
+  const parts = (r: JobOutcome) =>
+    `${r.jobTimings ? `job: scan+compare ${fmt(r.jobTimings.scan / 1000, 3)}, ` : ''}embed ${fmt(r.embedSeconds, 3)}, replace ${fmt(r.writeSeconds, 3)}, optimize ${fmt(r.optimizeSeconds, 3)}`;
   console.log(`unchanged   ${unchanged.map((r) => `${fmt(r.seconds, 3)} s (${r.files} re-indexed; ${parts(r)})`).join('; ')}`);
   console.log(`one changed ${oneChange.map((r) => `${fmt(r.seconds, 3)} s (${r.files} re-indexed, ${r.chunks} chunks; ${parts(r)})`).join('; ')}`);
   const u = median(unchanged.map((r) => r.seconds));

@@ -65,3 +65,20 @@ export async function openRawEmbedder(model: BenchModel): Promise<{ llama: Llama
     },
   };
 }
+
+/**
+ * Milliseconds per text for `texts` on a fresh embedding context of the raw
+ * model, with `threads` or (undefined) node-llama-cpp's default, which is what
+ * a user who writes `model.createEmbeddingContext()` gets.
+ */
+export async function msPerText(model: LlamaModel, texts: readonly string[], threads: number | undefined): Promise<number> {
+  const context = await model.createEmbeddingContext({ contextSize: Math.min(1024, model.trainContextSize), ...(threads === undefined ? {} : { threads }) });
+  try {
+    await context.getEmbeddingFor(texts[0]!);
+    const started = performance.now();
+    for (const text of texts) await context.getEmbeddingFor(text);
+    return (performance.now() - started) / texts.length;
+  } finally {
+    await context.dispose();
+  }
+}

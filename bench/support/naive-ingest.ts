@@ -29,6 +29,8 @@ export interface NaiveOptions {
   embedder: LlamaEmbeddingContext;
   /** LanceDB directory (fresh). */
   dbDir: string;
+  /** Receives every chunk text embedded (to count tokens afterwards). */
+  texts?: string[];
 }
 
 export interface NaiveResult {
@@ -148,6 +150,7 @@ export async function naiveIngest(folder: string, options: NaiveOptions): Promis
     const embedStart = performance.now();
     for (const [i, doc] of docs.entries()) {
       const { vector } = await options.embedder.getEmbeddingFor(doc.pageContent);
+      options.texts?.push(doc.pageContent);
       rows.push({
         vector: [...vector],
         text: doc.pageContent,

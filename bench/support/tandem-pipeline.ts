@@ -28,6 +28,8 @@ export interface JobOutcome {
   embedSeconds: number;
   writeSeconds: number;
   optimizeSeconds: number;
+  /** The job's own timings (DocumentService.lastTimings, ms): scan covers scanning and comparing with the registry. */
+  jobTimings: { scan: number; parse: number; embed: number; write: number; optimize: number; total: number; unchanged: number } | null;
 }
 
 /** Wraps `object[method]` to add its wall time to `timer.ms`. */
@@ -127,6 +129,7 @@ export class TandemPipeline {
         embedSeconds: this.timers.embed.ms / 1000,
         writeSeconds: this.timers.write.ms / 1000,
         optimizeSeconds: this.timers.optimize.ms / 1000,
+        jobTimings: this.service.lastTimings?.get(collectionId) ?? null,
       },
     };
   }
