@@ -24,7 +24,7 @@
  * 3. search  --search-chunks synthetic rows (Zipf text, random unit vectors
  *            of the embedder's width; real embeddings for 100k chunks take
  *            too long) written through Tandem's IndexStore and indexed as its
- *            optimize() does (FTS; ANN over 50k rows); --queries queries, each
+ *            index job and the service do (FTS; ANN past its row threshold); --queries queries, each
  *            embedded by the real model; p50/p95 of keyword, semantic and
  *            hybrid (target p95 <= 30 ms).
  */
