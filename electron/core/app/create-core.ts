@@ -129,8 +129,13 @@ export async function createCore(options: CoreOptions) {
       resolveModel,
       maxTokens: () => settings.get().maxTokens,
       onChatChanged: (chatId) => router?.broadcast('chats.changed', { chatId }),
-      retrieve: (collectionIds, query) =>
-        retrieveForChat((request) => documents.search(request), { collectionIds, query, topK: settings.get().documents.retrievalTopK }),
+      retrieve: (collectionIds, query, modelId) =>
+        retrieveForChat((request) => documents.search(request), {
+          collectionIds,
+          query,
+          topK: settings.get().documents.retrievalTopK,
+          excludeLocalOnly: providers.owns(modelId),
+        }),
     });
 
     const baseHandlers = createHandlers({

@@ -20,7 +20,7 @@ export interface ChatTurnRunnerOptions {
    * Document retrieval for chats with `collectionIds`: numbered sources for
    * the system prompt and the citations shown and saved with the answer.
    */
-  retrieve?: (collectionIds: string[], query: string) => Promise<{ citations: Citation[]; systemText: string } | null>;
+  retrieve?: (collectionIds: string[], query: string, modelId: string) => Promise<{ citations: Citation[]; systemText: string } | null>;
 }
 
 /**
@@ -46,7 +46,7 @@ export class ChatTurnRunner {
     this.running.add(chatId);
     try {
       const history = await store.get(chatId);
-      const retrieved = collectionIds?.length && this.options.retrieve ? await this.options.retrieve(collectionIds, text).catch(() => null) : null; // a removed collection never blocks the chat
+      const retrieved = collectionIds?.length && this.options.retrieve ? await this.options.retrieve(collectionIds, text, modelId).catch(() => null) : null; // a removed collection never blocks the chat
       if (retrieved) settings.systemPrompt = settings.systemPrompt ? `${settings.systemPrompt}\n\n${retrieved.systemText}` : retrieved.systemText;
       const now = new Date().toISOString();
       const user: ChatMessage = message('user', text, now, null, 'complete');

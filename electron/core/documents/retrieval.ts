@@ -19,12 +19,19 @@ export interface RetrievedContext {
  */
 export async function retrieveForChat(
   search: (request: SearchRequest) => Promise<SearchOutcome>,
-  input: { collectionIds: readonly string[]; query: string; topK: number },
+  input: {
+    collectionIds: readonly string[];
+    query: string;
+    topK: number;
+    /** The answer comes from a cloud model: chunks of local-only sources never go into its prompt. */
+    excludeLocalOnly?: boolean;
+  },
 ): Promise<RetrievedContext | null> {
-  const outcome = await search({ collectionIds: input.collectionIds, query: input.query, k: input.topK, mode: 'hybrid' });
-  if (outcome.hits.length === 0) return null;
-  const citations = outcome.hits.map((hit, i) => toCitation(hit, i + 1));
-  const sources = outcome.hits.map((hit, i) => `[${i + 1}] ${sourceLabel(hit)} — ${quote(hit.text)}`);
+  const outcome = await search({ collectionIds: input.collectionIds, query: input.query, k: input.excludeLocalOnly ? Math.min(100, input.topK * 4) : input.topK, mode: 'hybrid' });
+  const hits = (input.excludeLocalOnly ? outcome.hits.filter((h) => !h.localOnly) : outcome.hits).slice(0, input.topK);
+  if (hits.length === 0) return null;
+  const citations = hits.map((hit, i) => toCitation(hit, i + 1));
+  const sources = hits.map((hit, i) => `[${i + 1}] ${sourceLabel(hit)} — ${quote(hit.text)}`);
   const systemText = [
     'Answer using the numbered sources below when they are relevant. Cite a source as [n] right after the statement it supports; do not cite sources you did not use. If the sources do not contain the answer, say so.',
     '',
