@@ -1,10 +1,14 @@
 import { mkdir } from 'node:fs/promises';
 import { freemem } from 'node:os';
-import { resolve } from 'node:path';
+import { join, resolve } from 'node:path';
 import { ChatStore } from '../chats/chat-store';
 import { ChatTurnRunner } from '../chats/chat-turn-runner';
 import { Router } from '../ipc/router';
 import { createHandlers } from '../ipc/create-handlers';
+import { createDocumentHandlers } from '../ipc/documents-handlers';
+import { DocumentService } from '../documents/document-service';
+import { EmbedderResolver } from '../documents/document-embedder';
+import { retrieveForChat } from '../documents/retrieval';
 import { EmbeddingService } from '../models/embedding-service';
 import { McpHost } from '../mcp/mcp-host';
 import { ApprovalBroker } from '../mcp/approval-broker';
@@ -40,6 +44,8 @@ export interface CoreOptions {
   providerRetry?: RetryPolicy;
   /** Start enabled MCP servers with the core (default: yes, except in CLI mode, which starts only what a command uses). */
   startMcpServers?: boolean;
+  /** Opens a document in the system viewer (Electron's shell.openPath); without it documents.openExternal is UNSUPPORTED. */
+  openPath?: (path: string, page?: number) => Promise<void>;
 }
 
 export type Core = Awaited<ReturnType<typeof createCore>>;
@@ -142,6 +148,20 @@ export async function createCore(options: CoreOptions) {
     mcp.setSamplingHandler(sampling.handler);
     const maxToolResultChars = () => settings.get().mcp.maxToolResultChars;
     const toolLoop = new ToolLoop({ host: mcp, approvals, maxToolResultChars });
+    const documents = new DocumentService({
+      root: join(layout.root, 'documents'),
+      databaseUri: () => settings.get().documents.databaseUri ?? join(layout.root, 'lancedb'),
+      settings: () => settings.get().documents,
+      embedders: new EmbedderResolver({ library, runtime, embeddings, modelId: () => settings.get().documents.embeddingModelId }),
+      logger,
+      // Watchers and the catch-up rescan belong to long-running modes; a CLI command indexes explicitly.
+      watch: options.mode !== 'cli',
+      onProgress: (progress) => router?.broadcast('collections.progress', progress),
+      onChanged: (collectionId) => router?.broadcast('collections.changed', { collectionId }),
+      openPath: options.openPath,
+    });
+    await documents.init();
+    disposables.add('documents', () => documents.dispose());
 
     const turns = new ChatTurnRunner({
       store: chats,
@@ -150,9 +170,16 @@ export async function createCore(options: CoreOptions) {
       onChatChanged: (chatId) => router?.broadcast('chats.changed', { chatId }),
       toolLoop,
       maxToolResultChars,
+      retrieve: (collectionIds, query, modelId) =>
+        retrieveForChat((request) => documents.search(request), {
+          collectionIds,
+          query,
+          topK: settings.get().documents.retrievalTopK,
+          excludeLocalOnly: providers.owns(modelId),
+        }),
     });
 
-    const handlers = createHandlers({
+    const baseHandlers = createHandlers({
       mode: options.mode,
       version: options.version,
       dataDir: layout.root,
@@ -170,6 +197,7 @@ export async function createCore(options: CoreOptions) {
       toolApprovals: { approvals, sampling },
       broadcast: (event, payload) => router?.broadcast(event, payload),
     });
+    const handlers = { ...baseHandlers, ...createDocumentHandlers(documents) };
     router = new Router(handlers, logger);
     const activeRouter = router;
     // First to dispose: stop streams so answers end as "cancelled" and are saved.
@@ -190,6 +218,7 @@ export async function createCore(options: CoreOptions) {
       modelsDirs,
       availableMemory,
       embeddings,
+      documents,
       chats,
       turns,
       providers,

@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import type { ChatMessage } from '../../../shared/ipc/domain';
+import type { Citation } from '../../../shared/ipc/routes/documents';
 import { CodedError, type ErrorCode } from '../../../shared/ipc/errors';
 import type { ContextTrimmed, FinishReason, StreamPart, ToolCallRecord, Usage } from '../../../shared/ipc/stream-parts';
 import type { StreamStartResult } from '../ipc/handlers';
@@ -22,6 +23,11 @@ export interface ChatTurnRunnerOptions {
   toolLoop?: ToolLoop | null;
   /** Settings `mcp.maxToolResultChars`, for tool results in the history of later turns. */
   maxToolResultChars?: () => number;
+  /**
+   * Document retrieval for chats with `collectionIds`: numbered sources for
+   * the system prompt and the citations shown and saved with the answer.
+   */
+  retrieve?: (collectionIds: string[], query: string, modelId: string) => Promise<{ citations: Citation[]; systemText: string } | null>;
 }
 
 /** What a turn is asked for: `chat.send`'s input, and the client that owns the stream. */
@@ -51,16 +57,19 @@ export class ChatTurnRunner {
     const { chatId, text, modelId } = input;
     const { settings: chatSettings = {} } = store.summary(chatId); // NOT_FOUND before anything is written
     // Collections and tools are the chat's, not sampling settings: the retrieval and tool loop read them.
-    const { collectionIds: _collectionIds, tools, ...settings } = chatSettings;
+    const { collectionIds, tools, ...settings } = chatSettings;
     if (this.running.has(chatId)) throw new CodedError('CONFLICT', 'An answer is already streaming in this chat; stop it first');
     const model = await this.options.resolveModel(modelId);
     this.running.add(chatId);
     try {
       const attached = input.resources?.length ? await this.attachResources(input.resources) : '';
       const history = await store.get(chatId);
+      const retrieved = collectionIds?.length && this.options.retrieve ? await this.options.retrieve(collectionIds, text, modelId).catch(() => null) : null; // a removed collection never blocks the chat
+      if (retrieved) settings.systemPrompt = settings.systemPrompt ? `${settings.systemPrompt}\n\n${retrieved.systemText}` : retrieved.systemText;
       const now = new Date().toISOString();
       const user: ChatMessage = message('user', text, now, null, 'complete');
       const assistant: ChatMessage = message('assistant', '', now, model.id, 'streaming');
+      if (retrieved) assistant.citations = retrieved.citations;
       await store.appendMessages(chatId, [user, assistant]);
       this.options.onChatChanged(chatId);
       const maxToolResultChars = this.options.maxToolResultChars?.() ?? 20_000;
@@ -78,14 +87,17 @@ export class ChatTurnRunner {
           : null;
       return {
         info: { userMessageId: user.id, assistantMessageId: assistant.id },
-        run: (emit, signal) =>
-          this.run(
+        run: (emit, signal) => {
+          // The sources come first, so the answer's [n] can link as it streams.
+          if (retrieved) emit({ type: 'citations', citations: retrieved.citations });
+          return this.run(
             chatId,
             assistant.id,
             toolLoop && toolTurn ? toolLoop.stream(toolTurn, { signal }) : model.stream(request, { signal }),
             emit,
             signal,
-          ),
+          );
+        },
       };
     } catch (error) {
       this.running.delete(chatId);

@@ -8,6 +8,9 @@ import { runChat } from './chat-command';
 import { runProviders } from './providers-command';
 import { runModels } from './models-command';
 import { runMcp } from './mcp-command';
+import { runIndex } from './index-command';
+import { runSearch } from './search-command';
+import { runCollections } from './collections-command';
 
 export const PACKAGE_ROOT = join(dirname(fileURLToPath(import.meta.url)), '..', '..', '..');
 
@@ -55,6 +58,16 @@ Commands:
   mcp rm NAME               Forget an MCP server
   mcp tools NAME            Start the server and list its tools
   mcp call NAME TOOL 'JSON' Start the server, call a tool, print its result
+  index FOLDER              Index a folder (or file) into a collection for search and chat;
+                            running it again re-indexes only what changed
+      --name COLLECTION     Collection name (default: the folder's name)
+      --local-only          Its content never goes to cloud models
+  search COLLECTION "query" Search a collection
+      --k N                 Number of results (default: 10)
+      --mode MODE           keyword, semantic or hybrid (default: the setting, hybrid)
+      --json                Print [{path, page, heading, snippet, score}] as JSON
+  collections list          Collections with their files, chunks and failures
+  collections rm NAME       Delete a collection's index (never the files)
 
 Global options:
   --data-dir DIR            App data folder (default: per-user app data; env TANDEM_HOME)
@@ -89,6 +102,10 @@ export async function main(argv: string[]): Promise<number> {
         'api-key-env': { type: 'string' },
         preset: { type: 'string' },
         'context-size': { type: 'string' },
+        name: { type: 'string' },
+        'local-only': { type: 'boolean' },
+        k: { type: 'string' },
+        mode: { type: 'string' },
         json: { type: 'boolean' },
         env: { type: 'string', multiple: true },
         'secret-env': { type: 'string', multiple: true },
@@ -152,6 +169,12 @@ export async function main(argv: string[]): Promise<number> {
       }
       return runModels(global, rest, { json: values.json ?? false, contextSize });
     }
+    case 'index':
+      return runIndex(global, rest, { name: values.name, localOnly: values['local-only'] ?? false });
+    case 'search':
+      return runSearch(global, rest, { k: values.k, mode: values.mode, json: values.json ?? false });
+    case 'collections':
+      return runCollections(global, rest, { json: values.json ?? false });
     default:
       process.stderr.write(`tandem: unknown command "${command}"\nRun \`tandem --help\` for usage.\n`);
       return 2;

@@ -1,9 +1,11 @@
 import { useAppliedTheme } from '../hooks/use-applied-theme';
 import { useAppStore } from '../store/store-context';
 import { ChatView } from './chat/chat-view';
+import { DocumentViewer } from './documents/document-viewer';
 import { AppHeader } from './header/app-header';
 import { PageRail } from './page-rail';
 import { McpPage } from './pages/mcp-page';
+import { DocumentsPage } from './pages/documents-page';
 import { ModelsPage } from './pages/models-page';
 import { ProvidersPage } from './pages/providers-page';
 import { SamplingDialog } from './sampling-dialog';
@@ -40,6 +42,13 @@ export function App() {
         </main>
       )}
       <SamplingDialog />
+      {page === 'documents' && (
+        <main className="main main--page">
+          <DocumentsPage />
+        </main>
+      )}
+      {/* One viewer for the whole app: search results and chat citations both open it. */}
+      <DocumentViewer />
     </div>
   );
 }

@@ -4,6 +4,7 @@ import type { ChatSettingsSlice } from './chat-settings-slice';
 import type { ChatsSlice } from './chats-slice';
 import type { ConnectionSlice } from './connection-slice';
 import type { ConversationSlice } from './conversation-slice';
+import type { DocumentsSlice } from './documents-slice';
 import type { DownloadsSlice } from './downloads-slice';
 import type { DraftSlice } from './draft-slice';
 import type { LibrarySlice } from './library-slice';
@@ -26,7 +27,8 @@ export type AppState = ChatsSlice &
   ProvidersSlice &
   ChatSettingsSlice &
   DownloadsSlice &
-  McpSlice;
+  McpSlice &
+  DocumentsSlice;
 export type AppStore = StoreApi<AppState>;
 
 /** What the store's actions need from outside: only the client. */

@@ -128,6 +128,12 @@ export const createConversationSlice: SliceCreator<ConversationSlice> = (set, ge
         try {
           const chat = await get().createChat({ modelId });
           chatId = chat.id;
+          // Collections picked before the chat existed answer this first message too.
+          const attach = get().draftCollectionIds;
+          if (attach.length > 0) {
+            set({ draftCollectionIds: [] });
+            await get().setChatCollections(chat.id, attach);
+          }
           ++loadTicket;
           set({ activeChatId: chat.id, activeChatTitle: chat.title, messages: [], conversationStatus: 'ready', conversationError: null });
           createdTools = get().newChatTools;

@@ -4,6 +4,7 @@ import { createChatSettingsSlice } from './chat-settings-slice';
 import { createChatsSlice } from './chats-slice';
 import { createConnectionSlice } from './connection-slice';
 import { createConversationSlice } from './conversation-slice';
+import { createDocumentsSlice } from './documents-slice';
 import { createDownloadsSlice } from './downloads-slice';
 import { createDraftSlice } from './draft-slice';
 import { createLibrarySlice } from './library-slice';
@@ -30,5 +31,6 @@ export function createAppStore(deps: StoreDeps): AppStore {
     ...createChatSettingsSlice(set, get, deps),
     ...createDownloadsSlice(set, get, deps),
     ...createMcpSlice(set, get, deps),
+    ...createDocumentsSlice(set, get, deps),
   }));
 }

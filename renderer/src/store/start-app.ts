@@ -18,6 +18,7 @@ export function startApp(store: AppStore, client: TandemClient): () => void {
       state().loadDownloads(),
       state().loadMcp(),
       state().loadPendingSampling(),
+      state().loadCollections(),
     ]);
   };
 
@@ -35,6 +36,8 @@ export function startApp(store: AppStore, client: TandemClient): () => void {
     client.on('settings.changed', (settings) => state().receiveSettings(settings)),
     client.on('mcp.changed', ({ name, status }) => state().receiveMcpChanged(name, status)),
     client.on('mcp.samplingRequested', (request) => state().receiveSamplingRequest(request)),
+    client.on('collections.progress', (progress) => state().receiveIndexProgress(progress)),
+    client.on('collections.changed', () => void state().loadCollections()),
     client.onConnection((status) => {
       state().setConnection(status);
       const reconnected = status.state === 'open' && !wasOpen;

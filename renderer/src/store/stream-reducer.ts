@@ -126,6 +126,10 @@ export function applyParts(
         message.toolCalls = [...(message.toolCalls ?? []).filter((t) => t.toolCallId !== record.toolCallId), record];
         break;
       }
+      case 'citations':
+        // Comes before the text; one array for the whole answer, so memoized views keep it by identity.
+        message.citations = part.citations;
+        break;
     }
   }
   message.text = text;

@@ -3,6 +3,7 @@ import type { ChatMessage } from '../../../../shared/ipc/domain';
 import type { RetryPart } from '../../../../shared/ipc/stream-parts';
 import { formatCost, formatCount } from '../../lib/format';
 import { SparkIcon } from '../common/icons';
+import { CitationList } from './citation-list';
 import { CopyButton } from './copy-button';
 import { MessageMarkdown } from './message-markdown';
 import { MessageStatusBadge } from './message-status-badge';
@@ -69,13 +70,14 @@ function MessageItemView({ message, position, modelName, reasoning, retry = null
           {isUser ? (
             <p className="message__plain">{text}</p>
           ) : text ? (
-            <MessageMarkdown text={text} />
+            <MessageMarkdown text={text} citations={message.citations} />
           ) : status === 'streaming' ? (
             toolBusy ? null : <TypingDots />
           ) : status !== 'error' ? (
             <p className="message__empty">No text.</p>
           ) : null}
         </div>
+        {!isUser && message.citations && message.citations.length > 0 && <CitationList citations={message.citations} />}
         {status === 'error' && (
           <div className="message__error" role="alert">
             <strong>{error ? errorTitle(error.code) : 'The answer failed.'}</strong>
@@ -153,6 +155,8 @@ export const MessageItem = memo(MessageItemView, (before, after) => {
       a.error?.code === b.error?.code &&
       a.error?.message === b.error?.message &&
       a.toolCalls === b.toolCalls &&
-      a.contextTrimmed?.droppedMessages === b.contextTrimmed?.droppedMessages)
+      a.contextTrimmed?.droppedMessages === b.contextTrimmed?.droppedMessages &&
+      // One array per answer (set once by its `citations` part), so identity says whether it changed.
+      a.citations === b.citations)
   );
 });

@@ -160,3 +160,18 @@ export const PaperclipIcon = (p: IconProps) => (
     <path d="M21 11.5l-8.6 8.6a5 5 0 0 1-7.1-7.1l8.6-8.6a3.3 3.3 0 0 1 4.7 4.7l-8.6 8.6a1.7 1.7 0 0 1-2.4-2.4L15.5 7.4" />
   </Icon>
 );
+
+/** A page with a folded corner: documents and collections. */
+export const DocumentIcon = (p: IconProps) => (
+  <Icon {...p}>
+    <path d="M14 3H7a2 2 0 0 0-2 2v14a2 2 0 0 0 2 2h10a2 2 0 0 0 2-2V8Z" />
+    <path d="M14 3v5h5M9 13h6M9 17h4" />
+  </Icon>
+);
+/** Stacked books: the collections a chat answers from. */
+export const LibraryIcon = (p: IconProps) => (
+  <Icon {...p}>
+    <path d="M4 4h4v16H4ZM10 4h4v16h-4Z" />
+    <path d="m15 5.1 3.4-.9 3.4 15-3.4.9Z" />
+  </Icon>
+);

@@ -2,6 +2,7 @@ import type { KeyboardEvent } from 'react';
 import { COMPOSER_INPUT_ID } from '../../lib/dom-ids';
 import { useAppStore } from '../../store/store-context';
 import { SendIcon, StopIcon } from '../common/icons';
+import { CollectionsControl } from './collections-control';
 import { usePromptMenu } from './prompt-menu';
 import { AttachedResourceChips, ResourcePicker } from './resource-picker';
 import { ToolsPopover } from './tools-popover';
@@ -59,6 +60,7 @@ export function Composer() {
         void submit();
       }}
     >
+      <CollectionsControl />
       <div className="composer__box">
         {promptMenu.menu}
         <AttachedResourceChips />

@@ -38,7 +38,10 @@ function ChatSettingsForm({ chatId, settings, onDone }: { chatId: string; settin
       onSubmit={async (event) => {
         event.preventDefault();
         if (!valid) return;
+        // Settings this form does not show (attached collections, tools) stay as they are.
         const next: ChatSettings = {};
+        if (settings.collectionIds) next.collectionIds = settings.collectionIds;
+        if (settings.tools) next.tools = settings.tools;
         for (const [field, value] of parsed) if (typeof value === 'number') next[field.key] = value;
         const stopStrings = stops.split('\n').filter((s) => s.length > 0);
         if (stopStrings.length) next.stopStrings = stopStrings;

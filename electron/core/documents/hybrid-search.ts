@@ -1,0 +1,127 @@
+import type { DocumentType, SearchHit, SearchMode } from '../../../shared/ipc/routes/documents';
+import type { EmbedderIdentity } from './collection-store';
+import { sameIdentity, type Embedder } from './document-embedder';
+import { fuse, type FusionMethod, type Ranked } from './fusion';
+import type { IndexStore, StoredHit } from './index-store';
+import { makeSnippet } from './snippet';
+
+/**
+ * The fusion hybrid search uses unless told otherwise, chosen by measurement
+ * (tests/integration/documents-search.test.ts prints it): on 10 questions
+ * about the mixed fixture, with vectors from a random-weight BERT, min-max
+ * scored MRR 1.00 (10/10 first) against RRF's 0.95 (9/10), and only min-max
+ * keeps the page-3 fact first: RRF sees only ranks, so a chunk that is 2nd by
+ * keyword and 1st by (noise) vectors beats a clear keyword winner, while
+ * min-max keeps the winner's BM25 margin. RRF stays available (`fusion`).
+ */
+export const DEFAULT_FUSION: FusionMethod = 'minmax';
+
+export interface SearchTarget {
+  collectionId: string;
+  /** The vectors in the collection's table; null when it was indexed text-only. */
+  embedder: EmbedderIdentity | null;
+}
+
+export interface SearchQuery {
+  query: string;
+  k: number;
+  mode: SearchMode;
+  types?: readonly DocumentType[];
+  pathPrefix?: string;
+  fusion?: FusionMethod;
+}
+
+export interface SearchOutcome {
+  mode: SearchMode;
+  hits: SearchHit[];
+  notice: string | null;
+}
+
+interface Candidate {
+  collectionId: string;
+  hit: StoredHit;
+}
+
+/**
+ * Keyword (BM25 over the full-text index), semantic (cosine over vectors) or
+ * hybrid (both, fused) search over one or more collections. Semantic and
+ * hybrid answer keyword results with a notice when no collection has vectors
+ * from the current embedding model.
+ */
+export async function searchCollections(index: IndexStore, embedder: Embedder | null, targets: readonly SearchTarget[], request: SearchQuery): Promise<SearchOutcome> {
+  const { k, query } = request;
+  const filter = { types: request.types, pathPrefix: request.pathPrefix };
+  let mode = request.mode;
+  let notice: string | null = null;
+  const vectorTargets = embedder ? targets.filter((t) => sameIdentity(t.embedder, embedder.identity)) : [];
+  if (mode !== 'keyword' && vectorTargets.length === 0) {
+    notice = embedder
+      ? `${mode === 'semantic' ? 'Semantic' : 'Hybrid'} search needs the collection re-indexed with ${embedder.identity.modelId}; showing keyword results.`
+      : `No embedding model is installed, so ${mode} search is not available; showing keyword results. Add an embedding model (such as a BERT GGUF) and re-index.`;
+    mode = 'keyword';
+  }
+  const depth = mode === 'hybrid' ? Math.max(k * 4, 40) : Math.max(k * 2, 20);
+
+  const keywordList = async (): Promise<Ranked<Candidate>[]> => {
+    const lists = await Promise.all(targets.map(async (t) => (await keywordSafe(index, t.collectionId, query, depth, filter)).map((hit) => ({ collectionId: t.collectionId, hit }))));
+    return toRanked(lists.flat());
+  };
+  const vectorList = async (): Promise<Ranked<Candidate>[]> => {
+    const [vector] = await embedder!.embed([query]);
+    const lists = await Promise.all(vectorTargets.map(async (t) => (await index.vector(t.collectionId, vector!, depth, filter)).map((hit) => ({ collectionId: t.collectionId, hit }))));
+    return toRanked(lists.flat());
+  };
+
+  let ranked: Ranked<Candidate>[];
+  if (mode === 'keyword') ranked = await keywordList();
+  else if (mode === 'semantic') ranked = await vectorList();
+  else {
+    const [keyword, semantic] = await Promise.all([keywordList(), vectorList()]);
+    ranked = fuse(request.fusion ?? DEFAULT_FUSION, [keyword, semantic]);
+  }
+
+  const seen = new Set<string>();
+  const hits: SearchHit[] = [];
+  for (const { item, score } of ranked) {
+    const { row } = item.hit;
+    const text = row.text.replace(/\s+/g, ' ').trim();
+    if (seen.has(text)) continue;
+    seen.add(text);
+    hits.push({
+      chunkId: row.id,
+      collectionId: item.collectionId,
+      path: row.path,
+      page: row.page > 0 ? row.page : null,
+      headingPath: row.headingPath,
+      type: row.type,
+      snippet: makeSnippet(row.text, query),
+      text: row.text,
+      score,
+      localOnly: row.localOnly,
+      charStart: row.charStart,
+      charEnd: row.charEnd,
+    });
+    if (hits.length >= k) break;
+  }
+  return { mode, hits, notice };
+}
+
+function toRanked(candidates: Candidate[]): Ranked<Candidate>[] {
+  return candidates
+    .sort((a, b) => b.hit.score - a.hit.score)
+    .map((c) => ({ key: `${c.collectionId}:${c.hit.row.id}`, item: c, score: c.hit.score }));
+}
+
+/** Full-text search that never fails on query syntax: a query the parser rejects is retried as plain words. */
+async function keywordSafe(index: IndexStore, collectionId: string, query: string, limit: number, filter: { types?: readonly DocumentType[]; pathPrefix?: string }) {
+  try {
+    return await index.keyword(collectionId, query, limit, filter);
+  } catch (error) {
+    const words = (query.match(/[\p{L}\p{N}]+/gu) ?? []).join(' ');
+    if (!words || words === query) {
+      if (!words) return [];
+      throw error;
+    }
+    return index.keyword(collectionId, words, limit, filter);
+  }
+}
