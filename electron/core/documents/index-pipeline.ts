@@ -147,7 +147,8 @@ export async function runIndexJob(collection: CollectionRecord, options: IndexJo
       }
       candidates.push(file);
     }
-    const gone = [...entries.values()].filter((e) => !scanned.has(e.path));
+    // Gone: neither found nor reported by this scan (a file that now fails the scan keeps its entry, with the new reason).
+    const gone = [...entries.values()].filter((e) => !scanned.has(e.path) && !scanFailures.has(e.path));
     const hashes = new Map<string, string>();
     const toIndex: ScannedWithFlag[] = [];
     const renames: { from: FileEntry; to: ScannedWithFlag }[] = [];
