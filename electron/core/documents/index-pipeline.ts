@@ -251,7 +251,8 @@ export async function runIndexJob(collection: CollectionRecord, options: IndexJo
 
     // Changed and new files: parse ahead while embedding and writing.
     const channel = new BoundedChannel<ParsedFile>(PARSE_AHEAD);
-    const maxTokens = embedder ? Math.max(16, Math.min(CHUNK_TOKENS, embedder.contextTokens - 8)) : CHUNK_TOKENS;
+    const contextTokens = embedder && toIndex.length > 0 ? (await embedder.prepare()).contextTokens : null;
+    const maxTokens = contextTokens ? Math.max(16, Math.min(CHUNK_TOKENS, contextTokens - 8)) : CHUNK_TOKENS;
     const countTokens = embedder ? (text: string) => embedder.countTokens(text) : estimateTokens;
     const producer = (async () => {
       try {
