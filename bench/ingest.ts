@@ -235,7 +235,8 @@ async function ingestSection(model: BenchModel): Promise<void> {
 /** The chunk texts Tandem's index job embeds, per file: its scanner, parseFile and chunkDocument with the job's token limits. */
 async function tandemChunkTexts(folder: string, embedder: Embedder, chunkTokens: number, overlapTokens: number): Promise<string[][]> {
   const scan = await scanSource({ path: folder, kind: 'folder' }, { ignore: [], maxFileBytes: 64 * 1024 * 1024 });
-  const maxTokens = Math.max(16, Math.min(chunkTokens, embedder.contextTokens - 8));
+  const { contextTokens } = await embedder.prepare(); // loads the model, so countTokens uses its tokenizer (as the job does)
+  const maxTokens = Math.max(16, Math.min(chunkTokens, contextTokens - 8));
   const groups: string[][] = [];
   for (const file of scan.files) {
     const doc = await parseFile(file);

@@ -13,15 +13,18 @@ let docs: DocsHarness;
 let folder: string;
 let paths: string[];
 let collectionId: string;
+let dataDir: string;
+let modelsDir: string;
 
 beforeAll(async () => {
   const root = await temp.make('tandem-docs-incr-');
   folder = join(root, 'corpus');
-  const modelsDir = join(root, 'models');
+  modelsDir = join(root, 'models');
+  dataDir = join(root, 'data');
   await mkdir(modelsDir);
   await writeTinyBertGguf(join(modelsDir, 'tiny-bert.gguf'));
   paths = await writeCorpus(folder, { files: 30, seed: 3 });
-  docs = await openDocs({ dataDir: join(root, 'data'), modelsDirs: [modelsDir] });
+  docs = await openDocs({ dataDir, modelsDirs: [modelsDir] });
   collectionId = (await docs.service.add({ name: 'corpus', paths: [folder] })).id;
   await docs.service.waitForIdle(collectionId);
   expect(docs.service.job(collectionId)?.state).toBe('done');
@@ -95,6 +98,23 @@ describe('incremental indexing', () => {
     expect(after.every((r) => r.path === to)).toBe(true);
     const inventory = await docs.service.inventory(collectionId);
     expect(inventory.find((f) => f.path === to)?.chunks).toBe(before.length);
+  });
+});
+
+describe('starting again', () => {
+  test('the catch-up rescan finds nothing new and never loads the embedding model; a semantic search does', async () => {
+    const again = await openDocs({ dataDir, modelsDirs: [modelsDir], watch: true });
+    try {
+      const job = await again.service.waitForIdle(collectionId);
+      expect(job).toMatchObject({ state: 'done', filesTotal: 0 });
+      expect(again.runtime.loaded()).toEqual([]);
+      expect(await again.service.get(collectionId)).toMatchObject({ watching: true, embedder: { modelId: 'tiny-bert' } });
+      const result = await again.service.search({ collectionIds: [collectionId], query: 'report', mode: 'semantic' });
+      expect(result.mode).toBe('semantic');
+      expect(result.hits.length).toBeGreaterThan(0);
+    } finally {
+      await again.dispose();
+    }
   });
 });
 

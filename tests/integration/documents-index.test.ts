@@ -101,6 +101,16 @@ describe('indexing a mixed folder', () => {
     expect(md.content).toContain('ENCRYPTED');
   });
 
+  test('a rescan with nothing changed keeps every file and every failure', async () => {
+    const before = await docs.service.inventory(collectionId);
+    await docs.service.reindex(collectionId);
+    const job = await docs.service.waitForIdle(collectionId);
+    expect(job).toMatchObject({ state: 'done', filesTotal: 0 });
+    expect(job!.failures.map((f) => f.path).sort()).toEqual(manifest.bad.map((b) => b.path).sort());
+    expect(await docs.service.inventory(collectionId)).toEqual(before);
+    expect(await docs.service.get(collectionId)).toMatchObject({ files: manifest.good.length, failed: manifest.bad.length });
+  });
+
   test('a missing path is a clear NOT_FOUND', async () => {
     await expect(docs.service.add({ name: 'Nope', paths: [join(folder, 'no-such-dir')] })).rejects.toMatchObject({ code: 'NOT_FOUND' });
   });

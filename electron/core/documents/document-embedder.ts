@@ -16,8 +16,11 @@ const FINGERPRINT_BYTES = 1024 * 1024;
 export interface Embedder {
   identity: EmbedderIdentity;
   model: LocalModel;
-  /** Tokens one chunk may hold (the model's context). */
+  /** Tokens one chunk may hold (the model's trained context). */
   contextTokens: number;
+  /** Loads the model for tokenizing and embedding (a rescan with nothing new never calls it). */
+  prepare(): Promise<{ contextTokens: number }>;
+  /** Tokens of the model's tokenizer once prepared; an estimate before. */
   countTokens(text: string): number;
   embed(texts: readonly string[], signal?: AbortSignal): Promise<number[][]>;
 }
@@ -29,6 +32,8 @@ export interface Embedder {
  */
 export class EmbedderResolver {
   private readonly cache = new Map<string, { key: string; embedder: Promise<Embedder> }>();
+  /** Vector widths already known by fingerprint (from the collections' registries), so a start does not load the model to ask. */
+  private readonly knownDimensions = new Map<string, number>();
 
   constructor(
     private readonly options: {
@@ -39,6 +44,11 @@ export class EmbedderResolver {
       modelId: () => string | null;
     },
   ) {}
+
+  /** Remembers the width of a model's vectors (an identity stored with a collection). */
+  remember(identity: EmbedderIdentity): void {
+    this.knownDimensions.set(identity.fingerprint, identity.dimensions);
+  }
 
   /** The current embedder, or null when there is no embedding model (text-only index). */
   async resolve(): Promise<Embedder | null> {
@@ -64,25 +74,35 @@ export class EmbedderResolver {
   private async load(model: LocalModel, sizeBytes: number): Promise<Embedder> {
     const { runtime, embeddings } = this.options;
     const fingerprint = await fingerprintFile(model.path, sizeBytes);
-    const probe = await embeddings.embed(model, ['dimensions']);
-    const dimensions = probe[0]?.length ?? 0;
-    if (dimensions === 0) throw new CodedError('MODEL_LOAD_FAILED', `${model.name} returned an empty embedding`);
-    let llamaModel: LlamaModel | null = await runtime.withEmbeddingContext(model, async (context) => context.model);
-    const trainContext = llamaModel.trainContextSize;
+    // The model is loaded only when there is text to tokenize or embed (or to learn its width once):
+    // an app start whose rescan finds nothing new never loads it.
+    let llamaModel: LlamaModel | null = null;
+    const loadModel = async () => (llamaModel = await runtime.withEmbeddingContext(model, async (context) => context.model));
+    let dimensions = this.knownDimensions.get(fingerprint) ?? 0;
+    let contextTokens: number;
+    if (dimensions === 0) {
+      const probe = await embeddings.embed(model, ['dimensions']);
+      dimensions = probe[0]?.length ?? 0;
+      if (dimensions === 0) throw new CodedError('MODEL_LOAD_FAILED', `${model.name} returned an empty embedding`);
+      this.knownDimensions.set(fingerprint, dimensions);
+      contextTokens = (await loadModel()).trainContextSize;
+    } else {
+      contextTokens = (await runtime.inspector.insights(model).catch(() => null))?.trainContextSize ?? 512;
+    }
     const countTokens = (text: string): number => {
       // The runtime may unload the model between jobs; reload it (through the queue) lazily, estimate meanwhile.
       if (llamaModel && !llamaModel.disposed) return llamaModel.tokenize(text).length;
-      llamaModel = null;
-      void runtime
-        .withEmbeddingContext(model, async (context) => context.model)
-        .then((m) => (llamaModel = m))
-        .catch(() => undefined);
+      if (llamaModel) {
+        llamaModel = null;
+        void loadModel().catch(() => undefined);
+      }
       return Math.ceil(text.length / 4);
     };
     return {
       identity: { modelId: model.id, fingerprint, sizeBytes, dimensions },
       model,
-      contextTokens: trainContext,
+      contextTokens,
+      prepare: async () => ({ contextTokens: (await loadModel()).trainContextSize }),
       countTokens,
       embed: (texts, signal) => embeddings.embed(model, texts, { signal, batchSize: 32 }),
     };

@@ -21,7 +21,8 @@ export interface DocumentServiceOptions {
   /** `settings.documents.databaseUri` or `<dataDir>/lancedb`; read when the database is first opened. */
   databaseUri: () => string;
   settings: () => Settings['documents'];
-  embedders: Pick<EmbedderResolver, 'resolve'>;
+  /** Finds the embedding model; `remember` (optional) learns vector widths from the registries so a start need not load it. */
+  embedders: Pick<EmbedderResolver, 'resolve'> & Partial<Pick<EmbedderResolver, 'remember'>>;
   logger: Logger;
   /** Watch folder sources and catch up on start (desktop and serve; not the CLI). */
   watch: boolean;
@@ -84,6 +85,8 @@ export class DocumentService {
         return [];
       });
       if (repaired.length > 0) this.options.logger.info(`${record.name}: ${repaired.length} file(s) from an interrupted job will be indexed again`);
+      const { embedder } = await this.store.registry(record.id);
+      if (embedder) this.options.embedders.remember?.(embedder);
     }
     if (this.options.watch) {
       for (const record of this.store.list()) {

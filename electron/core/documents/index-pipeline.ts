@@ -147,7 +147,8 @@ export async function runIndexJob(collection: CollectionRecord, options: IndexJo
       }
       candidates.push(file);
     }
-    const gone = [...entries.values()].filter((e) => !scanned.has(e.path));
+    // Gone: neither found nor reported by this scan (a file that now fails the scan keeps its entry, with the new reason).
+    const gone = [...entries.values()].filter((e) => !scanned.has(e.path) && !scanFailures.has(e.path));
     const hashes = new Map<string, string>();
     const toIndex: ScannedWithFlag[] = [];
     const renames: { from: FileEntry; to: ScannedWithFlag }[] = [];
@@ -250,7 +251,8 @@ export async function runIndexJob(collection: CollectionRecord, options: IndexJo
 
     // Changed and new files: parse ahead while embedding and writing.
     const channel = new BoundedChannel<ParsedFile>(PARSE_AHEAD);
-    const maxTokens = embedder ? Math.max(16, Math.min(CHUNK_TOKENS, embedder.contextTokens - 8)) : CHUNK_TOKENS;
+    const contextTokens = embedder && toIndex.length > 0 ? (await embedder.prepare()).contextTokens : null;
+    const maxTokens = contextTokens ? Math.max(16, Math.min(CHUNK_TOKENS, contextTokens - 8)) : CHUNK_TOKENS;
     const countTokens = embedder ? (text: string) => embedder.countTokens(text) : estimateTokens;
     const producer = (async () => {
       try {
