@@ -32,6 +32,7 @@ import './support/quiet-lance';
 import { mkdir, mkdtemp, readdir, rm, stat } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { extname, join } from 'node:path';
+import { monitorEventLoopDelay } from 'node:perf_hooks';
 import { parseArgs } from 'node:util';
 import { chunkDocument } from '../electron/core/documents/chunker';
 import type { Embedder } from '../electron/core/documents/document-embedder';
@@ -144,11 +145,22 @@ async function ingestSection(model: BenchModel): Promise<void> {
     `chunking    Tandem ${CHUNK_TOKENS} tokens / overlap ${CHUNK_OVERLAP_TOKENS} of the model's tokenizer; ${fmt(cpt)} chars/token in its chunks -> naive RecursiveCharacterTextSplitter chunkSize ${chunkSize}, chunkOverlap ${chunkOverlap} characters`,
   );
 
-  const runTandem = async (folder: string): Promise<JobOutcome> => {
+  // Event-loop delay during a run: embeddings are scheduled from the main thread, where parsing also runs.
+  const loopDelay = async <T>(work: () => Promise<T>): Promise<{ result: T; delay: string }> => {
+    const histogram = monitorEventLoopDelay({ resolution: 5 });
+    histogram.enable();
+    try {
+      const result = await work();
+      return { result, delay: `event-loop delay mean ${fmt(histogram.mean / 1e6, 1)} ms, p99 ${fmt(histogram.percentile(99) / 1e6, 1)} ms` };
+    } finally {
+      histogram.disable();
+    }
+  };
+  const runTandem = async (folder: string): Promise<{ result: JobOutcome; delay: string }> => {
     const pipeline = await freshTandem();
     try {
       await pipeline.embedder(); // model load is not ingest (the naive side loads its model before timing too)
-      return (await pipeline.add(`bench ${run}`, folder)).outcome;
+      return await loopDelay(async () => (await pipeline.add(`bench ${run}`, folder)).outcome);
     } finally {
       await pipeline.dispose();
     }
@@ -158,6 +170,7 @@ async function ingestSection(model: BenchModel): Promise<void> {
     naiveTexts.length = 0;
     return naiveIngest(folder, { chunkSize, chunkOverlap, embedder: raw.context, dbDir: join(root, `naive-${run++}`), texts: naiveTexts });
   };
+  const runNaiveTimed = (folder: string) => loopDelay(() => runNaive(folder));
   const runEmbedOnly = async (): Promise<number> => {
     const s = performance.now();
     for (const texts of groups) await embedder.embed(texts); // per file, as the job calls it (batches of 32 inside)
@@ -183,19 +196,19 @@ async function ingestSection(model: BenchModel): Promise<void> {
     const got: { naive?: number; tandem?: number; embed?: number } = {};
     for (const which of orders[round % orders.length]!) {
       if (which === 'naive') {
-        const r = await runNaive(corpus);
+        const { result: r, delay } = await runNaiveTimed(corpus);
         naiveRuns.push(r);
         got.naive = r.seconds;
-        console.log(`naive   r${round + 1}  ${r.files} files, ${r.chunks} chunks, ${r.failed} failed, ${fmt(r.seconds)} s (load+split ${fmt(r.parseSeconds)}, getEmbeddingFor ${fmt(r.embedSeconds)}, table.add ${fmt(r.storeSeconds)})`);
+        console.log(`naive   r${round + 1}  ${r.files} files, ${r.chunks} chunks, ${r.failed} failed, ${fmt(r.seconds)} s (load+split ${fmt(r.parseSeconds)}, getEmbeddingFor ${fmt(r.embedSeconds)}, table.add ${fmt(r.storeSeconds)}; ${delay})`);
         if (r.firstError) console.log(`            first failure: ${r.firstError}`);
       } else if (which === 'tandem') {
-        const o = await runTandem(corpus);
+        const { result: o, delay } = await runTandem(corpus);
         tandemRuns.push(o);
         got.tandem = o.seconds;
         const t = o.jobTimings;
         console.log(
           `tandem  r${round + 1}  ${o.files} files, ${o.chunks} chunks, ${o.failed} failed, ${fmt(o.seconds)} s (embed ${fmt(o.embedSeconds)}, IndexStore.replace ${fmt(o.writeSeconds)}, optimize ${fmt(o.optimizeSeconds)}` +
-            `${t ? `; job: scan+compare ${fmt(t.scan / 1000)}, parse+chunk ${fmt(t.parse / 1000)} (overlaps embedding)` : ''})`,
+            `${t ? `; job: scan+compare ${fmt(t.scan / 1000)}, parse+chunk ${fmt(t.parse / 1000)} (overlaps embedding)` : ''}; ${delay})`,
         );
         if (o.firstFailure) console.log(`            first failure: ${o.firstFailure}`);
       } else {
