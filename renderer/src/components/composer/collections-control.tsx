@@ -73,7 +73,7 @@ export const CollectionsControl = memo(function CollectionsControl() {
           <div
             ref={popoverRef}
             id={popoverId}
-            className="popover"
+            className="collections-popover"
             role="group"
             aria-label="Collections for this chat"
             onKeyDown={(event) => {
@@ -89,40 +89,40 @@ export const CollectionsControl = memo(function CollectionsControl() {
               if (next && !popoverRef.current?.contains(next) && !buttonRef.current?.contains(next)) setOpen(false);
             }}
           >
-            <p className="popover__title">Answer from</p>
+            <p className="collections-popover__title">Answer from</p>
             {collections.length === 0 ? (
-              <div className="popover__empty">
+              <div className="collections-popover__empty">
                 <p className="muted">No collections yet.</p>
                 <button type="button" className="button button--small" onClick={() => showPage('documents')}>
                   Add a folder on the Documents page
                 </button>
               </div>
             ) : (
-              <ul className="popover__list">
+              <ul className="collections-popover__list">
                 {collections.map((collection) => (
                   <li key={collection.id}>
-                    <label className="checkbox popover__option">
+                    <label className="checkbox collections-popover__option">
                       <input type="checkbox" aria-label={collection.name} checked={attached.includes(collection.id)} onChange={(event) => toggle(collection.id, event.target.checked)} />
-                      <span className="popover__option-name">{collection.name}</span>
+                      <span className="collections-popover__option-name">{collection.name}</span>
                       <span className="muted">{collection.files} files</span>
                     </label>
                   </li>
                 ))}
               </ul>
             )}
-            <p className="field__hint popover__hint">Answers quote the matching passages and list them as sources.</p>
+            <p className="field__hint collections-popover__hint">Answers quote the matching passages and list them as sources.</p>
           </div>
         )}
       </div>
       {attached.length > 0 && (
-        <ul className="chips" aria-label="Attached collections">
+        <ul className="collection-chips" aria-label="Attached collections">
           {attached.map((id) => {
             const name = names.get(id) ?? 'Removed collection';
             return (
-              <li key={id} className="chip">
+              <li key={id} className="collection-chip">
                 <LibraryIcon />
                 <span className="chip__name">{name}</span>
-                <button type="button" className="chip__remove" aria-label={`Detach ${name}`} onClick={() => void save(attached.filter((x) => x !== id))}>
+                <button type="button" className="collection-chip__remove" aria-label={`Detach ${name}`} onClick={() => void save(attached.filter((x) => x !== id))}>
                   <CloseIcon />
                 </button>
               </li>
