@@ -87,7 +87,7 @@ afterEach(async (testContext) => {
   if (testContext.task.result?.state === 'fail') {
     await screenshot(`documents-failed-${testContext.task.name.slice(0, 40).replace(/\W+/g, '-')}`).catch(() => undefined);
     // What the backend said: a dead or struggling server explains a failed click.
-    console.error(`serve running: ${server.running}; stderr tail:\n${server.stderr().slice(-4000)}`);
+    console.error(`serve running: ${server?.running}; stderr tail:\n${server?.stderr().slice(-4000)}`);
   }
 });
 

@@ -1,5 +1,5 @@
 import { createCipheriv, createDecipheriv, randomBytes } from 'node:crypto';
-import { chmod, readFile, writeFile, mkdir } from 'node:fs/promises';
+import { chmod, link, mkdir, readFile, unlink, writeFile } from 'node:fs/promises';
 import { dirname } from 'node:path';
 import { CodedError } from '../../../shared/ipc/errors';
 
@@ -58,8 +58,21 @@ export class FileKeyCipher implements SecretCipher {
     }
     const key = randomBytes(32);
     await mkdir(dirname(this.keyFile), { recursive: true, mode: 0o700 });
-    await writeFile(this.keyFile, key.toString('base64'), { mode: 0o600, flag: 'w' });
-    await chmod(this.keyFile, 0o600);
+    // Written whole under a temp name, then linked into place: link fails if another
+    // service or process made the key first, and then everyone uses that one key.
+    const temp = `${this.keyFile}.${process.pid}.${randomBytes(4).toString('hex')}.tmp`;
+    await writeFile(temp, key.toString('base64'), { mode: 0o600, flag: 'wx' });
+    await chmod(temp, 0o600);
+    try {
+      await link(temp, this.keyFile);
+    } catch (error) {
+      if ((error as NodeJS.ErrnoException).code !== 'EEXIST') throw error;
+      const existing = Buffer.from((await readFile(this.keyFile, 'utf8')).trim(), 'base64');
+      if (existing.length !== 32) throw new Error(`${this.keyFile} is not a valid key file; move it aside to make a new one`);
+      return existing;
+    } finally {
+      await unlink(temp).catch(() => undefined);
+    }
     return key;
   }
 }
