@@ -12,6 +12,7 @@ const END = '__TANDEM_PATH_END__';
  */
 export class LoginShellPath {
   private pending: Promise<string> | null = null;
+  private settled: string | null = null;
 
   constructor(
     private readonly options: { env?: NodeJS.ProcessEnv; platform?: NodeJS.Platform; timeoutMs?: number; enabled?: boolean } = {},
@@ -19,8 +20,13 @@ export class LoginShellPath {
 
   /** Starts asking the shell (idempotent); `get()` waits for it, never longer than the timeout. */
   get(): Promise<string> {
-    this.pending ??= this.resolve();
+    this.pending ??= this.resolve().then((path) => (this.settled = path));
     return this.pending;
+  }
+
+  /** The merged PATH once the shell has answered; null while it is still being asked (or never was). */
+  ifReady(): string | null {
+    return this.settled;
   }
 
   private async resolve(): Promise<string> {

@@ -294,6 +294,7 @@ export class McpHost implements McpToolHost {
         name,
         resolveConfig: () => this.store.resolve(name),
         pathEnv: () => this.shellPath.get(),
+        pathEnvIfReady: () => this.shellPath.ifReady(),
         clientInfo: this.options.clientInfo ?? { name: 'Tandem', version: '0.0.0' },
         roots: () => this.options.roots?.() ?? [],
         sampling: () => this.sampling,

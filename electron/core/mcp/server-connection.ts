@@ -43,6 +43,8 @@ export interface ServerConnectionDeps {
   resolveConfig: () => Promise<ResolvedServerConfig>;
   /** PATH for stdio servers (login shell merged with ours). */
   pathEnv: () => Promise<string>;
+  /** The same PATH when it is already known (null while the login shell is still being asked). */
+  pathEnvIfReady?: () => string | null;
   clientInfo: { name: string; version: string };
   /** Folders offered as roots. */
   roots: () => readonly string[];
@@ -266,7 +268,13 @@ export class ServerConnection {
   }
 
   private async connectStdio(config: ResolvedServerConfig, generation: number): Promise<{ client: Client; via: 'stdio' }> {
-    const path = await this.deps.pathEnv();
+    // Waiting for the login shell (up to 1.5 s) only matters when our own PATH cannot find the command.
+    let path = this.deps.pathEnvIfReady?.() ?? null;
+    if (path === null) {
+      const own = process.env.PATH ?? '';
+      const quick = await preflightCommand(config.command ?? '', { path: config.env.PATH ?? own, pathExt: process.env.PATHEXT, cwd: config.cwd ?? undefined });
+      path = quick.ok ? own : await this.deps.pathEnv();
+    }
     const env: Record<string, string> = {};
     for (const [key, value] of Object.entries(process.env)) if (value !== undefined && !value.startsWith('()')) env[key] = value;
     Object.assign(env, { PATH: path }, config.env);
