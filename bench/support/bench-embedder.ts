@@ -15,7 +15,7 @@ export interface BenchModelShape {
   context: number;
 }
 
-/** 'auto' is Tandem's choice (resolveThreads: every core for embedding); a number pins both pipelines. */
+/** 'auto' is Tandem's choice (resolveThreads: one thread for a model under 64 MB, else every core); a number pins both pipelines. */
 export type ThreadsOption = 'auto' | number;
 
 export interface BenchModel {

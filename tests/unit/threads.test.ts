@@ -21,9 +21,10 @@ describe('thread policy', () => {
     );
   });
 
-  test('a tiny model generates on one thread; prompt processing still uses every core', () => {
-    expect(resolveThreads(auto, 1.2 * MB, 2)).toEqual({ generation: 1, batch: 2 });
-    expect(resolveThreads(auto, 40 * MB, 16)).toEqual({ generation: 1, batch: 16 });
+  test('a tiny model generates and embeds on one thread (2 threads were 3-7x slower embedding on 2 busy cores)', () => {
+    expect(resolveThreads(auto, 1.2 * MB, 2)).toEqual({ generation: 1, batch: 1 });
+    expect(resolveThreads(auto, 40 * MB, 16)).toEqual({ generation: 1, batch: 1 });
+    expect(resolveThreads({ generation: 'auto', batch: 2 }, 1.2 * MB, 2)).toEqual({ generation: 1, batch: 2 });
   });
 
   test('a real-sized model generates on half the cores (one on 2 cores, where 2 threads halved the speed)', () => {

@@ -43,6 +43,17 @@ export interface SearchRequest {
   fusion?: FusionMethod;
 }
 
+/**
+ * A job that changed fewer files than this leaves compaction and the FTS
+ * update (`IndexStore.optimize`, 0.1–0.6 s even for one row) to an idle
+ * timer; new rows are searched unindexed meanwhile.
+ */
+const OPTIMIZE_MIN_FILES = 50;
+/** Idle time after a small job before its table is optimized. */
+const IDLE_OPTIMIZE_MS = 30_000;
+/** Small jobs in a row after which the next one optimizes anyway (fragments pile up). */
+const MAX_DEFERRED_OPTIMIZES = 20;
+
 /** Query vectors kept for repeated searches (the same question asked again, a benchmark's query set). */
 const QUERY_CACHE_SIZE = 256;
 
@@ -70,6 +81,8 @@ export class DocumentService {
   /** Timings of the last job per collection (benchmarks and tests read them). */
   readonly lastTimings = new Map<string, IndexJobResult['timings'] & { unchanged: number }>();
   private disposed = false;
+  /** Collections with an optimize deferred by small jobs: the idle timer and how many jobs deferred it. */
+  private readonly pendingOptimize = new Map<string, { timer: NodeJS.Timeout | null; jobs: number }>();
 
   constructor(private readonly options: DocumentServiceOptions) {
     this.store = new CollectionStore(options.root);
@@ -152,6 +165,7 @@ export class DocumentService {
     await this.stopJob(collectionId);
     await this.watchers.get(collectionId)?.dispose();
     this.watchers.delete(collectionId);
+    this.clearPendingOptimize(collectionId);
     await this.index.drop(collectionId);
     await this.store.remove(collectionId);
     this.lastJobs.delete(collectionId);
@@ -259,6 +273,8 @@ export class DocumentService {
   async dispose(): Promise<void> {
     if (this.disposed) return;
     this.disposed = true;
+    for (const pending of this.pendingOptimize.values()) if (pending.timer) clearTimeout(pending.timer);
+    this.pendingOptimize.clear();
     await Promise.all([...this.jobs.keys()].map((id) => this.stopJob(id)));
     await Promise.all([...this.watchers.values()].map((w) => w.dispose()));
     this.watchers.clear();
@@ -386,6 +402,7 @@ export class DocumentService {
       maxFileBytes: settings.maxFileBytes,
       logger: this.options.logger,
       signal: job.controller.signal,
+      optimizeMinFiles: (this.pendingOptimize.get(collectionId)?.jobs ?? 0) >= MAX_DEFERRED_OPTIMIZES ? 0 : OPTIMIZE_MIN_FILES,
       onProgress: (progress) => {
         job.progress = progress;
         this.options.onProgress?.(progress);
@@ -399,10 +416,37 @@ export class DocumentService {
       if (current) await this.store.put({ ...current, lastIndexedAt: new Date().toISOString() });
     }
     if (result.changed) {
+      if (result.optimizeDeferred) this.deferOptimize(collectionId, record.name);
+      else this.clearPendingOptimize(collectionId);
       this.options.onChanged?.(collectionId);
       // After `done` went out: on a big table this takes a while, and the collection still shows as indexing meanwhile.
       await this.index.ensureVectorIndex(collectionId).catch((error: unknown) => this.options.logger.warn(`building the vector index of ${record.name} failed: ${(error as Error).message}`));
     }
+  }
+
+  /** (Re)starts the idle timer that optimizes the collection's table after small jobs. */
+  private deferOptimize(collectionId: string, name: string): void {
+    const pending = this.pendingOptimize.get(collectionId) ?? { timer: null, jobs: 0 };
+    pending.jobs++;
+    this.pendingOptimize.set(collectionId, pending);
+    const arm = () => {
+      if (pending.timer) clearTimeout(pending.timer);
+      pending.timer = setTimeout(() => {
+        pending.timer = null;
+        if (this.disposed || this.pendingOptimize.get(collectionId) !== pending) return;
+        if (this.jobs.has(collectionId)) return arm(); // not while a job writes; try again when idle
+        this.pendingOptimize.delete(collectionId);
+        void this.index.optimize(collectionId).catch((error: unknown) => this.options.logger.warn(`optimizing the index of ${name} failed: ${(error as Error).message}`));
+      }, IDLE_OPTIMIZE_MS);
+      pending.timer.unref?.();
+    };
+    arm();
+  }
+
+  private clearPendingOptimize(collectionId: string): void {
+    const pending = this.pendingOptimize.get(collectionId);
+    if (pending?.timer) clearTimeout(pending.timer);
+    this.pendingOptimize.delete(collectionId);
   }
 
   private async stopJob(collectionId: string): Promise<void> {

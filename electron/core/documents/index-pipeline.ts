@@ -34,6 +34,12 @@ export interface IndexJobOptions {
   logger: Logger;
   onProgress: (progress: IndexProgress) => void;
   signal: AbortSignal;
+  /**
+   * Compact and re-index only when the job changed at least this many files
+   * (or created the table); a smaller job leaves it to the caller
+   * (`optimizeDeferred`). Default 0: always.
+   */
+  optimizeMinFiles?: number;
 }
 
 export interface IndexJobResult {
@@ -41,6 +47,8 @@ export interface IndexJobResult {
   /** Anything in the table changed (a rescan with nothing new changes nothing). */
   changed: boolean;
   unchanged: number;
+  /** The table changed but the job did not optimize it (fewer than `optimizeMinFiles` files): LanceDB still searches the new rows, unindexed. */
+  optimizeDeferred: boolean;
   /** Where the time went (ms): scan + compare, parse + chunk (main thread), embed (native), LanceDB + registry writes, optimize. */
   timings: { scan: number; parse: number; embed: number; write: number; optimize: number; total: number };
 }
@@ -107,6 +115,8 @@ export async function runIndexJob(collection: CollectionRecord, options: IndexJo
 
   const journal = new JobJournal(store.dir(collection.id));
   let changed = false;
+  let created = false;
+  let optimizeDeferred = false;
   let unchanged = 0;
   const timings = { scan: 0, parse: 0, embed: 0, write: 0, optimize: 0, total: 0 };
   const jobStart = performance.now();
@@ -120,6 +130,7 @@ export async function runIndexJob(collection: CollectionRecord, options: IndexJo
       registry = { version: 1, embedder: identity, tableReady: true, files: [] };
       await store.saveRegistry(collection.id, registry);
       changed = true;
+      created = true;
     }
     const entries = new Map(registry.files.map((f) => [f.path, f]));
 
@@ -332,7 +343,9 @@ export async function runIndexJob(collection: CollectionRecord, options: IndexJo
     await store.saveRegistry(collection.id, registry, { sync: true });
     await journal.reset();
     const optimizeStart = performance.now();
-    if (changed) await index.optimize(collection.id).catch((error: unknown) => options.logger.warn(`optimizing the index of ${collection.name} failed: ${(error as Error).message}`));
+    const changedFiles = progress.filesDone + deleted.length + scanFailures.size;
+    optimizeDeferred = changed && !created && changedFiles < (options.optimizeMinFiles ?? 0);
+    if (changed && !optimizeDeferred) await index.optimize(collection.id).catch((error: unknown) => options.logger.warn(`optimizing the index of ${collection.name} failed: ${(error as Error).message}`));
     timings.optimize = performance.now() - optimizeStart;
   } catch (error) {
     await journal.close().catch(() => undefined);
@@ -354,7 +367,7 @@ export async function runIndexJob(collection: CollectionRecord, options: IndexJo
       `(scan ${ms(timings.scan)}, parse ${ms(timings.parse)}, embed ${ms(timings.embed)}, write ${ms(timings.write)}, optimize ${ms(timings.optimize)})`,
   );
   report(true);
-  return { progress, changed, unchanged, timings };
+  return { progress, changed, unchanged, optimizeDeferred, timings };
 }
 
 async function parseOne(
