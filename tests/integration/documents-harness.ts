@@ -7,6 +7,7 @@ import { EmbeddingService } from '../../electron/core/models/embedding-service';
 import { LocalRuntime } from '../../electron/core/models/local-runtime';
 import { ModelLibrary } from '../../electron/core/models/model-library';
 import { RecordingLogger } from '../support/test-logger';
+import { DEFAULT_SETTINGS } from '../../electron/core/settings/settings-store';
 
 /** A DocumentService on a temp data dir with a real runtime (CPU) and the models in `modelsDirs`. */
 export interface DocsHarness {
@@ -27,15 +28,7 @@ export async function openDocs(options: {
   openPath?: (path: string, page?: number) => Promise<void>;
 }): Promise<DocsHarness> {
   const logger = new RecordingLogger();
-  const settings: Settings['documents'] = {
-    embeddingModelId: null,
-    databaseUri: null,
-    maxFileBytes: 64 * 1024 * 1024,
-    ignore: [],
-    searchMode: 'hybrid',
-    retrievalTopK: 6,
-    ...options.settings,
-  };
+  const settings: Settings['documents'] = { ...DEFAULT_SETTINGS.documents, ...options.settings };
   const library = new ModelLibrary(() => options.modelsDirs ?? []);
   const runtime = new LocalRuntime({ logger, gpu: false, threads: () => ({ generation: 'auto', batch: 'auto' }), contextSize: () => 'auto' });
   const embeddings = new EmbeddingService(runtime);

@@ -11,7 +11,7 @@ import { DocumentWatcher } from './document-watcher';
 import type { FusionMethod } from './fusion';
 import { searchCollections, type SearchOutcome } from './hybrid-search';
 import { IndexStore } from './index-store';
-import { recoverCollection, runIndexJob, type IndexJobResult } from './index-pipeline';
+import { initialProgress, recoverCollection, runIndexJob, type IndexJobResult } from './index-pipeline';
 import { exportInventory, inventoryRows } from './inventory-export';
 import { parseFile } from './parsers/parse-file';
 
@@ -462,18 +462,4 @@ function newCollectionId(): string {
   return `col-${randomBytes(6).toString('hex')}`;
 }
 
-function initialProgress(collectionId: string): IndexProgress {
-  return {
-    collectionId,
-    state: 'scanning',
-    filesTotal: 0,
-    filesDone: 0,
-    currentFile: null,
-    chunks: 0,
-    etaSeconds: null,
-    failures: [],
-    error: null,
-    startedAt: new Date().toISOString(),
-  };
-}
 

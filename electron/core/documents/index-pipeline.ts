@@ -89,11 +89,10 @@ export async function recoverCollection(store: CollectionStore, index: IndexStor
  * parse → chunk → embed → write the changed files, parsing the next files
  * while the current one embeds, in journaled batches.
  */
-export async function runIndexJob(collection: CollectionRecord, options: IndexJobOptions): Promise<IndexJobResult> {
-  const { store, index, embedder, signal } = options;
-  const startedAt = new Date().toISOString();
-  const progress: IndexProgress = {
-    collectionId: collection.id,
+/** A job's progress before its scan has found anything. */
+export function initialProgress(collectionId: string): IndexProgress {
+  return {
+    collectionId,
     state: 'scanning',
     filesTotal: 0,
     filesDone: 0,
@@ -102,8 +101,13 @@ export async function runIndexJob(collection: CollectionRecord, options: IndexJo
     etaSeconds: null,
     failures: [],
     error: null,
-    startedAt,
+    startedAt: new Date().toISOString(),
   };
+}
+
+export async function runIndexJob(collection: CollectionRecord, options: IndexJobOptions): Promise<IndexJobResult> {
+  const { store, index, embedder, signal } = options;
+  const progress = initialProgress(collection.id);
   let lastEmit = 0;
   const report = (force = false) => {
     const now = Date.now();
