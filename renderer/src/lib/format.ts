@@ -48,3 +48,12 @@ export function formatCost(usd: number): string {
 export function formatPricePerMillion(usd: number): string {
   return `$${Number(usd.toFixed(4))}`;
 }
+
+/** 75 → "1 min 15 s". */
+export function formatEta(seconds: number): string {
+  const s = Math.max(0, Math.round(seconds));
+  if (s < 60) return `${s} s`;
+  const m = Math.floor(s / 60);
+  if (m < 60) return `${m} min ${s % 60} s`;
+  return `${Math.floor(m / 60)} h ${m % 60} min`;
+}

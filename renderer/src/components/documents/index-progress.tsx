@@ -1,14 +1,5 @@
 import type { IndexFailure, IndexProgress } from '../../../../shared/ipc/routes/documents';
-import { formatCount } from '../../lib/format';
-
-/** 75 → "1 min 15 s". */
-function formatEta(seconds: number): string {
-  const s = Math.max(0, Math.round(seconds));
-  if (s < 60) return `${s} s`;
-  const m = Math.floor(s / 60);
-  if (m < 60) return `${m} min ${s % 60} s`;
-  return `${Math.floor(m / 60)} h ${m % 60} min`;
-}
+import { formatCount, formatEta } from '../../lib/format';
 
 const STATE_LABEL: Record<IndexProgress['state'], string> = {
   scanning: 'Looking for files…',

@@ -1,16 +1,7 @@
 import type { DownloadStatus } from '../../../../shared/ipc/routes/downloads';
-import { formatBytes } from '../../lib/format';
+import { formatBytes, formatEta } from '../../lib/format';
 import { downloadName } from '../../store/downloads-slice';
 import { useAppStore } from '../../store/store-context';
-
-/** 75 → "1 min 15 s". */
-function formatEta(seconds: number): string {
-  const s = Math.max(0, Math.round(seconds));
-  if (s < 60) return `${s} s`;
-  const m = Math.floor(s / 60);
-  if (m < 60) return `${m} min ${s % 60} s`;
-  return `${Math.floor(m / 60)} h ${m % 60} min`;
-}
 
 const STATE_LABEL: Record<DownloadStatus['state'], string> = {
   queued: 'Queued',
