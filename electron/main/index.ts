@@ -1,4 +1,4 @@
-import { app, BrowserWindow } from 'electron';
+import { app, BrowserWindow, shell } from 'electron';
 import { join } from 'node:path';
 import { createCore, type Core } from '../core/app/create-core';
 import { createLogger } from '../core/app/logger';
@@ -34,6 +34,11 @@ async function start(): Promise<void> {
     version: app.getVersion(),
     logger,
     secretCipher: safeStorageCipher() ?? undefined,
+    // "Open in system viewer" for a cited document; the page cannot be passed to an arbitrary viewer.
+    openPath: async (path) => {
+      const problem = await shell.openPath(path);
+      if (problem) throw new Error(problem);
+    },
   });
   detachIpc = registerIpcTransport(core.router, trustedUrlCheck(target));
   createMainWindow(target);
