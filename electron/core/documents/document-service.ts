@@ -382,6 +382,8 @@ export class DocumentService {
         this.options.onChanged?.(collectionId);
       }
     })();
+    // A job that fails outside runIndexJob's own handling is logged, never an unhandled rejection.
+    job.done.catch((error: unknown) => this.options.logger.error('an indexing job failed', error));
   }
 
   private async runJob(collectionId: string, job: Job): Promise<void> {

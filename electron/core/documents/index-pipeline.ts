@@ -282,6 +282,9 @@ export async function runIndexJob(collection: CollectionRecord, options: IndexJo
         channel.close();
       }
     })();
+    // Handled at once: a cancel makes the producer reject while the consumer is still embedding, and an
+    // unhandled rejection would end the process. The error still surfaces through `await producer` below.
+    producer.catch(() => undefined);
 
     const indexingStarted = Date.now();
     let batch: { paths: string[]; rows: ChunkRow[]; entries: FileEntry[]; startedAt: number } | null = null;
