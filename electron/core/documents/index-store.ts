@@ -369,18 +369,10 @@ function hitFromRecord(record: Record<string, unknown>): HitRow {
 function fromRecord(record: Record<string, unknown>): ChunkRow {
   const vector = record.vector as { toArray?: () => Float32Array } | null | undefined;
   return {
-    id: String(record.id),
-    path: String(record.path),
-    type: String(record.type) as DocumentType,
-    page: Number(record.page),
-    headingPath: JSON.parse(String(record.headingPath)) as string[],
+    ...hitFromRecord(record),
     ordinal: Number(record.ordinal),
-    text: String(record.text),
-    charStart: Number(record.charStart),
-    charEnd: Number(record.charEnd),
     contentHash: String(record.contentHash),
     fileHash: String(record.fileHash),
-    localOnly: Boolean(record.localOnly),
     ...(vector && typeof vector.toArray === 'function' ? { vector: [...vector.toArray()] } : {}),
   };
 }
