@@ -102,7 +102,7 @@ const dataDir = await mkdtemp(join(tmpdir(), 'tandem-bench-'));
 const logger = createLogger('warn');
 const core = await createCore({ dataDir, modelsDirs: [dirname(modelPath)], mode: 'serve', version: 'bench', logger, gpu: false });
 const token = createToken();
-const server = await startServeServer({ router: core.router, logger, token, host: '127.0.0.1', port: 0, staticDir: null });
+const server = await startServeServer({ rpc: core.rpc, logger, token, host: '127.0.0.1', port: 0, staticDir: null });
 // The client runs in a worker thread: like a browser tab it has its own event loop.
 const client = new Worker(new URL('./support/ws-bench-client.mjs', import.meta.url), {
   workerData: { url: `ws://127.0.0.1:${server.port}${WS_PATH}?${TOKEN_QUERY_PARAM}=${token}` },

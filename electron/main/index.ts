@@ -40,7 +40,7 @@ async function start(): Promise<void> {
       if (problem) throw new Error(problem);
     },
   });
-  detachIpc = registerIpcTransport(core.router, trustedUrlCheck(target));
+  detachIpc = registerIpcTransport(core.rpc, trustedUrlCheck(target));
   createMainWindow(target);
 }
 

@@ -2,25 +2,25 @@ import { ipcMain, type IpcMainInvokeEvent, type WebContents } from 'electron';
 import { IPC_MESSAGE_CHANNEL, IPC_REQUEST_CHANNEL } from '../../shared/ipc/bridge';
 import { fail } from '../../shared/ipc/result';
 import type { ServerMessage } from '../../shared/ipc/wire';
-import type { Router, RouterClient } from '../core/ipc/router';
+import type { RpcDispatcher, RpcClient } from '../core/rpc/rpc-dispatcher';
 
 /**
  * The contract over Electron IPC: one invoke channel for requests, one
  * directed channel for stream parts and events. Only our own top frame,
  * loaded from our own origin, may call.
  */
-export function registerIpcTransport(router: Router, isTrustedUrl: (url: string) => boolean): () => void {
+export function registerIpcTransport(rpc: RpcDispatcher, isTrustedUrl: (url: string) => boolean): () => void {
   const detachers = new Map<number, () => void>();
 
-  const clientFor = (contents: WebContents): RouterClient => {
-    const client: RouterClient = {
+  const clientFor = (contents: WebContents): RpcClient => {
+    const client: RpcClient = {
       id: `ipc-${contents.id}`,
       send: (message: ServerMessage) => {
         if (!contents.isDestroyed()) contents.send(IPC_MESSAGE_CHANNEL, message);
       },
     };
     if (!detachers.has(contents.id)) {
-      detachers.set(contents.id, router.attach(client));
+      detachers.set(contents.id, rpc.attach(client));
       contents.once('destroyed', () => {
         detachers.get(contents.id)?.();
         detachers.delete(contents.id);
@@ -34,7 +34,7 @@ export function registerIpcTransport(router: Router, isTrustedUrl: (url: string)
     if (!frame || frame.parent !== null || !isTrustedUrl(frame.url)) {
       return fail({ code: 'BAD_MESSAGE', message: 'Requests are only accepted from the Tandem window', retryable: false });
     }
-    return router.request(route, input, clientFor(event.sender));
+    return rpc.request(route, input, clientFor(event.sender));
   });
 
   return () => {

@@ -28,7 +28,7 @@ beforeAll(async () => {
   await writeFile(join(folder, 'rivers.md'), '# Rivers\n\n## Europe\n\nThe Danube flows through ten countries.\n');
   await writeFile(join(folder, 'sub', 'mountains.txt'), 'Mont Blanc is the highest peak of the Alps.\n');
   core = await createCore({ dataDir, modelsDirs: [modelsDir], mode: 'serve', version: '0.0.0-test', logger: new RecordingLogger(), gpu: false });
-  client = new CollectingClient(core.router);
+  client = new CollectingClient(core.rpc);
 });
 
 afterAll(async () => {

@@ -23,7 +23,7 @@ beforeAll(async () => {
   server = await new DownloadServer(tinyLlamaGguf({ embeddingLength: 64, feedForwardLength: 256, blockCount: 2 })).start();
   dataDir = await temp.make('tandem-downloads-');
   core = await createCore({ dataDir, mode: 'serve', version: '0.0.0-test', logger: new RecordingLogger(), gpu: false });
-  client = new CollectingClient(core.router);
+  client = new CollectingClient(core.rpc);
 });
 
 afterAll(async () => {

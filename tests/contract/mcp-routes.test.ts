@@ -28,7 +28,7 @@ const changes = (name: string) =>
 beforeAll(async () => {
   dataDir = await temp.make('tandem-mcp-routes-');
   core = await createCore({ dataDir, mode: 'serve', version: '0.0.0-test', logger, gpu: false });
-  client = new CollectingClient(core.router);
+  client = new CollectingClient(core.rpc);
 });
 
 afterAll(async () => {

@@ -24,7 +24,7 @@ beforeAll(async () => {
   cliDir = await temp.make('tandem-folders-cli-');
   work = await temp.make('tandem-folders-work-');
   core = await createCore({ dataDir, modelsDirs: [cliDir], mode: 'serve', version: '0.0.0-test', logger: new RecordingLogger(), gpu: false });
-  client = new CollectingClient(core.router);
+  client = new CollectingClient(core.rpc);
 });
 
 afterAll(async () => {
@@ -110,7 +110,7 @@ describe('load options per model', () => {
 
     // a fresh core knows nothing but the settings file
     core = await createCore({ dataDir, mode: 'serve', version: '0.0.0-test', logger: new RecordingLogger(), gpu: false });
-    client = new CollectingClient(core.router);
+    client = new CollectingClient(core.rpc);
     expect(core.settings.get().modelLoadOptions).toEqual({ imported: { contextSize: 256 } });
     const chat = (await client.call('chats.create', { modelId: 'imported' })) as { id: string };
     const started = await client.call('chat.send', { chatId: chat.id, text: 'Hello', modelId: 'imported' });

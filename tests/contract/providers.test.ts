@@ -33,7 +33,7 @@ beforeAll(async () => {
   // the user's copy of the pricing table, laid over the bundled one
   await writeFile(join(dataDir, 'pricing.json'), JSON.stringify({ models: { 'fake/gpt-test': { input: 3, output: 15 } } }));
   core = await createCore({ dataDir, mode: 'serve', version: '0.0.0-test', logger, gpu: false, providerRetry: { maxAttempts: 2, baseDelayMs: 5, maxDelayMs: 20 } });
-  client = new CollectingClient(core.router);
+  client = new CollectingClient(core.rpc);
 });
 
 afterAll(async () => {

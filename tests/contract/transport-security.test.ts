@@ -22,7 +22,7 @@ beforeAll(async () => {
   const logger = new RecordingLogger();
   core = await createCore({ dataDir: await temp.make('tandem-sec-'), mode: 'serve', version: '0.0.0-test', logger, gpu: false });
   server = await startServeServer({
-    router: core.router,
+    rpc: core.rpc,
     logger,
     token,
     host: '127.0.0.1',

@@ -58,7 +58,7 @@ beforeAll(async () => {
   emptyModelsDir = join(root, 'no-models');
   await mkdir(emptyModelsDir);
   core = await createCore({ dataDir: join(root, 'data'), modelsDirs: [emptyModelsDir], mode: 'serve', version: '0.0.0-test', logger, gpu: false });
-  server = await startServeServer({ router: core.router, logger, token, host: '127.0.0.1', port: 0, staticDir: null });
+  server = await startServeServer({ rpc: core.rpc, logger, token, host: '127.0.0.1', port: 0, staticDir: null });
   const keeper = await core.chats.create({ title: 'Keep me' });
   keeperId = keeper.id;
   const now = new Date().toISOString();
@@ -590,7 +590,7 @@ describe('fuzzing the WebSocket transport', () => {
     expect(listed.map((c) => c.id)).toContain(keeperId);
     for (const chat of listed) expect(contract['chats.get'].output.safeParse(await client.call('chats.get', { chatId: chat.id })).success).toBe(true);
     await client.close();
-    expect(core.router.activeStreams).toBe(0);
+    expect(core.rpc.activeStreams).toBe(0);
     expect(logger.errors()).toEqual([]);
   });
 });

@@ -27,7 +27,7 @@ beforeAll(async () => {
   await writePdf(join(folder, 'dragons.pdf'), [['Chapter one', 'Once there was a village.'], ['Chapter two', 'The dragon Ember lived in a cave by the sea.']]);
   await writeFile(join(folder, 'cats.md'), '# Cats\n\nThe cat Tom liked fish and naps.\n');
   core = await createCore({ dataDir: join(root, 'data'), modelsDirs: [sharedModelsDir, bertDir], mode: 'cli', version: '0.0.0-test', logger: new RecordingLogger(), gpu: false });
-  client = new CollectingClient(core.router);
+  client = new CollectingClient(core.rpc);
 });
 
 afterAll(async () => {

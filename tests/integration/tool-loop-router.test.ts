@@ -25,8 +25,8 @@ beforeAll(async () => {
   server = await startFakeOpenAI();
   core = await createCore({ dataDir: await temp.make('tandem-tool-router-'), mode: 'serve', version: '0.0.0-test', logger: new RecordingLogger(), gpu: false });
   await core.providers.add({ name: 'fake', preset: 'custom', baseUrl: server.baseUrl, apiKey: 'sk-test' });
-  owner = new CollectingClient(core.router, 'window-owner');
-  other = new CollectingClient(core.router, 'window-other');
+  owner = new CollectingClient(core.rpc, 'window-owner');
+  other = new CollectingClient(core.rpc, 'window-other');
   await owner.call('mcp.add', everythingServer);
   await core.mcp.ensureReady('everything');
 });

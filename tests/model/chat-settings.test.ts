@@ -19,7 +19,7 @@ beforeAll(async () => {
     logger: new RecordingLogger(),
     gpu: false,
   });
-  client = new CollectingClient(core.router);
+  client = new CollectingClient(core.rpc);
 });
 
 afterAll(async () => {

@@ -217,7 +217,7 @@ describe('broken model files', () => {
       gpu: false,
     });
     try {
-      const client = new CollectingClient(core.router);
+      const client = new CollectingClient(core.rpc);
       const models = await client.call('models.list', {});
       expect(models.filter((m) => m.problem !== null).map((m) => m.name).sort()).toEqual(['cut-at-the-end', 'cut-in-half', 'garbage-header', 'not-a-model', 'wrong-magic']);
       const chat = await client.call('chats.create', {});

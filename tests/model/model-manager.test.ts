@@ -91,7 +91,7 @@ describe('inspecting a model before loading it', () => {
       gpu: false,
     });
     try {
-      const client = new CollectingClient(core.router);
+      const client = new CollectingClient(core.rpc);
       const details = await client.call('models.inspect', { modelId: storiesModelId });
       expect(details).toMatchObject({ trainedContextLength: 2048, quantization: 'F32' });
       expect(details.fit.contextSize).toBe(2048); // 'auto': the trained size (capped at 8192)

@@ -1,21 +1,21 @@
 import type { RouteInput, RouteName } from '../../shared/ipc/contract';
 import type { Result } from '../../shared/ipc/result';
 import type { ServerMessage } from '../../shared/ipc/wire';
-import type { Router, RouterClient } from '../../electron/core/ipc/router';
+import type { RpcDispatcher, RpcClient } from '../../electron/core/rpc/rpc-dispatcher';
 import type { Answer } from './answer';
 import { streamView, type StreamView } from './stream-log';
 import { waitUntil } from './wait';
 
-/** An in-process router client, as a window would be: it keeps every message the router sends it. */
-export class CollectingClient implements RouterClient {
+/** An in-process rpc client, as a window would be: it keeps every message the dispatcher sends it. */
+export class CollectingClient implements RpcClient {
   readonly messages: ServerMessage[] = [];
   private readonly detach: () => void;
 
   constructor(
-    private readonly router: Router,
+    private readonly rpc: RpcDispatcher,
     readonly id = `test-${Math.random().toString(36).slice(2)}`,
   ) {
-    this.detach = router.attach(this);
+    this.detach = rpc.attach(this);
   }
 
   send(message: ServerMessage): void {
@@ -26,7 +26,7 @@ export class CollectingClient implements RouterClient {
   request<K extends RouteName>(route: K, input: RouteInput<K>): Promise<Result<Answer<K>>>;
   request(route: unknown, input: unknown): Promise<Result<unknown>>;
   request(route: unknown, input: unknown): Promise<Result<unknown>> {
-    return this.router.request(route, input, this);
+    return this.rpc.request(route, input, this);
   }
 
   async call<K extends RouteName>(route: K, input: RouteInput<K>): Promise<Answer<K>> {

@@ -5,7 +5,7 @@ import type { SamplingRequest } from '../../shared/ipc/routes/mcp';
 import type { StreamPart } from '../../shared/ipc/stream-parts';
 import { ChatStore } from '../../electron/core/chats/chat-store';
 import { ChatTurnRunner } from '../../electron/core/chats/chat-turn-runner';
-import { createToolApprovalHandlers } from '../../electron/core/ipc/tool-approval-handlers';
+import { createToolApprovalHandlers } from '../../electron/core/rpc/tool-approval-handlers';
 import { ApprovalBroker, type ApprovalDecision } from '../../electron/core/mcp/approval-broker';
 import { McpHost } from '../../electron/core/mcp/mcp-host';
 import { SamplingService } from '../../electron/core/mcp/sampling-service';

@@ -1,5 +1,5 @@
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
-import { PartCoalescer } from '../../electron/core/ipc/part-coalescer';
+import { PartCoalescer } from '../../electron/core/rpc/part-coalescer';
 
 describe('PartCoalescer (fewer, larger stream messages)', () => {
   beforeEach(() => vi.useFakeTimers({ toFake: ['setTimeout', 'clearTimeout', 'performance'] }));

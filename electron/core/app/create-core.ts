@@ -3,9 +3,9 @@ import { freemem } from 'node:os';
 import { join, resolve } from 'node:path';
 import { ChatStore } from '../chats/chat-store';
 import { ChatTurnRunner } from '../chats/chat-turn-runner';
-import { Router } from '../ipc/router';
-import { createHandlers } from '../ipc/create-handlers';
-import { createDocumentHandlers } from '../ipc/documents-handlers';
+import { RpcDispatcher } from '../rpc/rpc-dispatcher';
+import { createHandlers } from '../rpc/create-handlers';
+import { createDocumentHandlers } from '../rpc/documents-handlers';
 import { DocumentService } from '../documents/document-service';
 import { EmbedderResolver } from '../documents/document-embedder';
 import { retrieveForChat } from '../documents/retrieval';
@@ -71,8 +71,8 @@ export async function createCore(options: CoreOptions) {
     const library = new ModelLibrary(modelsDirs);
     const folders = new ModelFolders({ dataDirModels: layout.models, commandLine: extraDirs, settings });
 
-    // Services are created before the router so events can flow; they reach it through this variable.
-    let router: Router | null = null;
+    // Services are created before the dispatcher so events can flow; they reach it through this variable.
+    let rpc: RpcDispatcher | null = null;
     const runtime = new LocalRuntime({
       logger,
       gpu: options.gpu,
@@ -80,7 +80,7 @@ export async function createCore(options: CoreOptions) {
       contextSize: () => settings.get().contextSize,
       memoryBudget: () => settings.get().modelMemoryBudget,
       savedLoadOptions: (info) => settings.get().modelLoadOptions[info.id],
-      onStatus: (status) => router?.broadcast('models.status', status),
+      onStatus: (status) => rpc?.broadcast('models.status', status),
     });
     disposables.add('local runtime', () => runtime.dispose());
     const embeddings = new EmbeddingService(runtime);
@@ -99,7 +99,7 @@ export async function createCore(options: CoreOptions) {
       cipher: options.secretCipher,
       roots: () => settings.get().mcp.roots,
       clientInfo: { name: 'Tandem', version: options.version },
-      onChanged: (name, status) => router?.broadcast('mcp.changed', { name, status }),
+      onChanged: (name, status) => rpc?.broadcast('mcp.changed', { name, status }),
     });
     await mcp.init();
     // Disposed before the providers and models it may sample with: children get SIGTERM, then SIGKILL after 2 s.
@@ -116,10 +116,10 @@ export async function createCore(options: CoreOptions) {
 
     const downloads = new DownloadManager({
       modelsDir: layout.models,
-      onProgress: (status) => router?.broadcast('downloads.progress', status),
+      onProgress: (status) => rpc?.broadcast('downloads.progress', status),
       onCompleted: async (path) => {
         const models = await library.list(true);
-        router?.broadcast('models.changed', {});
+        rpc?.broadcast('models.changed', {});
         return models.find((m) => m.path === path)?.id ?? null;
       },
     });
@@ -137,7 +137,7 @@ export async function createCore(options: CoreOptions) {
     const approvals = new ApprovalBroker();
     disposables.add('tool approvals', () => approvals.dispose());
     const sampling = new SamplingService({
-      broadcast: (request) => router?.broadcast('mcp.samplingRequested', request),
+      broadcast: (request) => rpc?.broadcast('mcp.samplingRequested', request),
       resolveModel,
       proposedModelId: async () =>
         settings.get().mcp.samplingModelId ??
@@ -156,8 +156,8 @@ export async function createCore(options: CoreOptions) {
       logger,
       // Watchers and the catch-up rescan belong to long-running modes; a CLI command indexes explicitly.
       watch: options.mode !== 'cli',
-      onProgress: (progress) => router?.broadcast('collections.progress', progress),
-      onChanged: (collectionId) => router?.broadcast('collections.changed', { collectionId }),
+      onProgress: (progress) => rpc?.broadcast('collections.progress', progress),
+      onChanged: (collectionId) => rpc?.broadcast('collections.changed', { collectionId }),
       openPath: options.openPath,
     });
     await documents.init();
@@ -167,7 +167,7 @@ export async function createCore(options: CoreOptions) {
       store: chats,
       resolveModel,
       maxTokens: () => settings.get().maxTokens,
-      onChatChanged: (chatId) => router?.broadcast('chats.changed', { chatId }),
+      onChatChanged: (chatId) => rpc?.broadcast('chats.changed', { chatId }),
       toolLoop,
       maxToolResultChars,
       retrieve: (collectionIds, query, modelId) =>
@@ -195,20 +195,20 @@ export async function createCore(options: CoreOptions) {
       downloads: { downloads, catalog, modelsDirs, availableMemory },
       mcp: { host: mcp },
       toolApprovals: { approvals, sampling },
-      broadcast: (event, payload) => router?.broadcast(event, payload),
+      broadcast: (event, payload) => rpc?.broadcast(event, payload),
     });
     const handlers = { ...baseHandlers, ...createDocumentHandlers(documents) };
-    router = new Router(handlers, logger);
-    const activeRouter = router;
+    rpc = new RpcDispatcher(handlers, logger);
+    const activeRpc = rpc;
     // First to dispose: stop streams so answers end as "cancelled" and are saved.
     disposables.add('streams', async () => {
-      activeRouter.cancelAll();
-      await waitFor(() => activeRouter.activeStreams === 0, 5000);
+      activeRpc.cancelAll();
+      await waitFor(() => activeRpc.activeStreams === 0, 5000);
     });
-    settings.onChange((next) => activeRouter.broadcast('settings.changed', next));
+    settings.onChange((next) => activeRpc.broadcast('settings.changed', next));
 
     return {
-      router: activeRouter,
+      rpc: activeRpc,
       settings,
       library,
       folders,

@@ -3,7 +3,7 @@ import type { ChatMessage } from '../../../shared/ipc/domain';
 import type { Citation } from '../../../shared/ipc/routes/documents';
 import { CodedError, type ErrorCode } from '../../../shared/ipc/errors';
 import type { ContextTrimmed, FinishReason, StreamPart, ToolCallRecord, Usage } from '../../../shared/ipc/stream-parts';
-import type { StreamStartResult } from '../ipc/handlers';
+import type { StreamStartResult } from '../rpc/handlers';
 import { promptFromMessage } from '../mcp/tool-history';
 import type { ToolLoop, ToolLoopTurn } from '../mcp/tool-loop';
 import type { ResourceRef } from '../mcp/resource-context';

@@ -1,5 +1,5 @@
 import type { DownloadStatus } from '../../../shared/ipc/routes/downloads';
-import { catalogItems, removeModel } from '../ipc/downloads-handlers';
+import { catalogItems, removeModel } from '../rpc/downloads-handlers';
 import type { GlobalOptions } from './main';
 import { withCliCore } from './with-cli-core';
 import { formatBytes, formatCount, type ModelsCommandOptions } from './models-command';

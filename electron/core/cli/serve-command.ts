@@ -31,7 +31,7 @@ export async function runServe(global: GlobalOptions, options: { port: number; h
   const core = await createCore({ dataDir: global.dataDir, modelsDirs: global.modelsDirs, mode: 'serve', version: global.version, logger });
   let server;
   try {
-    server = await startServeServer({ router: core.router, logger, token: createToken(), host: options.host, port: options.port, staticDir });
+    server = await startServeServer({ rpc: core.rpc, logger, token: createToken(), host: options.host, port: options.port, staticDir });
   } catch (error) {
     await core.dispose();
     process.stderr.write(`tandem serve: could not listen on ${options.host}:${options.port}: ${(error as Error).message}\n`);

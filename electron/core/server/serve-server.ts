@@ -4,12 +4,12 @@ import { randomUUID } from 'node:crypto';
 import { WebSocketServer, type WebSocket } from 'ws';
 import { TOKEN_QUERY_PARAM, WS_PATH, type ServerMessage } from '../../../shared/ipc/wire';
 import type { Logger } from '../app/logger';
-import type { Router } from '../ipc/router';
+import type { RpcDispatcher } from '../rpc/rpc-dispatcher';
 import { serveStatic } from './static-files';
 import { allowedHosts, isAllowedHost, isAllowedOrigin, tokensEqual } from './security';
 
 export interface ServeServerOptions {
-  router: Router;
+  rpc: RpcDispatcher;
   logger: Logger;
   token: string;
   host: string;
@@ -32,7 +32,7 @@ const MAX_MESSAGE_BYTES = 4 * 1024 * 1024;
  * a browser, an Origin of this very server.
  */
 export async function startServeServer(options: ServeServerOptions): Promise<ServeServer> {
-  const { router, logger, token } = options;
+  const { rpc, logger, token } = options;
   let hosts = new Set<string>();
   const server: Server = createServer((request, response) => {
     if (!isAllowedHost(request.headers.host, hosts)) {
@@ -75,7 +75,7 @@ export async function startServeServer(options: ServeServerOptions): Promise<Ser
         if (ws.readyState === ws.OPEN) ws.send(JSON.stringify(message));
       },
     };
-    const detach = router.attach(client);
+    const detach = rpc.attach(client);
     ws.on('message', (data, isBinary) => {
       if (isBinary) {
         client.send({ type: 'response', id: -1, result: { ok: false, error: { code: 'BAD_MESSAGE', message: 'Binary frames are not accepted', retryable: false } } });
@@ -88,7 +88,7 @@ export async function startServeServer(options: ServeServerOptions): Promise<Ser
         client.send({ type: 'response', id: -1, result: { ok: false, error: { code: 'BAD_MESSAGE', message: 'Messages must be JSON', retryable: false } } });
         return;
       }
-      void router.handleMessage(parsed, client);
+      void rpc.handleMessage(parsed, client);
     });
     ws.on('close', detach);
     ws.on('error', (error) => logger.warn(`WebSocket error: ${error.message}`));

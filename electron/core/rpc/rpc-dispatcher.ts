@@ -8,7 +8,7 @@ import type { Handlers, StreamStartResult } from './handlers';
 import { DEFAULT_COALESCE_MS, PartCoalescer } from './part-coalescer';
 
 /** A connected client (a window over IPC, a browser tab over WebSocket): where its messages go. */
-export interface RouterClient {
+export interface RpcClient {
   readonly id: string;
   send(message: ServerMessage): void;
 }
@@ -19,12 +19,12 @@ interface ActiveStream {
 }
 
 /**
- * Looks a route up, validates its input, dispatches to a handler, and always
+ * The contract's dispatcher (IPC and WebSocket alike). Looks a route up, validates its input, dispatches to a handler, and always
  * answers a Result: nothing throws across the boundary. Also runs streams
  * (ids, sequence numbers, one final `end`, cancellation) and broadcasts events.
  */
-export class Router {
-  private readonly clients = new Map<string, RouterClient>();
+export class RpcDispatcher {
+  private readonly clients = new Map<string, RpcClient>();
   private readonly streams = new Map<string, ActiveStream>();
 
   constructor(
@@ -35,7 +35,7 @@ export class Router {
   ) {}
 
   /** Registers a client for events and streams; the returned function detaches it and cancels its streams. */
-  attach(client: RouterClient): () => void {
+  attach(client: RpcClient): () => void {
     this.clients.set(client.id, client);
     return () => {
       this.clients.delete(client.id);
@@ -49,7 +49,7 @@ export class Router {
   }
 
   /** Handles a raw transport message (already JSON-decoded); answers through `client.send`. */
-  async handleMessage(raw: unknown, client: RouterClient): Promise<void> {
+  async handleMessage(raw: unknown, client: RpcClient): Promise<void> {
     const parsed = ClientMessageSchema.safeParse(raw);
     if (!parsed.success) {
       const id = typeof raw === 'object' && raw !== null && typeof (raw as { id?: unknown }).id === 'number' ? (raw as { id: number }).id : -1;
@@ -66,7 +66,7 @@ export class Router {
   }
 
   /** Looks up, validates and dispatches one request. Stream routes start their stream after answering. */
-  async request(route: unknown, input: unknown, client: RouterClient): Promise<Result<unknown>> {
+  async request(route: unknown, input: unknown, client: RpcClient): Promise<Result<unknown>> {
     try {
       if (!isRouteName(route)) {
         return fail({ code: 'UNKNOWN_ROUTE', message: `Unknown route: ${String(route).slice(0, 100)}`, retryable: false });
@@ -135,7 +135,7 @@ export class Router {
     return { cancelled: true };
   }
 
-  private startStream(route: RouteName, started: StreamStartResult<unknown, unknown>, client: RouterClient) {
+  private startStream(route: RouteName, started: StreamStartResult<unknown, unknown>, client: RpcClient) {
     const streamId = randomUUID();
     const controller = new AbortController();
     this.streams.set(streamId, { clientId: client.id, controller });

@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { createCore, type Core } from '../../electron/core/app/create-core';
-import { Router } from '../../electron/core/ipc/router';
-import type { Handlers } from '../../electron/core/ipc/handlers';
+import { RpcDispatcher } from '../../electron/core/rpc/rpc-dispatcher';
+import type { Handlers } from '../../electron/core/rpc/handlers';
 import { CodedError } from '../../shared/ipc/errors';
 import { contract, routeNames } from '../../shared/ipc/contract';
 import { StreamPartSchema } from '../../shared/ipc/stream-parts';
@@ -28,7 +28,7 @@ beforeAll(async () => {
     logger,
     gpu: false,
   });
-  client = new CollectingClient(core.router);
+  client = new CollectingClient(core.rpc);
 });
 
 afterAll(async () => {
@@ -111,7 +111,7 @@ describe('handler failures with a handwritten handler set', () => {
   const base = Object.fromEntries(routeNames.filter((route) => route !== 'stream.cancel').map((route) => [route, unused])) as unknown as Handlers;
 
   test('a plain exception becomes INTERNAL without leaking a stack; a coded one keeps its code', async () => {
-    const router = new Router(
+    const router = new RpcDispatcher(
       {
         ...base,
         'chats.list': () => {
@@ -133,14 +133,14 @@ describe('handler failures with a handwritten handler set', () => {
 
   test('output that breaks the contract is INTERNAL, not passed on', async () => {
     const logs = new RecordingLogger();
-    const router = new Router({ ...base, 'chats.list': () => [{ id: 1 }] as never }, logs);
+    const router = new RpcDispatcher({ ...base, 'chats.list': () => [{ id: 1 }] as never }, logs);
     const result = await new CollectingClient(router).request('chats.list', {});
     expect(result).toMatchObject({ ok: false, error: { code: 'INTERNAL' } });
     expect(logs.errors().join('\n')).toContain('chats.list');
   });
 
   test('a stream whose work throws ends once with status failed and the error', async () => {
-    const router = new Router(
+    const router = new RpcDispatcher(
       {
         ...base,
         'chat.send': async () => ({
@@ -163,7 +163,7 @@ describe('handler failures with a handwritten handler set', () => {
   });
 
   test('the response with the stream id reaches the client before the first part', async () => {
-    const router = new Router(
+    const router = new RpcDispatcher(
       {
         ...base,
         'chat.send': async () => ({
@@ -187,7 +187,7 @@ describe('handler failures with a handwritten handler set', () => {
 
   test('cancelling another client\'s stream does nothing', async () => {
     let release!: () => void;
-    const router = new Router(
+    const router = new RpcDispatcher(
       {
         ...base,
         'chat.send': async () => ({
@@ -246,7 +246,7 @@ describe('chat streams with the real model', () => {
     await waitUntil(() => client.stream(started.streamId).parts.filter((p) => p.type === 'text-delta').length >= 5, 'some text');
 
     // another window looking at the chat meanwhile sees the answer as still streaming
-    const other = new CollectingClient(core.router);
+    const other = new CollectingClient(core.rpc);
     expect((await other.call('chats.get', { chatId: chat.id })).messages[1]).toMatchObject({ status: 'streaming' });
     other.close();
 
@@ -275,12 +275,12 @@ describe('chat streams with the real model', () => {
 
   test('a client that goes away stops its stream, and the answer is saved as cancelled', async () => {
     await client.call('settings.update', { maxTokens: 100_000 });
-    const leaving = new CollectingClient(core.router);
+    const leaving = new CollectingClient(core.rpc);
     const chat = await leaving.call('chats.create', {});
     const started = await leaving.call('chat.send', { chatId: chat.id, text: 'Once upon a time', modelId: storiesModelId });
     await waitUntil(() => leaving.stream(started.streamId).text.length > 0, 'some text');
     leaving.close();
-    await waitUntil(() => core.router.activeStreams === 0, 'the stream to stop');
+    await waitUntil(() => core.rpc.activeStreams === 0, 'the stream to stop');
     // the end record is written as the generation winds down; poll the saved chat for it
     let answer;
     for (let i = 0; i < 250; i++) {
