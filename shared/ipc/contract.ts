@@ -16,6 +16,7 @@ import { providerRoutes } from './routes/providers';
 import { downloadEvents, downloadRoutes } from './routes/downloads';
 import { documentEvents, documentRoutes } from './routes/documents';
 import { mcpEvents, mcpRoutes } from './routes/mcp';
+import { routingEvents, routingRoutes } from './routes/routing';
 
 /**
  * The single source of truth for everything the renderer (or any client of
@@ -79,6 +80,7 @@ export const contract = {
   ...downloadRoutes,
   ...documentRoutes,
   ...mcpRoutes,
+  ...routingRoutes,
 } as const;
 
 export type Contract = typeof contract;
@@ -115,6 +117,7 @@ export const events = {
   ...downloadEvents,
   ...documentEvents,
   ...mcpEvents,
+  ...routingEvents,
   /** Settings changed (from any window or client). */
   'settings.changed': SettingsSchema,
 } as const;

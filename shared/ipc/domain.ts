@@ -3,6 +3,7 @@ import { ContextTrimmedSchema, FinishReasonSchema, ToolCallRecordSchema, UsageSc
 import { CitationSchema, SearchModeSchema } from './routes/documents';
 import { ErrorCodeSchema } from './errors';
 import { ChatSettingsSchema } from './chat-settings';
+import { FallbackSchema, RouteDecisionSchema, RoutingSettingsSchema } from './routes/routing';
 
 import { IdSchema, TitleSchema } from './ids';
 
@@ -63,6 +64,8 @@ export const SettingsSchema = z.object({
     /** Tool results longer than this are truncated for the model (kept whole for the user). */
     maxToolResultChars: z.number().int().min(1000).max(10_000_000),
   }),
+  /** Auto (the model router): priority, pinned rules, budgets, provider limits, circuit breaker, response cache. */
+  routing: RoutingSettingsSchema,
 });
 export type Settings = z.infer<typeof SettingsSchema>;
 
@@ -105,6 +108,14 @@ export const ChatMessageSchema = z.object({
   citations: z.array(CitationSchema).optional(),
   /** Tools the answer called through MCP, in order, with their outcomes. */
   toolCalls: z.array(ToolCallRecordSchema).optional(),
+  /** Auto's decision for this answer (the `route` part). */
+  route: RouteDecisionSchema.optional(),
+  /** Models that failed before this answer's model took over, in order. */
+  fallbacks: z.array(FallbackSchema).optional(),
+  /** The answer was replayed from the response cache. */
+  cached: z.boolean().optional(),
+  /** The user's "Good answer" / "Bad answer". */
+  vote: z.enum(['good', 'bad']).optional(),
 });
 export type ChatMessage = z.infer<typeof ChatMessageSchema>;
 

@@ -63,6 +63,12 @@ export const ERROR_CODES = [
   'MCP_ERROR',
   /** The user denied a tool call. */
   'TOOL_DENIED',
+  /** A paid request could break a budget cap (the message names the cap and what is left). */
+  'BUDGET_EXCEEDED',
+  /** Auto found no model that can take the request (the message says what to do). */
+  'NO_MODEL_AVAILABLE',
+  /** Content that must stay on this machine (a private chat, a local-only collection) would go to a cloud model. */
+  'LOCAL_ONLY',
 ] as const;
 
 export const ErrorCodeSchema = z.enum(ERROR_CODES);

@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { ErrorCodeSchema } from './errors';
 import { CitationSchema } from './routes/documents';
+import { FallbackSchema, RouteDecisionSchema } from './routes/routing';
 
 /**
  * The parts every model (local or cloud) streams. Learned from the Vercel AI
@@ -99,6 +100,14 @@ export const StreamPartSchema = z.discriminatedUnion('type', [
     code: ErrorCodeSchema,
     message: z.string(),
   }),
+  /** Auto's decision: the chosen model, the ranked candidates and every exclusion. Comes first; saved with the answer. */
+  z.object({ type: z.literal('route'), decision: RouteDecisionSchema }),
+  /** A model failed (after its retries, or its circuit was open) and the next candidate answers. Saved with the answer. */
+  z.object({ type: z.literal('fallback') }).extend(FallbackSchema.shape),
+  /** The request waits for the provider's concurrency or rate limit; position 1 is next. Shown live, never saved. */
+  z.object({ type: z.literal('queued'), provider: z.string(), position: z.number().int().min(1) }),
+  /** The answer is replayed from the response cache: it costs nothing (`savedUsd` is what it cost when first asked). */
+  z.object({ type: z.literal('cache-hit'), cachedAt: z.string(), savedUsd: z.number().nonnegative() }),
   z.object({ type: z.literal('finish'), reason: FinishReasonSchema }),
   z.object({
     type: z.literal('error'),

@@ -13,6 +13,7 @@ import { createModelHandlers } from './models-handlers';
 import { createDownloadHandlers, type DownloadHandlerDeps } from './downloads-handlers';
 import { createDocumentHandlers } from './documents-handlers';
 import { createMcpHandlers, type McpHandlerDeps } from './mcp-handlers';
+import { createRoutingHandlers } from './routing-handlers';
 import { createToolApprovalHandlers, type ToolApprovalHandlerDeps } from './tool-approval-handlers';
 
 export interface HandlerDeps {
@@ -84,6 +85,7 @@ export function createHandlers(deps: HandlerDeps): Handlers {
     ...createDocumentHandlers(),
     ...createMcpHandlers(deps.mcp),
     ...createToolApprovalHandlers(deps.toolApprovals ?? null),
+    ...createRoutingHandlers(),
     ...createDownloadHandlers({ ...deps.downloads, library, runtime, onModelsChanged: () => broadcast('models.changed', {}) }),
     ...createModelHandlers({
       library,

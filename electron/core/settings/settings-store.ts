@@ -21,6 +21,14 @@ export const DEFAULT_SETTINGS: Settings = {
     retrievalTopK: 6,
   },
   mcp: { roots: [], samplingModelId: null, maxToolResultChars: 20_000 },
+  routing: {
+    defaultPriority: 'balanced',
+    pinnedRules: [],
+    budget: { dailyUsd: null, monthlyUsd: null, perProvider: {}, perChatTokens: null, alertAt: 0.8 },
+    providerLimits: {},
+    circuit: { failures: 3, windowMs: 60_000, cooldownMs: 30_000 },
+    cache: { enabled: true, ttlDays: 7, maxBytes: 200 * 1024 * 1024, cacheHighTemperature: false },
+  },
 };
 
 type Listener = (settings: Settings) => void;
