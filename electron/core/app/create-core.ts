@@ -22,6 +22,8 @@ import { loadModelCatalog } from '../models/downloads/model-catalog';
 import { cpuCount } from '../models/threads';
 import type { LanguageModel } from '../models/language-model';
 import { ProviderService } from '../providers/provider-service';
+import { PRESETS } from '../providers/presets';
+import { NO_ROUTE_CONTEXT, RoutingService, type RouteContext } from '../routing/routing-service';
 import type { SecretCipher } from '../providers/secret-store';
 import type { RetryPolicy } from '../providers/retry';
 import { SettingsStore } from '../settings/settings-store';
@@ -111,8 +113,46 @@ export async function createCore(options: CoreOptions) {
       roots = JSON.stringify(next.mcp.roots);
       void mcp.rootsChanged();
     });
-    const resolveModel = async (modelId: string): Promise<LanguageModel> =>
+    /** `PROVIDER/MODEL` goes to that provider; anything else is a local model. No routing around it. */
+    const resolveRawModel = async (modelId: string): Promise<LanguageModel> =>
       providers.owns(modelId) ? providers.languageModel(modelId) : runtime.languageModel(await library.resolve(modelId));
+    const providerOf = (modelId: string) => {
+      if (!providers.owns(modelId)) return null;
+      const record = providers.store.get(modelId.slice(0, modelId.indexOf('/')));
+      return { provider: record.name, preset: record.preset };
+    };
+    const routing = new RoutingService({
+      dataDir: layout.root,
+      logger,
+      settings: () => settings.get(),
+      sources: {
+        localModels: () => library.list(),
+        localDetails: (model) => runtime.inspector.details(model),
+        localContextSize: () => settings.get().contextSize,
+        loadedPaths: () => new Set(runtime.loaded().map((m) => m.path)),
+        providers: async () =>
+          (await providers.list()).map((p) => ({ name: p.name, preset: p.preset, hasKey: p.keySource !== 'none' || !PRESETS[p.preset].keyRequired })),
+        providerModels: (name) => providers.models(name, false, PRESETS[providers.store.get(name).preset].listsModels),
+        recentRequests: () => providers.ledger.recent(),
+        signature: async () =>
+          JSON.stringify([
+            providers.store.list().map((r) => [r.name, r.preset, r.baseUrl, r.apiKeyEnv, r.sealedKey !== null]),
+            (await library.list()).map((m) => m.path),
+          ]),
+      },
+      resolveRaw: resolveRawModel,
+      providerOf,
+      priceOf: (modelId) => {
+        const owner = providerOf(modelId);
+        return owner ? providers.pricing.price(owner.provider, owner.preset, modelId.slice(owner.provider.length + 1)) : null;
+      },
+      onUsageChanged: () => rpc?.broadcast('usage.changed', {}),
+    });
+    await routing.init();
+    disposables.add('routing', () => routing.dispose());
+    settings.onChange(() => routing.catalog.invalidate());
+    /** Every model a chat, a sampling request or the CLI streams from: Auto, or the named model with budget, queue, circuit and cache. */
+    const resolveModel = (modelId: string, context: RouteContext = NO_ROUTE_CONTEXT): Promise<LanguageModel> => routing.model(modelId, context);
 
     const downloads = new DownloadManager({
       modelsDir: layout.models,
@@ -163,6 +203,8 @@ export async function createCore(options: CoreOptions) {
     await documents.init();
     disposables.add('documents', () => documents.dispose());
 
+    const hasLocalOnlyContent = async (collectionIds: string[]) =>
+      (await documents.list()).some((c) => collectionIds.includes(c.id) && c.sources.some((source) => source.localOnly));
     const turns = new ChatTurnRunner({
       store: chats,
       resolveModel,
@@ -170,6 +212,7 @@ export async function createCore(options: CoreOptions) {
       onChatChanged: (chatId) => rpc?.broadcast('chats.changed', { chatId }),
       toolLoop,
       maxToolResultChars,
+      hasLocalOnlyContent,
       retrieve: (collectionIds, query, modelId) =>
         retrieveForChat((request) => documents.search(request), {
           collectionIds,
@@ -195,6 +238,7 @@ export async function createCore(options: CoreOptions) {
       downloads: { downloads, catalog, modelsDirs, availableMemory },
       mcp: { host: mcp },
       toolApprovals: { approvals, sampling },
+      routing: { routing, chats, hasLocalOnlyContent },
       broadcast: (event, payload) => rpc?.broadcast(event, payload),
     });
     const handlers = { ...baseHandlers, ...createDocumentHandlers(documents) };
@@ -226,7 +270,9 @@ export async function createCore(options: CoreOptions) {
       approvals,
       sampling,
       toolLoop,
+      routing,
       resolveModel,
+      resolveRawModel,
       layout,
       dispose: () => disposables.dispose(),
     };

@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { ChatMessageSchema, type ChatMessage } from '../../../shared/ipc/domain';
 import { ErrorCodeSchema } from '../../../shared/ipc/errors';
+import { FallbackSchema, RouteDecisionSchema } from '../../../shared/ipc/routes/routing';
 import { ContextTrimmedSchema, FinishReasonSchema, ToolCallRecordSchema, UsageSchema } from '../../../shared/ipc/stream-parts';
 
 /**
@@ -23,8 +24,16 @@ export const ChatLogRecordSchema = z.discriminatedUnion('t', [
     usage: UsageSchema.nullable(),
     error: z.object({ code: ErrorCodeSchema, message: z.string() }).nullable(),
     contextTrimmed: ContextTrimmedSchema.optional(),
+    /** The answer was replayed from the response cache. */
+    cached: z.boolean().optional(),
   }),
   z.object({ t: z.literal('tool'), id: z.string(), call: ToolCallRecordSchema }),
+  /** Auto's decision for the message (written before its first token). */
+  z.object({ t: z.literal('route'), id: z.string(), decision: RouteDecisionSchema }),
+  /** A model failed and the next candidate took over. */
+  z.object({ t: z.literal('fallback'), id: z.string(), fallback: FallbackSchema }),
+  /** The user's vote on an answer; null takes it back. The last one wins. */
+  z.object({ t: z.literal('vote'), id: z.string(), vote: z.enum(['good', 'bad']).nullable() }),
 ]);
 export type ChatLogRecord = z.infer<typeof ChatLogRecordSchema>;
 
@@ -67,6 +76,13 @@ export function replayChatLog(text: string): ReplayResult {
         message.text += record.text;
       } else if (record.t === 'tool') {
         message.toolCalls = [...(message.toolCalls ?? []), record.call];
+      } else if (record.t === 'route') {
+        message.route = record.decision;
+      } else if (record.t === 'fallback') {
+        message.fallbacks = [...(message.fallbacks ?? []), record.fallback];
+      } else if (record.t === 'vote') {
+        if (record.vote) message.vote = record.vote;
+        else delete message.vote;
       } else {
         message.text += record.text ?? '';
         message.status = record.status;
@@ -74,6 +90,7 @@ export function replayChatLog(text: string): ReplayResult {
         message.usage = record.usage;
         message.error = record.error;
         if (record.contextTrimmed) message.contextTrimmed = record.contextTrimmed;
+        if (record.cached) message.cached = true;
       }
     }
   }

@@ -8,6 +8,7 @@ import {
   type ChatSummary,
 } from '../../../shared/ipc/domain';
 import type { ChatSettings } from '../../../shared/ipc/chat-settings';
+import type { Fallback, RouteDecision } from '../../../shared/ipc/routes/routing';
 import { CodedError } from '../../../shared/ipc/errors';
 import type { ContextTrimmed, FinishReason, ToolCallRecord, Usage } from '../../../shared/ipc/stream-parts';
 import { fsyncDir, writeFileAtomic } from '../fs/atomic-write';
@@ -155,6 +156,17 @@ export class ChatStore {
     await this.append(chatId, [{ t: 'tool', id: messageId, call }]);
   }
 
+  /** Saves Auto's decision (or a fallback) with a streaming message; durable when the promise resolves. */
+  async appendRouting(chatId: string, messageId: string, record: { decision: RouteDecision } | { fallback: Fallback }): Promise<void> {
+    await this.append(chatId, ['decision' in record ? { t: 'route', id: messageId, decision: record.decision } : { t: 'fallback', id: messageId, fallback: record.fallback }]);
+  }
+
+  /** Records the user's vote on an assistant message (null takes it back). */
+  async setVote(chatId: string, messageId: string, vote: 'good' | 'bad' | null): Promise<void> {
+    this.summary(chatId); // NOT_FOUND first
+    await this.append(chatId, [{ t: 'vote', id: messageId, vote }]);
+  }
+
   async endMessage(
     chatId: string,
     messageId: string,
@@ -166,6 +178,7 @@ export class ChatStore {
       usage: Usage | null;
       error: ChatMessage['error'];
       contextTrimmed?: ContextTrimmed;
+      cached?: boolean;
     },
   ): Promise<void> {
     try {

@@ -9,14 +9,23 @@ import type { ToolLoop, ToolLoopTurn } from '../mcp/tool-loop';
 import type { ResourceRef } from '../mcp/resource-context';
 import type { GenerateRequest, LanguageModel, PromptMessage } from '../models/language-model';
 import type { ChatStore } from './chat-store';
+import type { RouteContext } from '../routing/routing-service';
 
 /** How often streamed text is made durable; a crash loses at most this much of an answer. */
 const PERSIST_INTERVAL_MS = 100;
 
 export interface ChatTurnRunnerOptions {
   store: ChatStore;
-  /** Resolves a model id to something that streams; throws MODEL_NOT_FOUND / MODEL_LOAD_FAILED. */
-  resolveModel: (modelId: string) => Promise<LanguageModel>;
+  /**
+   * Resolves a model id to something that streams (`auto`: the router);
+   * throws MODEL_NOT_FOUND / MODEL_LOAD_FAILED, or LOCAL_ONLY for a cloud
+   * model when the turn holds private or local-only content.
+   */
+  resolveModel: (modelId: string, context: RouteContext) => Promise<LanguageModel>;
+  /** Whether any of these collections holds local-only content. */
+  hasLocalOnlyContent?: (collectionIds: string[]) => Promise<boolean>;
+  /** Whether the model id names a cloud model (its prompt never gets local-only chunks). */
+  isCloudModel?: (modelId: string) => boolean;
   maxTokens: () => number;
   onChatChanged: (chatId: string) => void;
   /** Runs turns of chats with `tools.servers` and reads attached resources; null when there is no MCP host. */
@@ -57,9 +66,16 @@ export class ChatTurnRunner {
     const { chatId, text, modelId } = input;
     const { settings: chatSettings = {} } = store.summary(chatId); // NOT_FOUND before anything is written
     // Collections and tools are the chat's, not sampling settings: the retrieval and tool loop read them.
-    const { collectionIds, tools, ...settings } = chatSettings;
+    const { collectionIds, tools, private: isPrivate, priority, ...settings } = chatSettings;
     if (this.running.has(chatId)) throw new CodedError('CONFLICT', 'An answer is already streaming in this chat; stop it first');
-    const model = await this.options.resolveModel(modelId);
+    const localOnlyContent = collectionIds?.length && this.options.hasLocalOnlyContent ? await this.options.hasLocalOnlyContent(collectionIds) : false;
+    const model = await this.options.resolveModel(modelId, {
+      chatId,
+      priority,
+      private: isPrivate ?? false,
+      collectionIds: collectionIds ?? [],
+      localOnlyContent,
+    });
     this.running.add(chatId);
     try {
       const attached = input.resources?.length ? await this.attachResources(input.resources) : '';
@@ -132,6 +148,7 @@ export class ChatTurnRunner {
     let usage: Usage | null = null;
     let contextTrimmed: ContextTrimmed | undefined;
     let error: { code: ErrorCode; message: string } | null = null;
+    let cached = false;
     const toolArgs = new Map<string, unknown>();
     try {
       for await (const part of parts) {
@@ -143,12 +160,15 @@ export class ChatTurnRunner {
         else if (part.type === 'context-trimmed') contextTrimmed = { droppedMessages: part.droppedMessages, droppedTokens: part.droppedTokens };
         else if (part.type === 'error') error = { code: part.code, message: part.message };
         else if (part.type === 'tool-call') toolArgs.set(part.toolCallId, part.args);
-        else if (part.type === 'tool-result') {
-          // Text before the call goes first, then the call, fsynced: a crash keeps every finished call.
-          const { type: _type, ...result } = part;
-          const record: ToolCallRecord = { args: toolArgs.get(part.toolCallId) ?? {}, ...result };
+        else if (part.type === 'cache-hit') cached = true;
+        else if (part.type === 'route') {
+          // Why this model, and what failed before it, are saved before the answer's first token.
           await flush();
-          await store.appendToolCall(chatId, messageId, record);
+          await store.appendRouting(chatId, messageId, { decision: part.decision });
+        } else if (part.type === 'fallback') {
+          const { type: _type, ...fallback } = part;
+          await flush();
+          await store.appendRouting(chatId, messageId, { fallback });
         }
         // A `retry` part (waiting before another attempt) goes to the client only; it is never saved.
         emit(part);
@@ -168,7 +188,15 @@ export class ChatTurnRunner {
           finishReason = 'cancelled';
           emit({ type: 'finish', reason: 'cancelled' });
         }
-        await store.endMessage(chatId, messageId, { text, status, finishReason, usage, error, ...(contextTrimmed ? { contextTrimmed } : {}) });
+        await store.endMessage(chatId, messageId, {
+          text,
+          status,
+          finishReason,
+          usage,
+          error,
+          ...(contextTrimmed ? { contextTrimmed } : {}),
+          ...(cached ? { cached } : {}),
+        });
       } finally {
         this.running.delete(chatId);
         this.options.onChatChanged(chatId);

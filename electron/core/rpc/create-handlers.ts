@@ -13,7 +13,7 @@ import { createModelHandlers } from './models-handlers';
 import { createDownloadHandlers, type DownloadHandlerDeps } from './downloads-handlers';
 import { createDocumentHandlers } from './documents-handlers';
 import { createMcpHandlers, type McpHandlerDeps } from './mcp-handlers';
-import { createRoutingHandlers } from './routing-handlers';
+import { createRoutingHandlers, type RoutingHandlerDeps } from './routing-handlers';
 import { createToolApprovalHandlers, type ToolApprovalHandlerDeps } from './tool-approval-handlers';
 
 export interface HandlerDeps {
@@ -33,6 +33,8 @@ export interface HandlerDeps {
   downloads: Omit<DownloadHandlerDeps, 'library' | 'runtime' | 'onModelsChanged'>;
   mcp: McpHandlerDeps;
   broadcast: <E extends EventName>(event: E, payload: EventPayload<E>) => void;
+  /** Auto: decisions, votes, outcomes, usage, cache. */
+  routing: RoutingHandlerDeps;
   /** Answers to tool approval cards and sampling requests; null answers `resolved: false`. */
   toolApprovals?: ToolApprovalHandlerDeps | null;
 }
@@ -85,7 +87,7 @@ export function createHandlers(deps: HandlerDeps): Handlers {
     ...createDocumentHandlers(),
     ...createMcpHandlers(deps.mcp),
     ...createToolApprovalHandlers(deps.toolApprovals ?? null),
-    ...createRoutingHandlers(),
+    ...createRoutingHandlers(deps.routing),
     ...createDownloadHandlers({ ...deps.downloads, library, runtime, onModelsChanged: () => broadcast('models.changed', {}) }),
     ...createModelHandlers({
       library,

@@ -1,20 +1,54 @@
 import { CodedError } from '../../../shared/ipc/errors';
+import type { ChatMessage } from '../../../shared/ipc/domain';
+import type { RoutingPriority } from '../../../shared/ipc/routes/routing';
+import type { ChatStore } from '../chats/chat-store';
+import type { RouteContext, RoutingService } from '../routing/routing-service';
 import type { Handlers } from './handlers';
 
 type RoutingRoute = 'route.decide' | 'route.estimate' | 'route.vote' | 'route.learn' | 'usage.summary' | 'cache.clear' | 'cache.stats';
 
+export interface RoutingHandlerDeps {
+  routing: RoutingService;
+  chats: ChatStore;
+  hasLocalOnlyContent: (collectionIds: string[]) => Promise<boolean>;
+}
+
+/** The model that wrote an answer: the last fallback's, else Auto's pick, else the message's model. */
+export function answeringModel(message: ChatMessage): string | null {
+  return message.fallbacks?.at(-1)?.nextModelId ?? message.route?.chosenModelId ?? message.modelId;
+}
+
 /** Auto's routes: decisions, estimates, votes, outcomes, usage and the response cache. */
-export function createRoutingHandlers(): Pick<Handlers, RoutingRoute> {
-  const missing = () => {
-    throw new CodedError('UNSUPPORTED', 'Auto is not wired in this build yet');
+export function createRoutingHandlers(deps: RoutingHandlerDeps): Pick<Handlers, RoutingRoute> {
+  const { routing, chats } = deps;
+  const contextFor = async (chatId: string | undefined, overrides: { priority?: RoutingPriority; collectionIds?: string[] } = {}): Promise<RouteContext> => {
+    const settings = chatId ? (chats.summary(chatId).settings ?? {}) : {};
+    const collectionIds = overrides.collectionIds ?? settings.collectionIds ?? [];
+    return {
+      chatId: chatId ?? null,
+      priority: overrides.priority ?? settings.priority,
+      private: settings.private ?? false,
+      collectionIds,
+      localOnlyContent: collectionIds.length > 0 ? await deps.hasLocalOnlyContent(collectionIds) : false,
+    };
   };
   return {
-    'route.decide': missing,
-    'route.estimate': missing,
-    'route.vote': missing,
-    'route.learn': missing,
-    'usage.summary': missing,
-    'cache.clear': missing,
-    'cache.stats': missing,
+    'route.decide': async ({ text, chatId, priority, collectionIds }) => routing.decideText(text, await contextFor(chatId, { priority, collectionIds })),
+    'route.estimate': async ({ text, chatId, modelId }) => routing.estimate(text, modelId, await contextFor(chatId)),
+    'route.vote': async ({ chatId, messageId, vote }) => {
+      const chat = await chats.get(chatId);
+      const index = chat.messages.findIndex((m) => m.id === messageId);
+      const message = chat.messages[index];
+      if (!message || message.role !== 'assistant') throw new CodedError('NOT_FOUND', 'No such answer in this chat');
+      const prompt = chat.messages.slice(0, index).findLast((m) => m.role === 'user')?.text ?? '';
+      const modelId = answeringModel(message);
+      await chats.setVote(chatId, messageId, vote);
+      routing.vote(`vote:${chatId}:${messageId}`, vote && modelId && prompt ? { prompt, modelId, vote } : null);
+      return { vote };
+    },
+    'route.learn': ({ jsonl }) => routing.learn(jsonl),
+    'usage.summary': ({ since, until }) => routing.usageSummary({ since, until }),
+    'cache.clear': async () => ({ removed: await routing.cache.clear() }),
+    'cache.stats': () => routing.cache.stats(),
   };
 }

@@ -1,3 +1,4 @@
+import { lazy, Suspense } from 'react';
 import { useAppliedTheme } from '../hooks/use-applied-theme';
 import { useAppStore } from '../store/store-context';
 import { ChatView } from './chat/chat-view';
@@ -10,6 +11,9 @@ import { ModelsPage } from './pages/models-page';
 import { ProvidersPage } from './pages/providers-page';
 import { SamplingDialog } from './sampling-dialog';
 import { ChatSidebar } from './sidebar/chat-sidebar';
+
+// The Usage page brings the chart library: loaded the first time it is opened.
+const UsagePage = lazy(() => import('./pages/usage-page').then((module) => ({ default: module.UsagePage })));
 
 export function App() {
   useAppliedTheme();
@@ -45,6 +49,13 @@ export function App() {
       {page === 'documents' && (
         <main className="main main--page">
           <DocumentsPage />
+        </main>
+      )}
+      {page === 'usage' && (
+        <main className="main main--page">
+          <Suspense fallback={<div className="loading" role="status" aria-label="Loading usage" />}>
+            <UsagePage />
+          </Suspense>
         </main>
       )}
       {/* One viewer for the whole app: search results and chat citations both open it. */}

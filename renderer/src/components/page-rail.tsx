@@ -1,6 +1,6 @@
 import type { Page } from '../store/navigation-slice';
 import { useAppStore } from '../store/store-context';
-import { ChatIcon, ChipIcon, CloudIcon, DocumentIcon, PlugIcon } from './common/icons';
+import { ChartIcon, ChatIcon, ChipIcon, CloudIcon, DocumentIcon, PlugIcon } from './common/icons';
 
 const PAGES: { page: Page; label: string; Icon: typeof ChatIcon }[] = [
   { page: 'chats', label: 'Chats', Icon: ChatIcon },
@@ -8,9 +8,10 @@ const PAGES: { page: Page; label: string; Icon: typeof ChatIcon }[] = [
   { page: 'providers', label: 'Providers', Icon: CloudIcon },
   { page: 'documents', label: 'Documents', Icon: DocumentIcon },
   { page: 'mcp', label: 'MCP', Icon: PlugIcon },
+  { page: 'usage', label: 'Usage', Icon: ChartIcon },
 ];
 
-/** The narrow rail that switches between Chats, Models, Providers, Documents and MCP; plain buttons, so Tab and Enter work. */
+/** The narrow rail that switches between Chats, Models, Providers, Documents, MCP and Usage; plain buttons, so Tab and Enter work. */
 export function PageRail() {
   const current = useAppStore((s) => s.page);
   const showPage = useAppStore((s) => s.showPage);

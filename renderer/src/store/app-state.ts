@@ -13,6 +13,7 @@ import type { ModelsSlice } from './models-slice';
 import type { NavigationSlice } from './navigation-slice';
 import type { NoticesSlice } from './notices-slice';
 import type { ProvidersSlice } from './providers-slice';
+import type { RoutingSlice } from './routing-slice';
 import type { SettingsSlice } from './settings-slice';
 
 export type AppState = ChatsSlice &
@@ -28,7 +29,8 @@ export type AppState = ChatsSlice &
   ChatSettingsSlice &
   DownloadsSlice &
   McpSlice &
-  DocumentsSlice;
+  DocumentsSlice &
+  RoutingSlice;
 export type AppStore = StoreApi<AppState>;
 
 /** What the store's actions need from outside: only the client. */

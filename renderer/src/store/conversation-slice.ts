@@ -1,4 +1,5 @@
 import type { ChatMessage } from '../../../shared/ipc/domain';
+import { AUTO_MODEL_ID, type RoutingPriority } from '../../../shared/ipc/routes/routing';
 import type { StreamPart } from '../../../shared/ipc/stream-parts';
 import { FrameBatcher } from '../client/frame-batcher';
 import type { StreamEnd } from '../client/tandem-client';
@@ -20,8 +21,11 @@ export interface ConversationSlice {
   streams: Record<string, StreamProgress>;
   openChat(chatId: string | null): Promise<void>;
   refreshActiveChat(): Promise<void>;
-  /** Sends `text` to the selected model, creating a chat first when none is open. False when it was not sent. */
-  sendMessage(text: string): Promise<boolean>;
+  /**
+   * Sends `text` to the selected model (or `options.modelId` for this one message), creating a chat
+   * first when none is open. False when it was not sent.
+   */
+  sendMessage(text: string, options?: { modelId?: string }): Promise<boolean>;
   stopStreaming(chatId: string): Promise<void>;
 }
 
@@ -36,6 +40,15 @@ function overlayStream(messages: ChatMessage[], progress: StreamProgress | undef
   const live = progress?.message;
   if (!live) return messages;
   return messages.some((m) => m.id === live.id) ? replaceMessage(messages, live) : [...messages, live];
+}
+
+/** Why a message was not sent, leading with what a person should know first for Auto's refusals. */
+function sendFailure(error: unknown): string {
+  const code = error instanceof TandemClientError ? error.code : null;
+  if (code === 'BUDGET_EXCEEDED') return `Budget exceeded: ${describeError(error)}`;
+  if (code === 'LOCAL_ONLY') return `Private content stays on this computer: ${describeError(error)}`;
+  if (code === 'NO_MODEL_AVAILABLE') return `No model can take this request: ${describeError(error)}`;
+  return `Could not send: ${describeError(error)}`;
 }
 
 export const createConversationSlice: SliceCreator<ConversationSlice> = (set, get, { client }) => {
@@ -69,7 +82,10 @@ export const createConversationSlice: SliceCreator<ConversationSlice> = (set, ge
     set((state) => {
       const progress = state.streams[chatId];
       if (!progress?.message) return {};
-      const next = applyParts({ message: progress.message, reasoning: progress.reasoning, retry: progress.retry ?? null, tools: progress.tools }, parts);
+      const next = applyParts(
+        { message: progress.message, reasoning: progress.reasoning, retry: progress.retry ?? null, tools: progress.tools, queued: progress.queued ?? null },
+        parts,
+      );
       const changes: Partial<AppState> = { streams: { ...state.streams, [chatId]: { ...progress, ...next } } };
       if (state.activeChatId === chatId) changes.messages = replaceMessage(state.messages, next.message);
       return changes;
@@ -113,9 +129,9 @@ export const createConversationSlice: SliceCreator<ConversationSlice> = (set, ge
       await fetchActive(chatId, ++loadTicket);
     },
 
-    sendMessage: async (rawText) => {
+    sendMessage: async (rawText, options = {}) => {
       const text = rawText.trim();
-      const modelId = get().selectedModelId;
+      const modelId = options.modelId ?? get().selectedModelId;
       if (!text) return false;
       if (!modelId) {
         get().notify('Choose a model first.');
@@ -124,6 +140,7 @@ export const createConversationSlice: SliceCreator<ConversationSlice> = (set, ge
       let chatId = get().activeChatId;
       if (chatId && get().streams[chatId]) return false;
       let createdTools: ChatTools | null = null;
+      let createdPriority: RoutingPriority | null = null;
       if (!chatId) {
         try {
           const chat = await get().createChat({ modelId });
@@ -137,6 +154,7 @@ export const createConversationSlice: SliceCreator<ConversationSlice> = (set, ge
           ++loadTicket;
           set({ activeChatId: chat.id, activeChatTitle: chat.title, messages: [], conversationStatus: 'ready', conversationError: null });
           createdTools = get().newChatTools;
+          createdPriority = modelId === AUTO_MODEL_ID ? get().newChatPriority : null;
         } catch (error) {
           get().notify(`Could not start a chat: ${describeError(error)}`);
           return false;
@@ -164,9 +182,12 @@ export const createConversationSlice: SliceCreator<ConversationSlice> = (set, ge
 
       // Tools chosen before the chat existed become its settings before the first answer (saved once the
       // stream entry exists, so the chats.changed this causes does not reload the chat over the local message).
-      if (createdTools) {
-        await get().updateChatSettings(sendingTo, { tools: createdTools });
-        set({ newChatTools: null });
+      if (createdTools || createdPriority) {
+        await get().updateChatSettings(sendingTo, {
+          ...(createdTools ? { tools: createdTools } : {}),
+          ...(createdPriority ? { priority: createdPriority } : {}),
+        });
+        set({ newChatTools: null, newChatPriority: null });
       }
 
       const batcher = new FrameBatcher<StreamPart>((parts) => applyBatch(sendingTo, parts));
@@ -214,7 +235,7 @@ export const createConversationSlice: SliceCreator<ConversationSlice> = (set, ge
           streams: withoutKey(state.streams, sendingTo),
           messages: state.messages.filter((m) => m.id !== localId),
         }));
-        get().notify(`Could not send: ${describeError(error)}`);
+        get().notify(sendFailure(error));
         return false;
       }
     },

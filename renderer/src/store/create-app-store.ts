@@ -13,6 +13,7 @@ import { createModelsSlice } from './models-slice';
 import { createNavigationSlice } from './navigation-slice';
 import { createNoticesSlice } from './notices-slice';
 import { createProvidersSlice } from './providers-slice';
+import { createRoutingSlice } from './routing-slice';
 import { createSettingsSlice } from './settings-slice';
 
 /** The renderer's one store, built from its slices around a client. */
@@ -32,5 +33,6 @@ export function createAppStore(deps: StoreDeps): AppStore {
     ...createDownloadsSlice(set, get, deps),
     ...createMcpSlice(set, get, deps),
     ...createDocumentsSlice(set, get, deps),
+    ...createRoutingSlice(set, get, deps),
   }));
 }

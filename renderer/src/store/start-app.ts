@@ -19,6 +19,7 @@ export function startApp(store: AppStore, client: TandemClient): () => void {
       state().loadMcp(),
       state().loadPendingSampling(),
       state().loadCollections(),
+      state().page === 'usage' ? state().loadUsage() : undefined,
     ]);
   };
 
@@ -38,6 +39,12 @@ export function startApp(store: AppStore, client: TandemClient): () => void {
     client.on('mcp.samplingRequested', (request) => state().receiveSamplingRequest(request)),
     client.on('collections.progress', (progress) => state().receiveIndexProgress(progress)),
     client.on('collections.changed', () => void state().loadCollections()),
+    client.on('usage.changed', () => {
+      if (state().page === 'usage') {
+        void state().loadUsage();
+        void state().loadCacheStats();
+      }
+    }),
     client.onConnection((status) => {
       state().setConnection(status);
       const reconnected = status.state === 'open' && !wasOpen;

@@ -30,6 +30,14 @@ export interface StreamProgress {
   retry?: RetryPart | null;
   /** Tool calls of this answer so far (a new array only when a tool part arrives, so text deltas stay cheap). */
   tools?: LiveToolCall[];
+  /** The request waits for its provider's concurrency or rate limit; cleared by the first words or an error. Never saved. */
+  queued?: QueuedState | null;
+}
+
+/** Where a request waits in its provider's queue (position 1 is next). */
+export interface QueuedState {
+  provider: string;
+  position: number;
 }
 
 const NO_TOOLS: LiveToolCall[] = [];
@@ -48,12 +56,13 @@ function blankTool(toolCallId: string, toolName: string, server: string | null, 
 
 /** Applies one frame's worth of parts to the assistant message, in order. */
 export function applyParts(
-  progress: { message: ChatMessage; reasoning: string; retry?: RetryPart | null; tools?: LiveToolCall[] },
+  progress: { message: ChatMessage; reasoning: string; retry?: RetryPart | null; tools?: LiveToolCall[]; queued?: QueuedState | null },
   parts: readonly StreamPart[],
 ) {
   const message = { ...progress.message };
   let reasoning = progress.reasoning;
   let retry = progress.retry ?? null;
+  let queued = progress.queued ?? null;
   let tools = progress.tools ?? NO_TOOLS;
   let text = message.text;
   for (const part of parts) {
@@ -61,10 +70,12 @@ export function applyParts(
       case 'text-delta':
         text += part.text;
         retry = null;
+        queued = null;
         break;
       case 'reasoning-delta':
         reasoning += part.text;
         retry = null;
+        queued = null;
         break;
       case 'retry':
         retry = part;
@@ -81,6 +92,24 @@ export function applyParts(
       case 'error':
         message.error = { code: part.code, message: part.message };
         retry = null;
+        queued = null;
+        break;
+      case 'route':
+        message.route = part.decision;
+        break;
+      case 'fallback':
+        message.fallbacks = [
+          ...(message.fallbacks ?? []),
+          { failedModelId: part.failedModelId, code: part.code, message: part.message, nextModelId: part.nextModelId },
+        ];
+        retry = null;
+        break;
+      case 'queued':
+        queued = { provider: part.provider, position: part.position };
+        break;
+      case 'cache-hit':
+        message.cached = true;
+        queued = null;
         break;
       case 'tool-call':
         retry = null;
@@ -133,7 +162,7 @@ export function applyParts(
     }
   }
   message.text = text;
-  return { message, reasoning, retry, tools };
+  return { message, reasoning, retry, tools, queued };
 }
 
 /** The message's final state once its stream ended. */
@@ -148,6 +177,11 @@ export function endMessage(message: ChatMessage, end: StreamEnd): ChatMessage {
     return { ...message, status: 'cancelled', finishReason: message.finishReason ?? 'cancelled' };
   }
   return { ...message, status: 'complete' };
+}
+
+/** The model that actually answered: the last fallback's, else Auto's pick, else the model the message was sent to. */
+export function answeringModelId(message: ChatMessage): string | null {
+  return message.fallbacks?.at(-1)?.nextModelId ?? message.route?.chosenModelId ?? message.modelId;
 }
 
 /** A copy of `messages` with the one of the same id replaced (searching from the end, where streams grow). */

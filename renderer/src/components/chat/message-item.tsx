@@ -9,7 +9,10 @@ import { MessageMarkdown } from './message-markdown';
 import { MessageStatusBadge } from './message-status-badge';
 import { RetryNotice } from './retry-notice';
 import { ToolCallList } from './tool-call-card';
-import type { LiveToolCall } from '../../store/stream-reducer';
+import { answeringModelId, type LiveToolCall, type QueuedState } from '../../store/stream-reducer';
+import { UseAnotherModel, VoteButtons } from './message-actions';
+import { RouteDetails } from './route-details';
+import { FallbackNotices, QueuedNotice } from './route-notices';
 
 interface MessageItemProps {
   message: ChatMessage;
@@ -22,6 +25,8 @@ interface MessageItemProps {
   retry?: RetryPart | null;
   /** Tool calls of a running answer (saved ones come with the message). */
   tools?: LiveToolCall[] | null;
+  /** Where a running answer waits in its provider's queue. */
+  queued?: QueuedState | null;
 }
 
 function TypingDots() {
@@ -34,8 +39,8 @@ function TypingDots() {
   );
 }
 
-function MessageItemView({ message, position, modelName, reasoning, retry = null, tools = null }: MessageItemProps) {
-  const { role, text, status, usage, error } = message;
+function MessageItemView({ message, position, modelName, reasoning, retry = null, tools = null, queued = null }: MessageItemProps) {
+  const { role, text, status, usage, error, route } = message;
   const isUser = role === 'user';
   // A tool waiting for approval or still running shows its own card; no typing dots beside it.
   const toolBusy = tools?.some((t) => t.result === null) ?? false;
@@ -51,14 +56,26 @@ function MessageItemView({ message, position, modelName, reasoning, retry = null
       <div className="message__main">
         <div className="message__meta">
           <span className="message__author">{author}</span>
+          {route && (
+            <span className="badge badge--auto" title={`Auto picked this model (priority: ${route.priority})`}>
+              Auto
+            </span>
+          )}
+          {message.cached && (
+            <span className="badge badge--cached" title="Replayed from the response cache: it cost nothing">
+              cached
+            </span>
+          )}
           <MessageStatusBadge status={status} />
         </div>
+        {message.fallbacks && message.fallbacks.length > 0 && <FallbackNotices fallbacks={message.fallbacks} />}
         {reasoning && (
           <details className="message__reasoning">
             <summary>Reasoning</summary>
             <p>{reasoning}</p>
           </details>
         )}
+        {queued && status === 'streaming' && !text && !retry && <QueuedNotice queued={queued} />}
         {retry && status === 'streaming' && !text && <RetryNotice key={retry.attempt} retry={retry} />}
         {message.contextTrimmed && message.contextTrimmed.droppedMessages > 0 && (
           <p className="message__trimmed" role="note" title={`${formatCount(message.contextTrimmed.droppedTokens)} tokens left out of the prompt`}>
@@ -88,7 +105,7 @@ function MessageItemView({ message, position, modelName, reasoning, retry = null
             )}
           </div>
         )}
-        {(usage || (!isUser && text && status !== 'streaming')) && (
+        {(usage || (!isUser && status !== 'streaming')) && (
           <div className="message__footer">
             {usage && (
               <span className="message__usage">
@@ -101,9 +118,16 @@ function MessageItemView({ message, position, modelName, reasoning, retry = null
                 Reached the token limit
               </span>
             )}
-            {!isUser && text && status !== 'streaming' && <CopyButton text={text} label="Copy answer" className="message__copy" />}
+            {!isUser && status !== 'streaming' && (
+              <div className="message__actions">
+                {route && <UseAnotherModel messageId={message.id} decision={route} answeredModelId={answeringModelId(message)} />}
+                <VoteButtons messageId={message.id} vote={message.vote ?? null} />
+                {text && <CopyButton text={text} label="Copy answer" className="message__copy" />}
+              </div>
+            )}
           </div>
         )}
+        {!isUser && route && status !== 'streaming' && <RouteDetails decision={route} answeredModelId={answeringModelId(message)} />}
       </div>
     </article>
   );
@@ -115,6 +139,12 @@ function errorTitle(code: string): string {
       return 'The model could not be loaded.';
     case 'MODEL_NOT_FOUND':
       return 'The model file was not found.';
+    case 'BUDGET_EXCEEDED':
+      return 'Budget exceeded: this request could break a spending cap, so it was not sent to a paid model.';
+    case 'LOCAL_ONLY':
+      return 'This content must stay on this computer: it was not sent to a cloud model.';
+    case 'NO_MODEL_AVAILABLE':
+      return 'No model can take this request.';
     case 'GENERATION_FAILED':
       return 'The model failed while answering.';
     case 'RATE_LIMITED':
@@ -137,7 +167,8 @@ export const MessageItem = memo(MessageItemView, (before, after) => {
     before.modelName !== after.modelName ||
     before.reasoning !== after.reasoning ||
     (before.retry ?? null) !== (after.retry ?? null) ||
-    (before.tools ?? null) !== (after.tools ?? null)
+    (before.tools ?? null) !== (after.tools ?? null) ||
+    (before.queued ?? null) !== (after.queued ?? null)
   ) {
     return false;
   }
@@ -157,6 +188,10 @@ export const MessageItem = memo(MessageItemView, (before, after) => {
       a.toolCalls === b.toolCalls &&
       a.contextTrimmed?.droppedMessages === b.contextTrimmed?.droppedMessages &&
       // One array per answer (set once by its `citations` part), so identity says whether it changed.
-      a.citations === b.citations)
+      a.citations === b.citations &&
+      a.route === b.route &&
+      a.fallbacks === b.fallbacks &&
+      a.cached === b.cached &&
+      a.vote === b.vote)
   );
 });

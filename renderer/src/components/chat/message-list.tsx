@@ -4,6 +4,8 @@ import { useStickToBottom } from '../../hooks/use-stick-to-bottom';
 import { useAppStore } from '../../store/store-context';
 import { ArrowDownIcon } from '../common/icons';
 import { MessageItem } from './message-item';
+import { AUTO_MODEL_ID } from '../../../../shared/ipc/routes/routing';
+import { answeringModelId } from '../../store/stream-reducer';
 
 const ESTIMATED_ROW_PX = 120;
 
@@ -17,6 +19,7 @@ export function MessageList() {
   const reasoning = useAppStore((s) => (s.activeChatId ? (s.streams[s.activeChatId]?.reasoning ?? '') : ''));
   const retry = useAppStore((s) => (s.activeChatId ? (s.streams[s.activeChatId]?.retry ?? null) : null));
   const tools = useAppStore((s) => (s.activeChatId ? (s.streams[s.activeChatId]?.tools ?? null) : null));
+  const queued = useAppStore((s) => (s.activeChatId ? (s.streams[s.activeChatId]?.queued ?? null) : null));
   const scrollRef = useRef<HTMLDivElement>(null);
   const modelNames = useMemo(() => new Map(models.map((model) => [model.id, model.name])), [models]);
 
@@ -42,6 +45,7 @@ export function MessageList() {
           const message = messages[row.index];
           if (!message) return null;
           const isLive = message.status === 'streaming';
+          const answeredBy = answeringModelId(message);
           return (
             <div
               key={row.key}
@@ -53,10 +57,11 @@ export function MessageList() {
               <MessageItem
                 message={message}
                 position={row.index + 1}
-                modelName={message.modelId ? (modelNames.get(message.modelId) ?? message.modelId) : null}
+                modelName={answeredBy ? (answeredBy === AUTO_MODEL_ID ? 'Auto' : (modelNames.get(answeredBy) ?? answeredBy)) : null}
                 reasoning={isLive ? reasoning : ''}
                 retry={isLive ? retry : null}
                 tools={isLive ? tools : null}
+                queued={isLive ? queued : null}
               />
             </div>
           );

@@ -1,4 +1,5 @@
 import { useEffect, useId, useRef, useState, type KeyboardEvent, type ReactNode } from 'react';
+import { createPortal } from 'react-dom';
 
 export interface MenuItem {
   label: string;
@@ -110,25 +111,28 @@ export function MenuButton({ label, icon, items, className }: MenuButtonProps) {
       >
         {icon}
       </button>
-      {placement && (
-        <div ref={menuRef} id={menuId} role="menu" aria-label={label} className="menu" style={placement} onKeyDown={onMenuKeyDown}>
-          {items.map((item, index) => (
-            <button
-              key={item.label}
-              type="button"
-              role="menuitem"
-              tabIndex={index === focusIndex ? 0 : -1}
-              className={`menu__item${item.danger ? ' menu__item--danger' : ''}`}
-              onClick={() => {
-                close(true);
-                item.onSelect();
-              }}
-            >
-              {item.label}
-            </button>
-          ))}
-        </div>
-      )}
+      {/* In a portal: a transformed ancestor (a virtual list row) would otherwise anchor `position: fixed` to itself. */}
+      {placement &&
+        createPortal(
+          <div ref={menuRef} id={menuId} role="menu" aria-label={label} className="menu" style={placement} onKeyDown={onMenuKeyDown}>
+            {items.map((item, index) => (
+              <button
+                key={item.label}
+                type="button"
+                role="menuitem"
+                tabIndex={index === focusIndex ? 0 : -1}
+                className={`menu__item${item.danger ? ' menu__item--danger' : ''}`}
+                onClick={() => {
+                  close(true);
+                  item.onSelect();
+                }}
+              >
+                {item.label}
+              </button>
+            ))}
+          </div>,
+          document.body,
+        )}
     </>
   );
 }

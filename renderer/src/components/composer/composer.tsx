@@ -2,7 +2,9 @@ import type { KeyboardEvent } from 'react';
 import { COMPOSER_INPUT_ID } from '../../lib/dom-ids';
 import { useAppStore } from '../../store/store-context';
 import { SendIcon, StopIcon } from '../common/icons';
+import { AUTO_MODEL_ID } from '../../../../shared/ipc/routes/routing';
 import { CollectionsControl } from './collections-control';
+import { PromptEstimate } from './prompt-estimate';
 import { usePromptMenu } from './prompt-menu';
 import { AttachedResourceChips, ResourcePicker } from './resource-picker';
 import { ToolsPopover } from './tools-popover';
@@ -22,6 +24,7 @@ export function Composer() {
   });
   /** The selected model's display name, when it can answer (a usable local file or a listed cloud model). */
   const modelName = useAppStore((s) => {
+    if (s.selectedModelId === AUTO_MODEL_ID) return 'Auto';
     const local = s.models.find((m) => m.id === s.selectedModelId && m.problem === null);
     if (local) return local.name;
     const id = s.selectedModelId;
@@ -102,6 +105,7 @@ export function Composer() {
           <ToolsPopover />
         </div>
       </div>
+      <PromptEstimate />
       <p className="composer__hint">
         <kbd>Enter</kbd> to send · <kbd>Shift</kbd>+<kbd>Enter</kbd> for a new line
         {hasPrompts && (

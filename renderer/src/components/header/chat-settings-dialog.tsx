@@ -1,4 +1,4 @@
-import { useState } from 'react';
+import { useId, useState } from 'react';
 import type { ChatSettings } from '../../../../shared/ipc/chat-settings';
 import { useAppStore } from '../../store/store-context';
 import { Dialog } from '../common/dialog';
@@ -29,6 +29,8 @@ function ChatSettingsForm({ chatId, settings, onDone }: { chatId: string; settin
   );
   const [stops, setStops] = useState((settings.stopStrings ?? []).join('\n'));
   const [systemPrompt, setSystemPrompt] = useState(settings.systemPrompt ?? '');
+  const [isPrivate, setIsPrivate] = useState(settings.private ?? false);
+  const privateHintId = useId();
   const [saving, setSaving] = useState(false);
   const parsed = NUMBER_FIELDS.map((f) => [f, parseNumber(numbers[f.key], f)] as const);
   const valid = parsed.every(([, value]) => value !== null);
@@ -46,8 +48,10 @@ function ChatSettingsForm({ chatId, settings, onDone }: { chatId: string; settin
         const stopStrings = stops.split('\n').filter((s) => s.length > 0);
         if (stopStrings.length) next.stopStrings = stopStrings;
         if (systemPrompt.trim()) next.systemPrompt = systemPrompt;
-        // What this form does not edit (context policy, collections, tools) is kept as it was.
+        if (isPrivate) next.private = true;
+        // What this form does not edit (context policy, collections, tools, Auto's priority) is kept as it was.
         if (settings.contextPolicy) next.contextPolicy = settings.contextPolicy;
+        if (settings.priority) next.priority = settings.priority;
         if (settings.collectionIds) next.collectionIds = settings.collectionIds;
         if (settings.tools) next.tools = settings.tools;
         setSaving(true);
@@ -58,6 +62,15 @@ function ChatSettingsForm({ chatId, settings, onDone }: { chatId: string; settin
     >
       <div className="dialog__body form">
         <p className="field__hint">Empty fields use the model’s and the app’s defaults. Changes apply from the next answer.</p>
+        <div className="field">
+          <label className="checkbox">
+            <input type="checkbox" checked={isPrivate} aria-describedby={privateHintId} onChange={(event) => setIsPrivate(event.target.checked)} />
+            <span className="field__label">Private chat</span>
+          </label>
+          <span id={privateHintId} className="field__hint">
+            Nothing in this chat ever goes to a cloud model: Auto answers with models on this computer, and a cloud model is refused.
+          </span>
+        </div>
         <div className="form__grid">
           {NUMBER_FIELDS.map((field, index) => (
             <label key={field.key} className="field">

@@ -1,0 +1,57 @@
+import { appendFile, mkdir, readFile } from 'node:fs/promises';
+import { dirname } from 'node:path';
+import type { z } from 'zod';
+
+/**
+ * An append-only JSONL file: lines are written in order without blocking the
+ * caller, and replayed at start through a schema. A damaged line (a crash
+ * mid-write, a hand edit) is skipped and reported with its number, never fatal.
+ */
+export class JsonlLog<T> {
+  private writing: Promise<void> = Promise.resolve();
+  private dirReady: Promise<unknown> | null = null;
+
+  constructor(
+    readonly path: string,
+    private readonly schema: z.ZodType<T>,
+    private readonly onWriteError: (error: Error) => void = () => undefined,
+  ) {}
+
+  /** Every valid line, oldest first, and the damaged ones. A missing file is an empty log. */
+  async replay(): Promise<{ records: T[]; problems: string[] }> {
+    let text: string;
+    try {
+      text = await readFile(this.path, 'utf8');
+    } catch (error) {
+      if ((error as NodeJS.ErrnoException).code === 'ENOENT') return { records: [], problems: [] };
+      throw error;
+    }
+    const records: T[] = [];
+    const problems: string[] = [];
+    text.split('\n').forEach((line, i) => {
+      if (line.trim() === '') return;
+      try {
+        const parsed = this.schema.safeParse(JSON.parse(line));
+        if (parsed.success) records.push(parsed.data);
+        else problems.push(`${this.path}:${i + 1}: ${parsed.error.issues[0]?.message ?? 'invalid'}; line skipped`);
+      } catch {
+        problems.push(`${this.path}:${i + 1}: not JSON; line skipped`);
+      }
+    });
+    return { records, problems };
+  }
+
+  append(record: T): void {
+    this.dirReady ??= mkdir(dirname(this.path), { recursive: true, mode: 0o700 });
+    const line = `${JSON.stringify(record)}\n`;
+    this.writing = this.writing
+      .then(() => this.dirReady)
+      .then(() => appendFile(this.path, line, { mode: 0o600 }))
+      .catch((error: Error) => this.onWriteError(error));
+  }
+
+  /** Resolves when every line appended so far is on disk. */
+  flush(): Promise<void> {
+    return this.writing;
+  }
+}

@@ -1,0 +1,102 @@
+import { join } from 'node:path';
+import { z } from 'zod';
+import { JsonlLog } from './jsonl-log';
+import { QualityModel, type QualityModelOptions } from './quality-model';
+import type { OutcomeLine } from '../../../shared/ipc/routes/routing';
+import { toSample } from './outcome-file';
+
+/** One line of `routing/outcomes.jsonl`: what every learner reads. */
+export const OutcomeRecordSchema = z.object({
+  at: z.string(),
+  /** Where it came from: a vote, an imported file, the compare view, the benchmark lab. */
+  source: z.enum(['vote', 'import', 'compare', 'lab']),
+  /** Records with the same key replace each other (a changed vote); an empty `outcomes` takes it back. */
+  key: z.string().optional(),
+  prompt: z.string(),
+  task: z.string().optional(),
+  outcomes: z.record(z.string(), z.object({ score: z.number().min(0).max(1), costUsd: z.number().nonnegative().optional() })),
+});
+export type OutcomeRecord = z.infer<typeof OutcomeRecordSchema>;
+
+/**
+ * Outcomes as an append-only log in the data dir, replayed at start into the
+ * quality model. Keyed records (votes) replace earlier ones with the same
+ * key; a change to one rebuilds the model (fast: it only indexes).
+ */
+export class OutcomeLog {
+  private readonly log: JsonlLog<OutcomeRecord>;
+  private readonly keyed = new Map<string, OutcomeRecord>();
+  private readonly plain: OutcomeRecord[] = [];
+  private model: QualityModel;
+
+  constructor(
+    dataDir: string,
+    private readonly options: QualityModelOptions,
+    onWriteError?: (error: Error) => void,
+  ) {
+    this.log = new JsonlLog(join(dataDir, 'routing', 'outcomes.jsonl'), OutcomeRecordSchema, onWriteError);
+    this.model = new QualityModel(options);
+  }
+
+  /** Replays the log; damaged lines are returned as problems, never fatal. */
+  async load(): Promise<string[]> {
+    const { records, problems } = await this.log.replay();
+    for (const record of records) this.remember(record);
+    this.rebuild();
+    return problems;
+  }
+
+  get quality(): QualityModel {
+    return this.model;
+  }
+
+  /** Outcomes learned (votes taken back not counted). */
+  get size(): number {
+    return this.model.size;
+  }
+
+  /** Learns imported lines and appends them to the log. */
+  learn(lines: readonly OutcomeLine[], source: OutcomeRecord['source'] = 'import'): void {
+    const at = new Date().toISOString();
+    for (const line of lines) {
+      const record: OutcomeRecord = { at, source, prompt: line.prompt, outcomes: line.outcomes, ...(line.task ? { task: line.task } : {}) };
+      this.log.append(record);
+      this.plain.push(record);
+      this.model.add(toSample(line));
+    }
+  }
+
+  /** Records (or with null, takes back) one keyed outcome, e.g. a vote on an answer. */
+  setKeyed(key: string, entry: { prompt: string; modelId: string; score: number } | null, source: OutcomeRecord['source'] = 'vote'): void {
+    const record: OutcomeRecord = {
+      at: new Date().toISOString(),
+      source,
+      key,
+      prompt: entry?.prompt ?? '',
+      outcomes: entry ? { [entry.modelId]: { score: entry.score } } : {},
+    };
+    this.log.append(record);
+    const had = this.keyed.has(key);
+    this.remember(record);
+    if (had || !entry) this.rebuild();
+    else this.model.add(toSample(record));
+  }
+
+  flush(): Promise<void> {
+    return this.log.flush();
+  }
+
+  private remember(record: OutcomeRecord): void {
+    if (record.key === undefined) this.plain.push(record);
+    else if (Object.keys(record.outcomes).length === 0) this.keyed.delete(record.key);
+    else this.keyed.set(record.key, record);
+  }
+
+  private rebuild(): void {
+    const model = new QualityModel(this.options);
+    for (const record of [...this.plain, ...this.keyed.values()]) {
+      if (record.prompt && Object.keys(record.outcomes).length > 0) model.add(toSample(record));
+    }
+    this.model = model;
+  }
+}

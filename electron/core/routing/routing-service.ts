@@ -1,0 +1,282 @@
+import { join } from 'node:path';
+import type { Settings } from '../../../shared/ipc/domain';
+import { CodedError } from '../../../shared/ipc/errors';
+import type { PresetId } from '../../../shared/ipc/routes/providers';
+import {
+  AUTO_MODEL_ID,
+  RouteDecisionSchema,
+  type RouteDecision,
+  type RouteFeatures,
+  type RoutingPriority,
+  type UsageSummary,
+} from '../../../shared/ipc/routes/routing';
+import type { Logger } from '../app/logger';
+import type { GenerateRequest, LanguageModel, PromptMessage } from '../models/language-model';
+import type { Price } from '../providers/pricing';
+import { estimatePromptTokens } from '../providers/token-estimate';
+import { messageText } from '../providers/openai-request';
+import { AutoModel } from './auto-model';
+import { BudgetGuard } from './budget-guard';
+import { CandidateCatalog, type CandidateSources } from './candidate-catalog';
+import { CircuitBreaker } from './circuit-breaker';
+import { withCache, withCircuit, withQueue } from './guarded-model';
+import { JsonlLog } from './jsonl-log';
+import { meteredModel } from './metered-model';
+import { parseOutcomeLines } from './outcome-file';
+import { OutcomeLog } from './outcome-log';
+import { ProviderQueue, providerLimitsFor } from './provider-queue';
+import { ResponseCache } from './response-cache';
+import { decideRoute, looksLikeCode } from './router-policy';
+import { openSpendLedger, type SpendLedger } from './spend-ledger';
+import type { ModelCallInfo } from './types';
+
+/** What a request carries that routing must respect, besides the messages. */
+export interface RouteContext {
+  chatId: string | null;
+  /** The chat's priority; the setting's default when absent. */
+  priority?: RoutingPriority;
+  /** A private chat: nothing goes to a cloud model. */
+  private: boolean;
+  collectionIds: string[];
+  /** An attached collection is local-only. */
+  localOnlyContent: boolean;
+}
+
+export const NO_ROUTE_CONTEXT: RouteContext = { chatId: null, private: false, collectionIds: [], localOnlyContent: false };
+
+export interface RoutingServiceOptions {
+  dataDir: string;
+  logger: Logger;
+  settings: () => Settings;
+  sources: CandidateSources;
+  /** The bare model for an id (a provider's model or a local one), without routing's wrappers. */
+  resolveRaw: (modelId: string) => Promise<LanguageModel>;
+  /** `PROVIDER` of a cloud model id and its preset; null for local model ids. */
+  providerOf: (modelId: string) => { provider: string; preset: PresetId } | null;
+  /** The price of a cloud model id (per million tokens); null when unknown. */
+  priceOf: (modelId: string) => Price | null;
+  onUsageChanged?: () => void;
+}
+
+/**
+ * Auto and everything around every model call: the quality model learned
+ * from outcomes, the candidate catalog, budgets and the spend ledger, the
+ * circuit breaker, provider queues and the response cache. `model(id)` gives
+ * the model a chat streams: Auto for `auto`, else the named model with
+ * budget, queue, circuit, cache and metering around it.
+ */
+export class RoutingService {
+  readonly catalog: CandidateCatalog;
+  readonly breaker: CircuitBreaker;
+  readonly queue: ProviderQueue;
+  readonly cache: ResponseCache;
+  readonly outcomes: OutcomeLog;
+  private readonly decisions: JsonlLog<RouteDecision>;
+  private priors = new Map<string, number>();
+  private spendLedger: SpendLedger | null = null;
+  private budgetGuard: BudgetGuard | null = null;
+  private unsubscribe: (() => void) | null = null;
+
+  constructor(private readonly options: RoutingServiceOptions) {
+    const routing = () => options.settings().routing;
+    const warn = (what: string) => (error: Error) => options.logger.warn(`could not write ${what}: ${error.message}`);
+    this.catalog = new CandidateCatalog(options.sources, options.logger);
+    this.breaker = new CircuitBreaker({ settings: () => routing().circuit });
+    this.queue = new ProviderQueue({
+      limits: (provider) => providerLimitsFor(provider, this.presetOfProvider(provider), routing().providerLimits),
+    });
+    this.cache = new ResponseCache({ dir: join(options.dataDir, 'cache', 'responses'), settings: () => routing().cache });
+    this.outcomes = new OutcomeLog(options.dataDir, { prior: (modelId) => this.priors.get(modelId) ?? 0.5 }, warn('the outcome log'));
+    this.decisions = new JsonlLog(join(options.dataDir, 'routing', 'decisions.jsonl'), RouteDecisionSchema, warn('the decision log'));
+  }
+
+  /** Replays the outcome and spend logs (damaged lines are reported, never fatal) and opens the cache. */
+  async init(): Promise<void> {
+    const { logger } = this.options;
+    for (const problem of await this.outcomes.load()) logger.warn(problem);
+    this.spendLedger = await openSpendLedger(this.options.dataDir, (error) => logger.warn(`could not write the spend ledger: ${error.message}`));
+    for (const problem of this.spendLedger.problems) logger.warn(problem);
+    this.unsubscribe = this.spendLedger.onChange(() => this.options.onUsageChanged?.());
+    this.budgetGuard = new BudgetGuard({ settings: () => this.options.settings().routing.budget, ledger: this.spendLedger });
+    const cache = await this.cache.init().catch((error: Error) => {
+      logger.warn(`the response cache could not be opened: ${error.message}`);
+      return null;
+    });
+    if (cache?.removed) logger.warn(`${cache.removed} damaged response cache entries were removed`);
+  }
+
+  get spend(): SpendLedger {
+    if (!this.spendLedger) throw new CodedError('INTERNAL', 'routing is not initialised');
+    return this.spendLedger;
+  }
+
+  get budget(): BudgetGuard {
+    if (!this.budgetGuard) throw new CodedError('INTERNAL', 'routing is not initialised');
+    return this.budgetGuard;
+  }
+
+  /**
+   * The model a request streams from. `auto` decides per request; any other
+   * id is that model, refused with LOCAL_ONLY when it is a cloud model and the
+   * request holds private or local-only content.
+   */
+  async model(modelId: string, context: RouteContext): Promise<LanguageModel> {
+    if (modelId === AUTO_MODEL_ID) {
+      return new AutoModel({
+        decide: (request) => this.decide(request, context),
+        resolve: (id, decision) => this.wrapped(id, context, decision),
+        logDecision: (decision) => this.decisions.append(decision),
+      });
+    }
+    if ((context.private || context.localOnlyContent) && this.options.providerOf(modelId)) {
+      throw new CodedError(
+        'LOCAL_ONLY',
+        context.private
+          ? `This chat is private: nothing in it goes to cloud models such as ${modelId}. Pick a local model or Auto.`
+          : `A local-only collection is attached: its content never goes to cloud models such as ${modelId}. Pick a local model or Auto, or detach the collection.`,
+      );
+    }
+    return this.wrapped(modelId, context, null);
+  }
+
+  /** Auto's decision for a request, calling no model. */
+  async decide(request: GenerateRequest, context: RouteContext): Promise<RouteDecision> {
+    const features = this.features(request, context);
+    const candidates = await this.catalog.profiles(features.promptTokens);
+    for (const c of candidates) this.priors.set(c.modelId, c.priorQuality);
+    const prompt = lastUserText(request.messages);
+    const settings = this.options.settings();
+    return decideRoute({
+      features,
+      prompt,
+      priority: context.priority ?? settings.routing.defaultPriority,
+      rules: settings.routing.pinnedRules,
+      candidates,
+      predictions: this.outcomes.size > 0 ? this.outcomes.quality.predict(prompt) : new Map(),
+      budgetRefusal: (candidate, worstCaseUsd) =>
+        this.budget.refusal(candidate.provider, worstCaseUsd, {
+          chatId: context.chatId ?? undefined,
+          worstCaseTokens: features.promptTokens + features.maxOutputTokens,
+        })?.message ?? null,
+      circuitRefusal: (candidate) =>
+        candidate.provider && !this.breaker.available(candidate.provider) ? `${candidate.provider} is failing; its circuit is open` : null,
+    });
+  }
+
+  /** The decision for a bare prompt (`tandem route`, "Why this model?" before sending). */
+  decideText(text: string, context: RouteContext): Promise<RouteDecision> {
+    return this.decide({ messages: [{ role: 'user', text }], maxTokens: this.options.settings().maxTokens }, context);
+  }
+
+  /** Tokens of a prompt and what it would cost on a model (for Auto: its current pick). */
+  async estimate(text: string, modelId: string, context: RouteContext): Promise<{ promptTokens: number; modelId: string | null; estimatedCostUsd: number | null }> {
+    const promptTokens = estimatePromptTokens([{ role: 'user', text }]);
+    if (modelId === AUTO_MODEL_ID) {
+      const decision = await this.decideText(text, context);
+      const chosen = decision.candidates.find((c) => c.modelId === decision.chosenModelId);
+      return { promptTokens, modelId: decision.chosenModelId, estimatedCostUsd: chosen ? chosen.estimatedCostUsd : null };
+    }
+    if (!this.options.providerOf(modelId)) return { promptTokens, modelId, estimatedCostUsd: 0 };
+    const price = this.options.priceOf(modelId);
+    const output = Math.min(this.options.settings().maxTokens, 400);
+    return { promptTokens, modelId, estimatedCostUsd: price ? (promptTokens * price.input + output * price.output) / 1_000_000 : null };
+  }
+
+  /** Learns outcome lines (JSONL text); malformed lines are reported by number and skipped. */
+  learn(jsonl: string): { learned: number; skipped: { line: number; message: string }[] } {
+    const { lines, skipped } = parseOutcomeLines(jsonl);
+    this.outcomes.learn(lines.map((l) => l.outcome));
+    return { learned: lines.length, skipped };
+  }
+
+  /** A vote on an answer becomes an outcome for the model that gave it (good 1, bad 0; null takes it back). */
+  vote(key: string, entry: { prompt: string; modelId: string; vote: 'good' | 'bad' } | null): void {
+    this.outcomes.setKeyed(key, entry ? { prompt: entry.prompt, modelId: entry.modelId, score: entry.vote === 'good' ? 1 : 0 } : null);
+  }
+
+  usageSummary(period: { since?: string; until?: string }): UsageSummary {
+    return this.spend.summary(period, this.options.settings().routing.budget, this.budget.reservedUsd());
+  }
+
+  async dispose(): Promise<void> {
+    this.unsubscribe?.();
+    this.queue.dispose();
+    await Promise.all([this.outcomes.flush(), this.decisions.flush(), this.spendLedger?.flush(), this.cache.dispose()]);
+  }
+
+  /** The named model with routing's wrappers: cache → metering and budget → circuit → queue → the model. */
+  private async wrapped(modelId: string, context: RouteContext, decision: RouteDecision | null): Promise<LanguageModel> {
+    const raw = await this.options.resolveRaw(modelId);
+    const cloud = this.options.providerOf(modelId);
+    const reference = decision ? referenceCloud(decision, this.options.priceOf) : null;
+    const info: ModelCallInfo = {
+      modelId,
+      kind: cloud ? 'cloud' : 'local',
+      provider: cloud?.provider ?? null,
+      price: cloud ? this.options.priceOf(modelId) : null,
+      chatId: context.chatId,
+      decisionId: decision?.id ?? null,
+      referencePrice: reference?.price ?? null,
+      referenceModelId: reference?.modelId ?? null,
+    };
+    let model = raw;
+    if (cloud) model = withCircuit(withQueue(model, cloud.provider, this.queue), cloud.provider, this.breaker);
+    model = !cloud && !decision ? this.meteredWithReference(model, info, context) : meteredModel(model, info, this.meterDeps());
+    return withCache(model, info, this.cache, () => this.options.settings().routing.cache, this.spend);
+  }
+
+  private meterDeps() {
+    return { guard: this.budget, recorder: this.spend, maxTokensDefault: this.options.settings().maxTokens };
+  }
+
+  /**
+   * A local model chosen by hand: what it saved is priced at the cloud model
+   * Auto would have picked for the same request (decided when it is sent).
+   */
+  private meteredWithReference(model: LanguageModel, info: ModelCallInfo, context: RouteContext): LanguageModel {
+    const stream = async function* (this: RoutingService, request: GenerateRequest, options: { signal: AbortSignal }) {
+      const decision = await this.decide(request, { ...context, private: false, localOnlyContent: false }).catch(() => null);
+      const reference = decision ? referenceCloud(decision, this.options.priceOf) : null;
+      const referenced = { ...info, referencePrice: reference?.price ?? null, referenceModelId: reference?.modelId ?? null };
+      yield* meteredModel(model, referenced, this.meterDeps()).stream(request, options);
+    };
+    return { id: model.id, stream: (request, options) => stream.call(this, request, options) };
+  }
+
+  private features(request: GenerateRequest, context: RouteContext): RouteFeatures {
+    const text = lastUserText(request.messages);
+    return {
+      promptTokens: estimatePromptTokens(
+        request.systemPrompt ? [{ role: 'system', text: request.systemPrompt }, ...request.messages] : request.messages,
+      ),
+      maxOutputTokens: request.maxTokens ?? this.options.settings().maxTokens,
+      needsTools: (request.tools?.length ?? 0) > 0,
+      needsJsonSchema: request.responseFormat?.type === 'json_schema',
+      localOnly: context.private || context.localOnlyContent || (context.priority ?? this.options.settings().routing.defaultPriority) === 'privacy',
+      looksLikeCode: looksLikeCode(text),
+      collectionIds: context.collectionIds,
+    };
+  }
+
+  private presetOfProvider(provider: string): PresetId {
+    return this.options.providerOf(`${provider}/x`)?.preset ?? 'custom';
+  }
+}
+
+/** The cloud model Auto ranked best for the request, whatever kept it out (privacy, budget): what a local answer is priced at. */
+function referenceCloud(decision: RouteDecision, priceOf: (modelId: string) => Price | null): { modelId: string; price: Price } | null {
+  for (const candidate of decision.candidates) {
+    if (candidate.kind !== 'cloud') continue;
+    const price = priceOf(candidate.modelId);
+    if (price) return { modelId: candidate.modelId, price };
+  }
+  return null;
+}
+
+function lastUserText(messages: readonly PromptMessage[]): string {
+  for (let i = messages.length - 1; i >= 0; i--) {
+    const message = messages[i]!;
+    if (message.role === 'user') return messageText(message);
+  }
+  return '';
+}
