@@ -311,6 +311,22 @@ function mcpRouteInputs(): Record<string, fc.Arbitrary<unknown>> {
   };
 }
 
+function routingRouteInputs(): Record<string, fc.Arbitrary<unknown>> {
+  const priority = fc.constantFrom('balanced', 'speed', 'cost', 'quality', 'privacy', 'cheap', 1);
+  const date = fc.constantFrom('2026-01-01', '2026-13-45', 'yesterday', '');
+  return {
+    'route.decide': fc.record({ text: field.text(), chatId: field.chatId(), priority, collectionIds: fc.array(fc.string({ maxLength: 8 }), { maxLength: 3 }) }, { requiredKeys: ['text'] }),
+    'route.estimate': fc.record({ text: field.text(), chatId: field.chatId(), modelId: fc.oneof(fc.constant('auto'), field.modelId()) }, { requiredKeys: ['text', 'modelId'] }),
+    'route.vote': fc.record({ chatId: field.chatId(), messageId: fc.oneof(idLike, fc.jsonValue({ maxDepth: 0 })), vote: fc.constantFrom('good', 'bad', null, 'meh') }),
+    'route.learn': fc.record({
+      jsonl: fc.oneof(fc.string({ maxLength: 80 }), fc.constant('{"prompt":"p","outcomes":{"m":{"score":1}}}\n{bad'), fc.constant('{"prompt":"p","outcomes":{"m":{"score":7}}}')),
+    }),
+    'usage.summary': fc.record({ since: date, until: date }, { requiredKeys: [] }),
+    'cache.clear': fc.constant({}),
+    'cache.stats': fc.constant({}),
+  };
+}
+
 /** For each route, inputs shaped like its schema (right keys, mostly right values). */
 const inputFor: Record<string, fc.Arbitrary<unknown>> = {
   'app.info': fc.constant({}),
@@ -330,6 +346,7 @@ const inputFor: Record<string, fc.Arbitrary<unknown>> = {
   ...downloadRouteInputs(),
   ...documentRouteInputs(),
   ...mcpRouteInputs(),
+  ...routingRouteInputs(),
 };
 for (const route of routeNames) if (!inputFor[route]) throw new Error(`no fuzz input for ${route}`);
 

@@ -88,8 +88,7 @@ beforeAll(async () => {
   await form.getByRole('button', { name: 'Add provider' }).click();
   await page.getByRole('article', { name: PROVIDER }).waitFor();
   await pagesNav().getByRole('button', { name: 'Chats' }).click();
-  const picker = page.getByRole('combobox', { name: 'Model' });
-  await expect.poll(() => picker.locator(`option[value="${PAID_MODEL}"]`).count(), POLL).toBe(1);
+  await page.getByRole('combobox', { name: 'Model' }).locator(`option[value="${PAID_MODEL}"]`).waitFor({ state: 'attached' });
 });
 
 afterAll(async () => {
@@ -138,8 +137,14 @@ describe('Auto in the chat', () => {
     expect(await table.getByRole('row').count()).toBeGreaterThan(2);
     expect(await table.innerText()).toContain('stories260K');
     expect(await table.innerText()).toContain(PAID_MODEL);
-    expect(await table.getByRole('row').filter({ hasText: 'Chosen' }).count()).toBe(1);
-    await screenshot('routing-01-why-this-model');
+    // Each model once, and the one marked chosen is the one the header names.
+    const ids = (await table.getByRole('rowheader').allInnerTexts()).map((text) => text.split('\n')[0]!.trim());
+    expect(new Set(ids).size).toBe(ids.length);
+    const chosen = table.getByRole('row').filter({ hasText: 'Chosen' });
+    expect(await chosen.count()).toBe(1);
+    expect((await chosen.getByRole('rowheader').innerText()).split('\n')[0]!.trim()).toBe(author);
+    // The answer itself (header, reason and table): the page scrolls inside the message list.
+    await answer.screenshot({ path: join(ARTIFACTS, 'routing-01-why-this-model.png') });
 
     // The candidates can be asked instead.
     const other = answer.getByRole('button', { name: 'Use another model' });

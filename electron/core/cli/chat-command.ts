@@ -31,6 +31,7 @@ export async function runChat(
   process.on('SIGTERM', onSignal);
   let exitCode = 0;
   let wroteText = false;
+  let answeredBy: string | null = null;
   try {
     const model = await core.resolveModel(options.model);
     const stream = model.stream(
@@ -41,6 +42,18 @@ export async function runChat(
       if (part.type === 'text-delta') {
         process.stdout.write(part.text);
         wroteText = true;
+      } else if (part.type === 'route') {
+        answeredBy = part.decision.chosenModelId;
+        process.stderr.write(
+          part.decision.chosenModelId ? `tandem chat: Auto picked ${part.decision.chosenModelId}: ${part.decision.reason}\n` : `tandem chat: ${part.decision.reason}\n`,
+        );
+      } else if (part.type === 'fallback') {
+        answeredBy = part.nextModelId;
+        process.stderr.write(`tandem chat: ${part.failedModelId} failed (${part.code}: ${part.message}); ${part.nextModelId} answers instead\n`);
+      } else if (part.type === 'queued') {
+        process.stderr.write(`tandem chat: queued for ${part.provider} (position ${part.position})\n`);
+      } else if (part.type === 'cache-hit') {
+        process.stderr.write(`tandem chat: answered from the response cache (saved $${part.savedUsd.toFixed(4)})\n`);
       } else if (part.type === 'retry') {
         process.stderr.write(`tandem chat: ${part.code}, retrying in ${Math.ceil(part.delayMs / 1000)} s (attempt ${part.attempt} of ${part.maxAttempts})\n`);
       } else if (part.type === 'error') {
@@ -50,6 +63,7 @@ export async function runChat(
       }
     }
     if (wroteText) process.stdout.write('\n');
+    if (answeredBy) process.stderr.write(`tandem chat: answered by ${answeredBy}\n`);
   } catch (error) {
     if (wroteText) process.stdout.write('\n');
     const { code, message } = toTandemError(error);

@@ -11,6 +11,8 @@ import { runMcp } from './mcp-command';
 import { runIndex } from './index-command';
 import { runSearch } from './search-command';
 import { runCollections } from './collections-command';
+import { runRoute } from './route-command';
+import { runCache } from './cache-command';
 
 export const PACKAGE_ROOT = join(dirname(fileURLToPath(import.meta.url)), '..', '..', '..');
 
@@ -33,7 +35,8 @@ Commands:
       --host HOST           Interface to bind (default: 127.0.0.1)
   chat --model FILE_OR_ID "prompt"
                             Stream a model's answer to stdout (Ctrl-C stops it);
-                            PROVIDER/MODEL picks a cloud model
+                            PROVIDER/MODEL picks a cloud model; auto lets Tandem pick
+                            (the model that answered is named on stderr)
       --max-tokens N        Stop after N tokens
   providers add NAME [--preset P] [--base-url URL] [--api-key-env VAR]
                             Add a cloud or OpenAI-compatible provider
@@ -68,6 +71,18 @@ Commands:
       --json                Print [{path, page, heading, snippet, score}] as JSON
   collections list          Collections with their files, chunks and failures
   collections rm NAME       Delete a collection's index (never the files)
+  route "prompt"            What Auto would do with a prompt: the model, the ranked
+                            candidates and every exclusion (nothing is sent)
+      --priority P          balanced, speed, cost, quality or privacy
+      --collection C        As if collection C were attached
+      --json                Print the decision as JSON
+  route learn FILE.jsonl    Learn from outcomes ({"prompt", "outcomes": {MODEL: {"score"}}} per line)
+  route eval --train A.jsonl --test B.jsonl [--priority P] [--json]
+                            Learn from A in memory, predict B: RouteLLM metrics (APGR)
+                            and the quality and cost of Auto's choices
+  cache stats               The response cache: entries, size, hits and what they saved
+      --json                Print JSON instead of text
+  cache clear               Empty the response cache
 
 Global options:
   --data-dir DIR            App data folder (default: per-user app data; env TANDEM_HOME)
@@ -112,6 +127,10 @@ export async function main(argv: string[]): Promise<number> {
         cwd: { type: 'string' },
         url: { type: 'string' },
         header: { type: 'string', multiple: true },
+        priority: { type: 'string' },
+        collection: { type: 'string' },
+        train: { type: 'string' },
+        test: { type: 'string' },
         help: { type: 'boolean', short: 'h' },
         version: { type: 'boolean', short: 'v' },
       },
@@ -175,6 +194,10 @@ export async function main(argv: string[]): Promise<number> {
       return runSearch(global, rest, { k: values.k, mode: values.mode, json: values.json ?? false });
     case 'collections':
       return runCollections(global, rest, { json: values.json ?? false });
+    case 'route':
+      return runRoute(global, rest, { priority: values.priority, collection: values.collection, json: values.json ?? false, train: values.train, test: values.test });
+    case 'cache':
+      return runCache(global, rest, { json: values.json ?? false });
     default:
       process.stderr.write(`tandem: unknown command "${command}"\nRun \`tandem --help\` for usage.\n`);
       return 2;

@@ -26,8 +26,8 @@ export interface BudgetRequestOptions {
 export interface Reservation {
   /**
    * The request is done and its real cost is known. The caller records that
-   * cost in the guard's ledger in the same tick (before or after), so the
-   * money is never counted by neither.
+   * cost in the guard's ledger in the same tick (right after), so the money
+   * is always counted once: as a hold, then as spend.
    */
   settle(actualUsd: number, tokens?: number): void;
   /** The request cost nothing (failed before any token): the hold is dropped. */

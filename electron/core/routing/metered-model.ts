@@ -82,14 +82,16 @@ async function* meter(
   const finish = (usage: { inputTokens: number; outputTokens: number; costUsd?: number } | null, errorCode: string | null) => {
     if (done) return;
     done = true;
+    // The hold goes before the entry is recorded (same tick, so no reservation can slip between): the
+    // ledger's listeners then never see the request counted twice, as spend and as a hold.
     if (usage === null) {
-      deps.recorder.record(entry(0, 0, 0, errorCode));
       reservation?.release();
+      deps.recorder.record(entry(0, 0, 0, errorCode));
       return;
     }
     const spent = usage.costUsd ?? (price ? costUsd(price, usage.inputTokens, usage.outputTokens) : 0);
-    deps.recorder.record(entry(usage.inputTokens, usage.outputTokens, spent, errorCode));
     reservation?.settle(spent, usage.inputTokens + usage.outputTokens);
+    deps.recorder.record(entry(usage.inputTokens, usage.outputTokens, spent, errorCode));
   };
 
   let streamedChars = 0;

@@ -139,20 +139,19 @@ export function decideRoute(input: PolicyInput): RouteDecision {
     break;
   }
 
-  const ranked = rankCandidates(
-    priority,
-    pool.map((row) => ({ ...row, modelId: row.candidate.modelId, costUsd: row.estimatedCostUsd, local: row.candidate.kind === 'local' })),
-  );
-  const scores = new Map(ranked.map(({ candidate, score }) => [candidate.modelId, score]));
-  const order = forced ? [forced, ...ranked.map((r) => r.candidate).filter((r) => r !== forced)] : ranked.map((r) => r.candidate);
+  const rank = (subset: typeof rows) =>
+    rankCandidates(
+      priority,
+      subset.map((row) => ({ row, modelId: row.candidate.modelId, quality: row.quality, costUsd: row.estimatedCostUsd, expectedSeconds: row.expectedSeconds, local: row.candidate.kind === 'local' })),
+    );
+  const scores = new Map<string, number>();
+  const ranked = rank(pool);
+  for (const { candidate, score } of ranked) scores.set(candidate.modelId, score);
+  const first = forced ? [forced, ...ranked.map((r) => r.candidate.row).filter((row) => row !== forced)] : ranked.map((r) => r.candidate.row);
   // Eligible models outside a rule's pool still follow (as fallbacks), then the excluded ones.
-  const rest = eligible.filter((row) => !order.includes(row as never));
-  const restRanked = rankCandidates(
-    priority,
-    rest.map((row) => ({ ...row, modelId: row.candidate.modelId, costUsd: row.estimatedCostUsd, local: row.candidate.kind === 'local' })),
-  );
-  for (const { candidate, score } of restRanked) scores.set(candidate.modelId, score);
-  const ordered = [...order, ...restRanked.map((r) => r.candidate), ...rows.filter((row) => row.excluded !== null)];
+  const rest = rank(eligible.filter((row) => !first.includes(row)));
+  for (const { candidate, score } of rest) scores.set(candidate.modelId, score);
+  const ordered = [...first, ...rest.map((r) => r.candidate.row), ...rows.filter((row) => row.excluded !== null)];
 
   const candidates: RouteCandidate[] = ordered.map((row) => ({
     modelId: row.candidate.modelId,

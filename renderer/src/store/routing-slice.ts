@@ -119,9 +119,14 @@ export const createRoutingSlice: SliceCreator<RoutingSlice> = (set, get, { clien
     },
 
     savePinnedRules: async (pinnedRules) => {
-      const routing = get().settings?.routing;
-      if (!routing) return false;
-      return get().updateSettings({ routing: { ...routing, pinnedRules } });
+      const before = get().settings;
+      if (!before) return false;
+      const routing = { ...before.routing, pinnedRules };
+      // Shown at once (a checkbox or a move must not wait for the round trip); put back if saving fails.
+      set({ settings: { ...before, routing } });
+      const saved = await get().updateSettings({ routing });
+      if (!saved) set((state) => (state.settings ? { settings: { ...state.settings, routing: { ...state.settings.routing, pinnedRules: before.routing.pinnedRules } } } : {}));
+      return saved;
     },
 
     setChatPriority: async (chatId, priority) => {

@@ -37,7 +37,7 @@ export function CandidateTable({ decision, answeredModelId }: { decision: RouteD
           {decision.candidates.map((candidate, index) => {
             const status = candidateStatus(candidate, decision.chosenModelId, answeredModelId);
             return (
-              <tr key={candidate.modelId} className={candidate.excluded ? 'route-table__excluded' : candidate.modelId === answeredModelId ? 'route-table__chosen' : undefined}>
+              <tr key={`${index}:${candidate.modelId}`} className={candidate.excluded ? 'route-table__excluded' : candidate.modelId === answeredModelId ? 'route-table__chosen' : undefined}>
                 <td>{candidate.excluded ? '–' : index + 1}</td>
                 <th scope="row" className="route-table__model">
                   {candidate.modelId}
