@@ -13,6 +13,8 @@ import { runSearch } from './search-command';
 import { runCollections } from './collections-command';
 import { runRoute } from './route-command';
 import { runCache } from './cache-command';
+import { runBudget } from './budget-command';
+import { runUsage } from './usage-command';
 
 export const PACKAGE_ROOT = join(dirname(fileURLToPath(import.meta.url)), '..', '..', '..');
 
@@ -80,6 +82,17 @@ Commands:
   route eval --train A.jsonl --test B.jsonl [--priority P] [--json]
                             Learn from A in memory, predict B: RouteLLM metrics (APGR)
                             and the quality and cost of Auto's choices
+  budget [show]             Spending caps, what was spent today and this month (UTC days), what is left
+      --json                Print caps and spend as JSON
+  budget set [--daily USD] [--monthly USD] [--chat-tokens N] [--alert-at 0.8]
+                            Set caps ("none" clears one); --chat-tokens caps tokens per chat on paid models
+      --provider NAME       With --daily/--monthly: caps for one provider only
+  usage                     Requests, errors, tokens, cost and savings this month, with totals and budget lines
+      --since YYYY-MM-DD    First day (default: the 1st of this month, UTC)
+      --until YYYY-MM-DD    Last day (default: today)
+      --by model|provider|day
+                            Group rows (default: model)
+      --json                Print the usage summary as JSON
   cache stats               The response cache: entries, size, hits and what they saved
       --json                Print JSON instead of text
   cache clear               Empty the response cache
@@ -128,6 +141,14 @@ export async function main(argv: string[]): Promise<number> {
         url: { type: 'string' },
         header: { type: 'string', multiple: true },
         priority: { type: 'string' },
+        daily: { type: 'string' },
+        monthly: { type: 'string' },
+        provider: { type: 'string' },
+        'chat-tokens': { type: 'string' },
+        'alert-at': { type: 'string' },
+        since: { type: 'string' },
+        until: { type: 'string' },
+        by: { type: 'string' },
         collection: { type: 'string' },
         train: { type: 'string' },
         test: { type: 'string' },
@@ -198,6 +219,21 @@ export async function main(argv: string[]): Promise<number> {
       return runRoute(global, rest, { priority: values.priority, collection: values.collection, json: values.json ?? false, train: values.train, test: values.test });
     case 'cache':
       return runCache(global, rest, { json: values.json ?? false });
+    case 'budget':
+      return runBudget(global, rest, {
+        daily: values.daily,
+        monthly: values.monthly,
+        provider: values.provider,
+        chatTokens: values['chat-tokens'],
+        alertAt: values['alert-at'],
+        json: values.json ?? false,
+      });
+    case 'usage':
+      if (rest.length > 0) {
+        process.stderr.write('tandem usage: takes no arguments, only --since, --until, --by and --json\n');
+        return 2;
+      }
+      return runUsage(global, { since: values.since, until: values.until, by: values.by, json: values.json ?? false });
     default:
       process.stderr.write(`tandem: unknown command "${command}"\nRun \`tandem --help\` for usage.\n`);
       return 2;

@@ -334,9 +334,20 @@ export class QualityModel {
     }
     this.calibration = this.models.map((_, model) => {
       const a = Float64Array.from(xtx[model]!);
-      // Ridge: a fixed prior strength per feature, scaled by each feature's typical size so it is unit-free.
-      for (let i = 0; i < FEATURES; i++) a[i * FEATURES + i] = a[i * FEATURES + i]! * (1 + RIDGE / Math.max(1, rows[model]!)) + 1e-9;
-      const w = solve(a, Float64Array.from(xty[model]!), FEATURES);
+      const b = Float64Array.from(xty[model]!);
+      const n = Math.max(1, rows[model]!);
+      for (let i = 0; i < FEATURES; i++) {
+        if (a[i * FEATURES + i]! / n < 1e-10) {
+          // A feature that never varied in training carries no evidence: its weight is 0, not whatever rounding makes it.
+          for (let j = 0; j < FEATURES; j++) a[i * FEATURES + j] = a[j * FEATURES + i] = 0;
+          a[i * FEATURES + i] = 1;
+          b[i] = 0;
+        } else {
+          // Ridge: a fixed prior strength per feature, scaled by the feature's own size so it is unit-free.
+          a[i * FEATURES + i] = a[i * FEATURES + i]! * (1 + RIDGE / n);
+        }
+      }
+      const w = solve(a, b, FEATURES);
       return { own: w[0]!, ease: w[1]!, length: w[2]!, words: w[3]! };
     });
   }

@@ -76,7 +76,8 @@ export function evaluateRouter(
   const pairLines = test.map((line, i) => ({ line, i })).filter(({ line }) => line.outcomes[weak] && line.outcomes[strong]);
   const pair = pairMetrics(
     pairLines.map(({ line, i }) => ({
-      gain: predictedPerLine[i]!.get(strong)! - predictedPerLine[i]!.get(weak)!,
+      // Differences below 1e-9 are float noise, not a preference: they tie (and ties count as random order).
+      gain: Math.round((predictedPerLine[i]!.get(strong)! - predictedPerLine[i]!.get(weak)!) * 1e9) / 1e9,
       weakScore: line.outcomes[weak]!.score,
       strongScore: line.outcomes[strong]!.score,
     })),

@@ -121,7 +121,7 @@ function MessageItemView({ message, position, modelName, reasoning, retry = null
             {!isUser && status !== 'streaming' && (
               <div className="message__actions">
                 {route && <UseAnotherModel messageId={message.id} decision={route} answeredModelId={answeringModelId(message)} />}
-                <VoteButtons messageId={message.id} vote={message.vote ?? null} />
+                {(text || status !== 'error') && <VoteButtons messageId={message.id} vote={message.vote ?? null} />}
                 {text && <CopyButton text={text} label="Copy answer" className="message__copy" />}
               </div>
             )}

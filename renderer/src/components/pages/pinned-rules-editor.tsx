@@ -79,7 +79,10 @@ function AddRuleForm({ onAdd }: { onAdd: (rule: PinnedRule) => Promise<boolean> 
       onSubmit={async (event) => {
         event.preventDefault();
         if (!when) return;
-        if (await onAdd({ id: newRuleId(), enabled: true, when, then })) setParam('');
+        // Cleared at once, so typing the next rule never races this save; given back if it failed.
+        const typed = param;
+        setParam('');
+        if (!(await onAdd({ id: newRuleId(), enabled: true, when, then }))) setParam(typed);
       }}
     >
       <Field label="When">
