@@ -169,6 +169,12 @@ export class ChatTurnRunner {
           const { type: _type, ...fallback } = part;
           await flush();
           await store.appendRouting(chatId, messageId, { fallback });
+        } else if (part.type === 'tool-result') {
+          // Text before the call goes first, then the call, fsynced: a crash keeps every finished call.
+          const { type: _type, ...result } = part;
+          const record: ToolCallRecord = { args: toolArgs.get(part.toolCallId) ?? {}, ...result };
+          await flush();
+          await store.appendToolCall(chatId, messageId, record);
         }
         // A `retry` part (waiting before another attempt) goes to the client only; it is never saved.
         emit(part);

@@ -2,7 +2,7 @@ import type { LocalModel } from '../../../shared/ipc/domain';
 import type { CloudModel } from '../../../shared/ipc/routes/providers';
 import type { Logger } from '../app/logger';
 import type { ModelDetails } from '../../../shared/ipc/routes/models';
-import { PRESETS } from '../providers/presets';
+import { type PRESETS } from '../providers/presets';
 import type { RequestRecord } from '../providers/usage-ledger';
 import { CLOUD_SPEED_PRIOR, cloudPrior, localPrior, localSpeedPrior } from './priors';
 import type { CandidateProfile } from './router-policy';

@@ -47,10 +47,11 @@ export function utcDay(at: Date): string {
   return at.toISOString().slice(0, 10);
 }
 
-/** Dollars for people: cents, or four decimals for amounts under a cent. */
+/** Dollars for people: cents, four decimals under a cent, two significant digits below that. */
 export function formatUsd(usd: number): string {
   const sign = usd < 0 ? '-' : '';
   const abs = Math.abs(usd);
+  if (abs > 0 && abs < 0.0001) return `${sign}$${abs.toFixed(Math.min(10, 1 - Math.floor(Math.log10(abs))))}`;
   return `${sign}$${abs > 0 && abs < 0.01 ? abs.toFixed(4) : abs.toFixed(2)}`;
 }
 
