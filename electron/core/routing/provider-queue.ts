@@ -2,7 +2,10 @@ import { CodedError } from '../../../shared/ipc/errors';
 import type { PresetId } from '../../../shared/ipc/routes/providers';
 import type { ProviderLimits } from '../../../shared/ipc/routes/routing';
 
-const CLOUD: ProviderLimits = { concurrency: 4, requestsPerMinute: 60 };
+/** Hosted APIs: below the lowest paid tiers' limits (OpenAI tier 1: 500 requests a minute), so a burst queues here rather than failing with 429s. */
+const CLOUD: ProviderLimits = { concurrency: 8, requestsPerMinute: 500 };
+/** Self-hosted or gateway endpoints batch requests and set their own limits. */
+const OWN_SERVER: ProviderLimits = { concurrency: 16, requestsPerMinute: 10_000 };
 /** A local server answers one request at a time well; it has no rate limit worth the name. */
 const LOCAL_SERVER: ProviderLimits = { concurrency: 1, requestsPerMinute: 10_000 };
 
@@ -20,10 +23,9 @@ export const DEFAULT_PROVIDER_LIMITS: Readonly<Record<PresetId, ProviderLimits>>
   together: CLOUD,
   ollama: LOCAL_SERVER,
   lmstudio: LOCAL_SERVER,
-  vllm: LOCAL_SERVER,
+  vllm: OWN_SERVER,
   llamacpp: LOCAL_SERVER,
-  // A custom endpoint may be anything; the cloud defaults are the safe guess.
-  custom: CLOUD,
+  custom: OWN_SERVER,
 };
 
 /** The provider's limits: its settings entry when there is one, else its preset's defaults. */

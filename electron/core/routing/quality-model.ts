@@ -59,7 +59,7 @@ interface Calibration {
   words: number;
 }
 
-const DEFAULTS = { neighbours: 40, shrinkage: 4, power: 2, queryTerms: 96, calibrationSamples: 1500 };
+const DEFAULTS = { neighbours: 40, shrinkage: 4, power: 2, queryTerms: 64, calibrationSamples: 1500 };
 /** Pseudo-outcomes at the prior before a model's own mean takes over. */
 const PRIOR_WEIGHT = 5;
 const FEATURES = 4;
@@ -150,9 +150,12 @@ export class QualityModel {
   }
 
   /** Predicted quality per known model for a prompt (pass its embedding when the outcomes carry embeddings). */
-  predict(prompt: string, embedding?: Float32Array): Map<string, QualityPrediction> {
+  predict(prompt: string, embedding?: Float32Array, timings?: { representMs: number; searchMs: number }): Map<string, QualityPrediction> {
     this.refresh();
-    const neighbours = this.neighbours(this.similarities(prompt, embedding), -1);
+    const started = performance.now();
+    const query = embedding ? null : this.df.vector(termCounts(prompt));
+    const represented = performance.now();
+    const neighbours = this.neighbours(this.similarities(prompt, embedding, query), -1);
     const length = Math.log1p(tokenize(prompt).length);
     const words = this.words.predict(this.df.vector(termCounts(prompt)));
     const result = new Map<string, QualityPrediction>();
@@ -162,6 +165,10 @@ export class QualityModel {
       const quality = this.means[index]! + c.own * features[0]! + c.ease * features[1]! + c.length * features[2]! + c.words * features[3]!;
       result.set(model.id, { quality: clamp01(quality), samples });
     });
+    if (timings) {
+      timings.representMs = represented - started;
+      timings.searchMs = performance.now() - represented;
+    }
     return result;
   }
 
@@ -208,7 +215,7 @@ export class QualityModel {
   }
 
   /** Cosine similarity to every stored prompt (a reused buffer: read it before the next call). */
-  private similarities(prompt: string, embedding?: Float32Array): Float32Array {
+  private similarities(prompt: string, embedding?: Float32Array, query: SparseVector | null = null): Float32Array {
     if (this.sims.length < this.stored.length) this.sims = new Float32Array(Math.max(1024, this.stored.length * 2));
     const sims = this.sims;
     sims.fill(0, 0, this.stored.length);
@@ -221,7 +228,7 @@ export class QualityModel {
       });
       return sims;
     }
-    this.accumulate(this.df.vector(termCounts(prompt)), sims);
+    this.accumulate(query ?? this.df.vector(termCounts(prompt)), sims);
     return sims;
   }
 

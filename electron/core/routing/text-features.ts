@@ -57,7 +57,7 @@ export class DocumentFrequencies {
   }
 
   /** Smoothed inverse document frequency; terms in more than `maxShare` of the documents weigh nothing (shared boilerplate such as few-shot examples). */
-  idf(id: number, maxShare = 0.5): number {
+  idf(id: number, maxShare = 0.25): number {
     const df = this.df.get(id) ?? 0;
     if (this.documents >= 20 && df > maxShare * this.documents) return 0;
     return Math.log((1 + this.documents) / (1 + df)) + 1;

@@ -109,8 +109,9 @@ describe('ProviderQueue', () => {
     await expect(waiting).rejects.toMatchObject({ code: 'CANCELLED' });
   });
 
-  test('defaults per preset: cloud presets share a line of 4, local servers take one at a time', () => {
-    expect(DEFAULT_PROVIDER_LIMITS.openai).toEqual({ concurrency: 4, requestsPerMinute: 60 });
+  test('defaults per preset: hosted APIs share a line of 8 under 500 a minute, local servers take one at a time, own servers batch', () => {
+    expect(DEFAULT_PROVIDER_LIMITS.openai).toEqual({ concurrency: 8, requestsPerMinute: 500 });
+    expect(DEFAULT_PROVIDER_LIMITS.custom).toEqual({ concurrency: 16, requestsPerMinute: 10_000 });
     expect(DEFAULT_PROVIDER_LIMITS.ollama).toEqual({ concurrency: 1, requestsPerMinute: 10_000 });
     expect(providerLimitsFor('mine', 'lmstudio', {})).toEqual({ concurrency: 1, requestsPerMinute: 10_000 });
     expect(providerLimitsFor('mine', 'lmstudio', { mine: { concurrency: 3, requestsPerMinute: 5 } })).toEqual({ concurrency: 3, requestsPerMinute: 5 });
