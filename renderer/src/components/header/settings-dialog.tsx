@@ -13,10 +13,16 @@ interface SettingsFormProps {
 function SettingsForm({ settings, onDone }: SettingsFormProps) {
   const updateSettings = useAppStore((s) => s.updateSettings);
   const dataDir = useAppStore((s) => s.appInfo?.dataDir ?? null);
+  const clearCache = useAppStore((s) => s.clearCache);
   const [maxTokens, setMaxTokens] = useState(String(settings.maxTokens));
+  const [cacheEnabled, setCacheEnabled] = useState(settings.routing.cache.enabled);
+  const [cacheTtlDays, setCacheTtlDays] = useState(String(settings.routing.cache.ttlDays));
+  const [cacheHighTemperature, setCacheHighTemperature] = useState(settings.routing.cache.cacheHighTemperature);
+  const [cleared, setCleared] = useState<number | null>(null);
   const [saving, setSaving] = useState(false);
   const parsed = Number(maxTokens);
-  const valid = Number.isInteger(parsed) && parsed >= 1 && parsed <= MAX_TOKENS_LIMIT;
+  const ttl = Number(cacheTtlDays);
+  const valid = Number.isInteger(parsed) && parsed >= 1 && parsed <= MAX_TOKENS_LIMIT && cacheTtlDays.trim() !== '' && ttl >= 0 && ttl <= 3650;
 
   return (
     <form
@@ -24,7 +30,10 @@ function SettingsForm({ settings, onDone }: SettingsFormProps) {
         event.preventDefault();
         if (!valid) return;
         setSaving(true);
-        const saved = await updateSettings({ maxTokens: parsed });
+        const saved = await updateSettings({
+          maxTokens: parsed,
+          routing: { ...settings.routing, cache: { ...settings.routing.cache, enabled: cacheEnabled, ttlDays: ttl, cacheHighTemperature } },
+        });
         setSaving(false);
         if (saved) onDone();
       }}
@@ -46,6 +55,31 @@ function SettingsForm({ settings, onDone }: SettingsFormProps) {
           />
           <span className="field__hint">An answer stops after this many tokens.</span>
         </label>
+        <fieldset className="field">
+          <legend className="field__label">Response cache</legend>
+          <label className="checkbox">
+            <input type="checkbox" checked={cacheEnabled} onChange={(event) => setCacheEnabled(event.target.checked)} />
+            Answer identical requests from the cache (costs nothing)
+          </label>
+          <label className="checkbox">
+            <input type="checkbox" checked={cacheHighTemperature} onChange={(event) => setCacheHighTemperature(event.target.checked)} />
+            Also cache answers sampled above temperature 0.7
+          </label>
+          <label className="field">
+            <span className="field__label">Keep cached answers for (days; 0: no limit)</span>
+            <input className="input" type="number" min={0} max={3650} step={1} value={cacheTtlDays} onChange={(event) => setCacheTtlDays(event.target.value)} />
+          </label>
+          <div className="form__actions form__actions--start">
+            <button type="button" className="button" onClick={async () => setCleared(await clearCache())}>
+              Clear cache
+            </button>
+            {cleared !== null && (
+              <span className="muted" role="status">
+                Removed {cleared} cached {cleared === 1 ? 'answer' : 'answers'}.
+              </span>
+            )}
+          </div>
+        </fieldset>
         {dataDir && (
           <div className="field">
             <span className="field__label">Data folder</span>
