@@ -86,6 +86,8 @@ export async function createCore(options: CoreOptions) {
     });
     disposables.add('local runtime', () => runtime.dispose());
     const embeddings = new EmbeddingService(runtime);
+    /** The local embedding model (documents, and Auto's prompt similarity when one exists). */
+    const embedders = new EmbedderResolver({ library, runtime, embeddings, modelId: () => settings.get().documents.embeddingModelId });
 
     const chats = new ChatStore(layout.chats);
     await chats.init();
@@ -147,6 +149,10 @@ export async function createCore(options: CoreOptions) {
         return owner ? providers.pricing.price(owner.provider, owner.preset, modelId.slice(owner.provider.length + 1)) : null;
       },
       onUsageChanged: () => rpc?.broadcast('usage.changed', {}),
+      embedder: async () => {
+        const embedder = await embedders.resolve();
+        return embedder ? { id: `${embedder.identity.modelId}:${embedder.identity.fingerprint}`, embed: (texts) => embedder.embed(texts) } : null;
+      },
     });
     await routing.init();
     disposables.add('routing', () => routing.dispose());
@@ -192,7 +198,7 @@ export async function createCore(options: CoreOptions) {
       root: join(layout.root, 'documents'),
       databaseUri: () => settings.get().documents.databaseUri ?? join(layout.root, 'lancedb'),
       settings: () => settings.get().documents,
-      embedders: new EmbedderResolver({ library, runtime, embeddings, modelId: () => settings.get().documents.embeddingModelId }),
+      embedders,
       logger,
       // Watchers and the catch-up rescan belong to long-running modes; a CLI command indexes explicitly.
       watch: options.mode !== 'cli',

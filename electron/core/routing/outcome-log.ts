@@ -4,6 +4,8 @@ import { JsonlLog } from './jsonl-log';
 import { QualityModel, type QualityModelOptions } from './quality-model';
 import type { OutcomeLine } from '../../../shared/ipc/routes/routing';
 import { toSample } from './outcome-file';
+import type { OutcomeSample } from './quality-model';
+import { promptKey, type PromptEmbedder, type PromptEmbeddingCache } from './prompt-embeddings';
 
 /** One line of `routing/outcomes.jsonl`: what every learner reads. */
 export const OutcomeRecordSchema = z.object({
@@ -28,6 +30,11 @@ export class OutcomeLog {
   private readonly keyed = new Map<string, OutcomeRecord>();
   private readonly plain: OutcomeRecord[] = [];
   private model: QualityModel;
+  /** Unit vectors of outcome prompts under the embedder in use; null: lexical similarity only. */
+  private vectors: Map<string, Float32Array> | null = null;
+  private embedderId: string | null = null;
+  /** Every outcome has a vector under `embedderId`. */
+  private complete = false;
 
   constructor(
     dataDir: string,
@@ -62,7 +69,7 @@ export class OutcomeLog {
       const record: OutcomeRecord = { at, source, prompt: line.prompt, outcomes: line.outcomes, ...(line.task ? { task: line.task } : {}) };
       this.log.append(record);
       this.plain.push(record);
-      this.model.add(toSample(line));
+      this.model.add(this.sample(record));
     }
   }
 
@@ -79,7 +86,27 @@ export class OutcomeLog {
     const had = this.keyed.has(key);
     this.remember(record);
     if (had || !entry) this.rebuild();
-    else this.model.add(toSample(record));
+    else this.model.add(this.sample(record));
+  }
+
+  /** Whether every outcome has an embedding under `embedderId` (then similarity is by embeddings). */
+  embeddedWith(embedderId: string): boolean {
+    return this.complete && this.embedderId === embedderId;
+  }
+
+  /**
+   * Embeds every outcome prompt not embedded yet (cached on disk per
+   * embedder) and rebuilds the model over embeddings. Outcomes learned while
+   * this runs are embedded on the next call; until then similarity stays lexical.
+   */
+  async useEmbeddings(embedder: PromptEmbedder, cache: PromptEmbeddingCache, signal?: AbortSignal): Promise<void> {
+    const prompts = this.records().map((r) => r.prompt);
+    const vectors = await cache.vectors(embedder, prompts, signal);
+    if (signal?.aborted) return;
+    this.vectors = vectors;
+    this.embedderId = embedder.id;
+    this.rebuild();
+    this.complete = this.records().every((r) => vectors.has(promptKey(r.prompt)));
   }
 
   flush(): Promise<void> {
@@ -92,11 +119,19 @@ export class OutcomeLog {
     else this.keyed.set(record.key, record);
   }
 
+  private records(): OutcomeRecord[] {
+    return [...this.plain, ...this.keyed.values()].filter((record) => record.prompt && Object.keys(record.outcomes).length > 0);
+  }
+
+  private sample(record: OutcomeRecord): OutcomeSample {
+    const embedding = this.vectors?.get(promptKey(record.prompt));
+    if (!embedding) this.complete = false; // similarity goes back to lexical until the next embedding pass
+    return embedding ? { ...toSample(record), embedding } : toSample(record);
+  }
+
   private rebuild(): void {
     const model = new QualityModel(this.options);
-    for (const record of [...this.plain, ...this.keyed.values()]) {
-      if (record.prompt && Object.keys(record.outcomes).length > 0) model.add(toSample(record));
-    }
+    for (const record of this.records()) model.add(this.sample(record));
     this.model = model;
   }
 }

@@ -24,6 +24,7 @@ import { JsonlLog } from './jsonl-log';
 import { meteredModel } from './metered-model';
 import { parseOutcomeLines } from './outcome-file';
 import { OutcomeLog } from './outcome-log';
+import { PromptEmbeddingCache, unitVector, type PromptEmbedder } from './prompt-embeddings';
 import { ProviderQueue, providerLimitsFor } from './provider-queue';
 import { ResponseCache } from './response-cache';
 import { decideRoute, looksLikeCode } from './router-policy';
@@ -56,7 +57,14 @@ export interface RoutingServiceOptions {
   /** The price of a cloud model id (per million tokens); null when unknown. */
   priceOf: (modelId: string) => Price | null;
   onUsageChanged?: () => void;
+  /** The local embedding model, when there is one: similarity between prompts is then by embeddings. */
+  embedder?: () => Promise<PromptEmbedder | null>;
 }
+
+/** Longest prompt tail embedded (characters): the question usually comes last, and embedders have short contexts. */
+const EMBED_CHARS = 1200;
+/** Longest wait for the prompt's embedding at decision time; past it the decision uses lexical similarity. */
+const EMBED_TIMEOUT_MS = 300;
 
 /**
  * Auto and everything around every model call: the quality model learned
@@ -76,6 +84,11 @@ export class RoutingService {
   private spendLedger: SpendLedger | null = null;
   private budgetGuard: BudgetGuard | null = null;
   private unsubscribe: (() => void) | null = null;
+  private readonly embeddings: PromptEmbeddingCache;
+  private embedder: PromptEmbedder | null = null;
+  private embedding: Promise<void> | null = null;
+  private embedAgain = false;
+  private readonly stopping = new AbortController();
 
   constructor(private readonly options: RoutingServiceOptions) {
     const routing = () => options.settings().routing;
@@ -88,6 +101,7 @@ export class RoutingService {
     this.cache = new ResponseCache({ dir: join(options.dataDir, 'cache', 'responses'), settings: () => routing().cache });
     this.outcomes = new OutcomeLog(options.dataDir, { prior: (modelId) => this.priors.get(modelId) ?? 0.5 }, warn('the outcome log'));
     this.decisions = new JsonlLog(join(options.dataDir, 'routing', 'decisions.jsonl'), RouteDecisionSchema, warn('the decision log'));
+    this.embeddings = new PromptEmbeddingCache(join(options.dataDir, 'routing'));
   }
 
   /** Replays the outcome and spend logs (damaged lines are reported, never fatal) and opens the cache. */
@@ -103,6 +117,37 @@ export class RoutingService {
       return null;
     });
     if (cache?.removed) logger.warn(`${cache.removed} damaged response cache entries were removed`);
+    if (this.outcomes.size > 0) this.refreshEmbeddings();
+  }
+
+  /**
+   * Embeds outcome prompts in the background when an embedding model is
+   * available (cached per model on disk); once all are embedded, decisions
+   * compare prompts by embeddings. One pass at a time; a request during a
+   * pass runs another after it.
+   */
+  refreshEmbeddings(): Promise<void> {
+    if (!this.options.embedder) return Promise.resolve();
+    if (this.embedding) {
+      this.embedAgain = true;
+      return this.embedding;
+    }
+    const pass = async () => {
+      do {
+        this.embedAgain = false;
+        const embedder = await this.options.embedder!();
+        if (!embedder || this.stopping.signal.aborted) return;
+        const truncated: PromptEmbedder = { id: embedder.id, embed: (texts) => embedder.embed(texts.map((t) => t.slice(-EMBED_CHARS))) };
+        await this.outcomes.useEmbeddings(truncated, this.embeddings, this.stopping.signal);
+        this.embedder = truncated;
+      } while (this.embedAgain && !this.stopping.signal.aborted);
+    };
+    this.embedding = pass()
+      .catch((error: Error) => this.options.logger.warn(`Auto could not embed outcome prompts (similarity stays lexical): ${error.message}`))
+      .finally(() => {
+        this.embedding = null;
+      });
+    return this.embedding;
   }
 
   get spend(): SpendLedger {
@@ -146,13 +191,14 @@ export class RoutingService {
     for (const c of candidates) this.priors.set(c.modelId, c.priorQuality);
     const prompt = lastUserText(request.messages);
     const settings = this.options.settings();
-    return decideRoute({
+    const embedding = await this.promptEmbedding(prompt);
+    const decision = decideRoute({
       features,
       prompt,
       priority: context.priority ?? settings.routing.defaultPriority,
       rules: settings.routing.pinnedRules,
       candidates,
-      predictions: this.outcomes.size > 0 ? this.outcomes.quality.predict(prompt) : new Map(),
+      predictions: this.outcomes.size > 0 ? this.outcomes.quality.predict(prompt, embedding) : new Map(),
       budgetRefusal: (candidate, worstCaseUsd) =>
         this.budget.refusal(candidate.provider, worstCaseUsd, {
           chatId: context.chatId ?? undefined,
@@ -161,6 +207,22 @@ export class RoutingService {
       circuitRefusal: (candidate) =>
         candidate.provider && !this.breaker.available(candidate.provider) ? `${candidate.provider} is failing; its circuit is open` : null,
     });
+    return { ...decision, similarity: this.outcomes.size === 0 ? 'none' : embedding ? 'embeddings' : 'lexical' };
+  }
+
+  /** The prompt's unit embedding when outcomes are compared by embeddings, within a short wait; else undefined (lexical). */
+  private async promptEmbedding(prompt: string): Promise<Float32Array | undefined> {
+    const embedder = this.embedder;
+    if (!embedder || !this.outcomes.embeddedWith(embedder.id) || prompt === '') return undefined;
+    let timer: NodeJS.Timeout | undefined;
+    const timeout = new Promise<undefined>((resolve) => (timer = setTimeout(() => resolve(undefined), EMBED_TIMEOUT_MS)));
+    try {
+      return await Promise.race([embedder.embed([prompt]).then((vectors) => unitVector(vectors[0] ?? [])), timeout]);
+    } catch {
+      return undefined;
+    } finally {
+      clearTimeout(timer);
+    }
   }
 
   /** The decision for a bare prompt (`tandem route`, "Why this model?" before sending). */
@@ -186,12 +248,14 @@ export class RoutingService {
   learn(jsonl: string): { learned: number; skipped: { line: number; message: string }[] } {
     const { lines, skipped } = parseOutcomeLines(jsonl);
     this.outcomes.learn(lines.map((l) => l.outcome));
+    if (lines.length > 0) void this.refreshEmbeddings();
     return { learned: lines.length, skipped };
   }
 
   /** A vote on an answer becomes an outcome for the model that gave it (good 1, bad 0; null takes it back). */
   vote(key: string, entry: { prompt: string; modelId: string; vote: 'good' | 'bad' } | null): void {
     this.outcomes.setKeyed(key, entry ? { prompt: entry.prompt, modelId: entry.modelId, score: entry.vote === 'good' ? 1 : 0 } : null);
+    if (entry) void this.refreshEmbeddings();
   }
 
   usageSummary(period: { since?: string; until?: string }): UsageSummary {
@@ -199,6 +263,8 @@ export class RoutingService {
   }
 
   async dispose(): Promise<void> {
+    this.stopping.abort();
+    await this.embedding;
     this.unsubscribe?.();
     this.queue.dispose();
     await Promise.all([this.outcomes.flush(), this.decisions.flush(), this.spendLedger?.flush(), this.cache.dispose()]);

@@ -74,6 +74,8 @@ export const RouteDecisionSchema = z.object({
   candidates: z.array(RouteCandidateSchema),
   /** How long the decision took (no model is called). */
   decisionMs: z.number().nonnegative(),
+  /** How past prompts were compared with this one: embeddings (an embedding model is available), lexical (TF-IDF), or none (no outcomes yet: priors). */
+  similarity: z.enum(['embeddings', 'lexical', 'none']).optional(),
 });
 export type RouteDecision = z.infer<typeof RouteDecisionSchema>;
 

@@ -88,7 +88,10 @@ export function RouteDetails({ decision, answeredModelId }: { decision: RouteDec
             · {features.promptTokens} prompt tokens
             {features.localOnly && ' · must stay on this computer'}
             {features.looksLikeCode && ' · looks like code'}
-            {features.needsTools && ' · needs tools'} · decided in {formatMs(decision.decisionMs)}
+            {features.needsTools && ' · needs tools'}
+            {decision.similarity === 'embeddings' && ' · past prompts compared by embeddings'}
+            {decision.similarity === 'lexical' && ' · past prompts compared by words'}
+            {decision.similarity === 'none' && ' · no outcomes yet: priors'} · decided in {formatMs(decision.decisionMs)}
           </p>
           <CandidateTable decision={decision} answeredModelId={answeredModelId} />
         </div>
