@@ -171,13 +171,15 @@ const say = (line = '') => {
 {
   say('## route eval on the shared splits (balanced priority)');
   say();
-  say('| split | train / test | APGR | strong calls for 50% | for 80% | balanced quality / cost | always-best quality / cost | oracle | seconds |');
-  say('|---|---|---|---|---|---|---|---|---|');
+  say('| split | train / test | APGR | baseline APGR (similarity-weighted kNN) | strong calls for 50% | for 80% | balanced quality / cost | always-best quality / cost | oracle | seconds |');
+  say('|---|---|---|---|---|---|---|---|---|---|');
   for (const task of tasks) {
-    const result = evaluateRouter(await load(`${task}_train`), await load(`${task}_test`));
+    const [train, test] = [await load(`${task}_train`), await load(`${task}_test`)];
+    const result = evaluateRouter(train, test);
+    const baseline = evaluateRouter(train, test, 'balanced', { mode: 'neighbours' }).summary.pair.apgr;
     const { pair, choices, seconds } = result.summary;
     say(
-      `| ${task} | ${result.summary.trainPrompts} / ${result.summary.testPrompts} | ${pair.apgr.toFixed(3)} | ${(pair.strongShareFor50 * 100).toFixed(1)}% | ${(pair.strongShareFor80 * 100).toFixed(1)}% | ${choices.balanced.quality.toFixed(3)} / $${choices.balanced.costUsd.toFixed(6)} | ${choices['always-best'].quality.toFixed(3)} / $${choices['always-best'].costUsd.toFixed(6)} | ${choices.oracle.quality.toFixed(3)} | ${seconds.toFixed(2)} |`,
+      `| ${task} | ${result.summary.trainPrompts} / ${result.summary.testPrompts} | ${pair.apgr.toFixed(3)} | ${baseline.toFixed(3)} | ${(pair.strongShareFor50 * 100).toFixed(1)}% | ${(pair.strongShareFor80 * 100).toFixed(1)}% | ${choices.balanced.quality.toFixed(3)} / $${choices.balanced.costUsd.toFixed(6)} | ${choices['always-best'].quality.toFixed(3)} / $${choices['always-best'].costUsd.toFixed(6)} | ${choices.oracle.quality.toFixed(3)} | ${seconds.toFixed(2)} |`,
     );
   }
   say();

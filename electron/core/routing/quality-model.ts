@@ -30,6 +30,14 @@ export interface QualityModelOptions {
   queryTerms?: number;
   /** Training prompts used to calibrate how far neighbourhoods are trusted (leave-one-out). */
   calibrationSamples?: number;
+  /**
+   * 'calibrated' (default): the fitted blend of signals described on the
+   * class. 'neighbours': the plain similarity-weighted baseline (each model's
+   * neighbour scores, shrunk toward its record), for comparison in benchmarks.
+   */
+  mode?: 'calibrated' | 'neighbours';
+  /** Pseudo-rows pulling each model's calibration toward the weights pooled over all models (0: each model on its own). */
+  poolStrength?: number;
   /** The score a model with no outcomes gets (the documented prior supplies it per model). */
   prior?: (modelId: string) => number;
 }
@@ -57,12 +65,16 @@ interface Calibration {
   ease: number;
   length: number;
   words: number;
+  modelWords: number;
 }
 
-const DEFAULTS = { neighbours: 40, shrinkage: 4, power: 2, queryTerms: 64, calibrationSamples: 1500 };
+const DEFAULTS = { neighbours: 40, shrinkage: 4, power: 2, queryTerms: 64, calibrationSamples: 1500, poolStrength: 300, mode: 'calibrated' as 'calibrated' | 'neighbours' };
 /** Pseudo-outcomes at the prior before a model's own mean takes over. */
 const PRIOR_WEIGHT = 5;
-const FEATURES = 4;
+const FEATURES = 5;
+/** Models with at least this many outcomes get their own words model (up to MAX_WORD_MODELS of them, most outcomes first). */
+const MIN_WORD_MODEL_OUTCOMES = 100;
+const MAX_WORD_MODELS = 24;
 
 /**
  * Predicts how well each model will answer a prompt from outcomes on similar
@@ -102,6 +114,9 @@ export class QualityModel {
   /** TF-IDF → ease, fitted on every outcome; and out-of-fold predictions of it for calibration. */
   private words = new LinearTextModel();
   private wordsOutOfFold = new Float32Array();
+  /** Per model: TF-IDF → (its score − its record), and out-of-fold predictions of it; null for models with few outcomes. */
+  private modelWords: (LinearTextModel | null)[] = [];
+  private modelWordsOutOfFold: (Float32Array | null)[] = [];
 
   constructor(options: QualityModelOptions = {}) {
     this.options = { ...DEFAULTS, ...options };
@@ -157,12 +172,14 @@ export class QualityModel {
     const represented = performance.now();
     const neighbours = this.neighbours(this.similarities(prompt, embedding, query), -1);
     const length = Math.log1p(tokenize(prompt).length);
-    const words = this.words.predict(this.df.vector(termCounts(prompt)));
+    const vector = query ?? this.df.vector(termCounts(prompt));
+    const words = this.words.predict(vector);
     const result = new Map<string, QualityPrediction>();
     this.models.forEach((model, index) => {
-      const { features, samples } = this.features(index, neighbours, length, words);
-      const c = this.calibration[index] ?? { own: 0, ease: 0, length: 0, words: 0 };
-      const quality = this.means[index]! + c.own * features[0]! + c.ease * features[1]! + c.length * features[2]! + c.words * features[3]!;
+      const { features, samples } = this.features(index, neighbours, length, words, this.modelWords[index]?.predict(vector) ?? 0);
+      const c = this.options.mode === 'neighbours' ? { ...NO_CALIBRATION, own: 1 } : (this.calibration[index] ?? NO_CALIBRATION);
+      const quality =
+        this.means[index]! + c.own * features[0]! + c.ease * features[1]! + c.length * features[2]! + c.words * features[3]! + c.modelWords * features[4]!;
       result.set(model.id, { quality: clamp01(quality), samples });
     });
     if (timings) {
@@ -173,7 +190,13 @@ export class QualityModel {
   }
 
   /** The features of one model for one neighbourhood, each relative to the model's record. */
-  private features(model: number, neighbours: readonly { doc: number; weight: number }[], length: number, words: number): { features: number[]; samples: number } {
+  private features(
+    model: number,
+    neighbours: readonly { doc: number; weight: number }[],
+    length: number,
+    words: number,
+    modelWords: number,
+  ): { features: number[]; samples: number } {
     const { shrinkage } = this.options;
     let weight = 0;
     let sum = 0;
@@ -192,7 +215,7 @@ export class QualityModel {
     const mean = this.means[model]!;
     const own = (sum + shrinkage * mean) / (weight + shrinkage) - mean;
     const ease = easeSum / (easeWeight + 0.5);
-    return { features: [own, ease, length - this.meanLength, words], samples };
+    return { features: [own, ease, length - this.meanLength, words, modelWords], samples };
   }
 
   private neighbours(sims: Float32Array, exclude: number): { doc: number; weight: number }[] {
@@ -301,6 +324,25 @@ export class QualityModel {
       const model = new LinearTextModel().fit(train.map((doc) => this.vectors[doc]!), train.map((doc) => targets[doc]!));
       for (let doc = fold; doc < n; doc += 2) this.wordsOutOfFold[doc] = model.predict(this.vectors[doc]!);
     }
+    const eligible = this.models
+      .map((m, index) => ({ index, count: m.count }))
+      .filter((m) => m.count >= MIN_WORD_MODEL_OUTCOMES)
+      .sort((a, b) => b.count - a.count)
+      .slice(0, MAX_WORD_MODELS);
+    this.modelWords = this.models.map(() => null);
+    this.modelWordsOutOfFold = this.models.map(() => null);
+    for (const { index } of eligible) {
+      const docs = [...Array(n).keys()].filter((doc) => this.stored[doc]!.scores.has(index));
+      const target = (doc: number) => this.stored[doc]!.scores.get(index)! - this.means[index]!;
+      this.modelWords[index] = new LinearTextModel().fit(docs.map((doc) => this.vectors[doc]!), docs.map(target));
+      const outOfFold = new Float32Array(n);
+      for (const fold of [0, 1]) {
+        const train = docs.filter((doc) => doc % 2 !== fold);
+        const model = new LinearTextModel().fit(train.map((doc) => this.vectors[doc]!), train.map(target));
+        for (const doc of docs) if (doc % 2 === fold) outOfFold[doc] = model.predict(this.vectors[doc]!);
+      }
+      this.modelWordsOutOfFold[index] = outOfFold;
+    }
   }
 
   /**
@@ -328,7 +370,7 @@ export class QualityModel {
           })();
       const neighbours = this.neighbours(sims, doc);
       for (const [model, score] of s.scores) {
-        const { features } = this.features(model, neighbours, s.length, this.wordsOutOfFold[doc]!);
+        const { features } = this.features(model, neighbours, s.length, this.wordsOutOfFold[doc]!, this.modelWordsOutOfFold[model]?.[doc] ?? 0);
         const target = score - this.means[model]!;
         const a = xtx[model]!;
         const b = xty[model]!;
@@ -339,26 +381,49 @@ export class QualityModel {
         rows[model] = rows[model]! + 1;
       }
     }
+    // First the weights pooled over every model (many rows: stable), then each model's own, pulled toward them.
+    const pooledA = new Float64Array(FEATURES * FEATURES);
+    const pooledB = new Float64Array(FEATURES);
+    let pooledRows = 0;
+    this.models.forEach((_, model) => {
+      xtx[model]!.forEach((v, i) => (pooledA[i] = pooledA[i]! + v));
+      xty[model]!.forEach((v, i) => (pooledB[i] = pooledB[i]! + v));
+      pooledRows += rows[model]!;
+    });
+    const pooled = fitRidge(pooledA, pooledB, pooledRows, null, 0);
     this.calibration = this.models.map((_, model) => {
-      const a = Float64Array.from(xtx[model]!);
-      const b = Float64Array.from(xty[model]!);
-      const n = Math.max(1, rows[model]!);
-      for (let i = 0; i < FEATURES; i++) {
-        if (a[i * FEATURES + i]! / n < 1e-10) {
-          // A feature that never varied in training carries no evidence: its weight is 0, not whatever rounding makes it.
-          for (let j = 0; j < FEATURES; j++) a[i * FEATURES + j] = a[j * FEATURES + i] = 0;
-          a[i * FEATURES + i] = 1;
-          b[i] = 0;
-        } else {
-          // Ridge: a fixed prior strength per feature, scaled by the feature's own size so it is unit-free.
-          a[i * FEATURES + i] = a[i * FEATURES + i]! * (1 + RIDGE / n);
-        }
-      }
-      const w = solve(a, b, FEATURES);
-      return { own: w[0]!, ease: w[1]!, length: w[2]!, words: w[3]! };
+      const w = fitRidge(xtx[model]!, xty[model]!, rows[model]!, pooled, this.options.poolStrength);
+      return { own: w[0]!, ease: w[1]!, length: w[2]!, words: w[3]!, modelWords: w[4]! };
     });
   }
 }
+
+/**
+ * Ridge regression for the calibration: features that never varied get
+ * weight 0 (not whatever rounding makes them); the others are shrunk toward
+ * `prior` (or 0) with a strength in pseudo-rows scaled by each feature's own
+ * size, so it is unit-free.
+ */
+function fitRidge(xtx: Float64Array, xty: Float64Array, rows: number, prior: Float64Array | null, priorRows: number): Float64Array {
+  const a = Float64Array.from(xtx);
+  const b = Float64Array.from(xty);
+  const n = Math.max(1, rows);
+  for (let i = 0; i < FEATURES; i++) {
+    const d = i * FEATURES + i;
+    if (a[d]! / n < 1e-10) {
+      for (let j = 0; j < FEATURES; j++) a[i * FEATURES + j] = a[j * FEATURES + i] = 0;
+      a[d] = 1;
+      b[i] = 0;
+      continue;
+    }
+    const strength = (a[d]! / n) * (RIDGE + priorRows);
+    a[d] = a[d]! + strength;
+    if (prior) b[i] = b[i]! + strength * (priorRows / (RIDGE + priorRows)) * prior[i]!;
+  }
+  return solve(a, b, FEATURES);
+}
+
+const NO_CALIBRATION: Calibration = { own: 0, ease: 0, length: 0, words: 0, modelWords: 0 };
 
 /** Ridge strength in pseudo-rows (relative to each feature's own variance). */
 const RIDGE = 30;
