@@ -1,6 +1,6 @@
 import type { BudgetSettings } from '../../../shared/ipc/routes/routing';
 import { ProviderNameSchema } from '../../../shared/ipc/routes/providers';
-import { formatUsd, openSpendLedger, utcDay, type SpendLedger } from '../routing/spend-ledger';
+import { formatUsd, utcDay, type SpendLedger } from '../routing/spend-ledger';
 import type { GlobalOptions } from './main';
 import { withCliCore } from './with-cli-core';
 
@@ -45,8 +45,7 @@ export async function runBudget(global: GlobalOptions, args: string[], options: 
       const budget = applyChange(routing.budget, change, options.provider);
       await core.settings.update({ routing: { ...routing, budget } });
     }
-    const ledger = await openSpendLedger(core.layout.root);
-    for (const problem of ledger.problems) process.stderr.write(`${problem}\n`);
+    const ledger = core.routing.spend;
     const budget = core.settings.get().routing.budget;
     if (options.json) {
       process.stdout.write(`${JSON.stringify(budgetReport(budget, ledger, new Date()), null, 2)}\n`);

@@ -1,4 +1,4 @@
-import { openResponseCache } from '../routing/response-cache';
+import { formatBytes } from './models-command';
 import type { GlobalOptions } from './main';
 import { withCliCore } from './with-cli-core';
 
@@ -10,38 +10,28 @@ export async function runCache(global: GlobalOptions, args: string[], options: {
     return 2;
   }
   return withCliCore(global, `cache ${sub}`, async (core) => {
-    const cache = await openResponseCache(core.layout.root, () => core.settings.get().routing.cache);
-    try {
-      if (sub === 'clear') {
-        const removed = await cache.clear();
-        if (options.json) process.stdout.write(`${JSON.stringify({ removed })}\n`);
-        else process.stdout.write(removed === 0 ? 'The response cache was already empty.\n' : `Removed ${removed} cached answer${removed === 1 ? '' : 's'}.\n`);
-        return 0;
-      }
-      const stats = await cache.stats();
-      if (options.json) {
-        process.stdout.write(`${JSON.stringify(stats, null, 2)}\n`);
-        return 0;
-      }
-      const settings = core.settings.get().routing.cache;
-      process.stdout.write(
-        [
-          `Response cache: ${settings.enabled ? 'on' : 'off'}${settings.ttlDays > 0 ? `, answers kept ${settings.ttlDays} day(s)` : ', answers kept until evicted'}`,
-          `Entries:  ${stats.entries}`,
-          `Size:     ${formatBytes(stats.bytes)} of ${formatBytes(settings.maxBytes)}`,
-          `Hits:     ${stats.hits}`,
-          `Saved:    $${stats.savedUsd.toFixed(4)}`,
-        ].join('\n') + '\n',
-      );
+    const cache = core.routing.cache;
+    if (sub === 'clear') {
+      const removed = await cache.clear();
+      if (options.json) process.stdout.write(`${JSON.stringify({ removed })}\n`);
+      else process.stdout.write(removed === 0 ? 'The response cache was already empty.\n' : `Removed ${removed} cached answer${removed === 1 ? '' : 's'}.\n`);
       return 0;
-    } finally {
-      await cache.dispose();
     }
+    const stats = await cache.stats();
+    if (options.json) {
+      process.stdout.write(`${JSON.stringify(stats, null, 2)}\n`);
+      return 0;
+    }
+    const settings = core.settings.get().routing.cache;
+    process.stdout.write(
+      [
+        `Response cache: ${settings.enabled ? 'on' : 'off'}${settings.ttlDays > 0 ? `, answers kept ${settings.ttlDays} day(s)` : ', answers kept until evicted'}`,
+        `Entries:  ${stats.entries}`,
+        `Size:     ${formatBytes(stats.bytes)} of ${formatBytes(settings.maxBytes)}`,
+        `Hits:     ${stats.hits}`,
+        `Saved:    $${stats.savedUsd.toFixed(4)}`,
+      ].join('\n') + '\n',
+    );
+    return 0;
   });
-}
-
-function formatBytes(bytes: number): string {
-  if (bytes < 1024) return `${bytes} B`;
-  if (bytes < 1024 * 1024) return `${(bytes / 1024).toFixed(1)} KiB`;
-  return `${(bytes / 1024 / 1024).toFixed(1)} MiB`;
 }

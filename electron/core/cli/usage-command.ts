@@ -1,5 +1,5 @@
 import type { UsageSummary } from '../../../shared/ipc/routes/routing';
-import { formatUsd, openSpendLedger } from '../routing/spend-ledger';
+import { formatUsd } from '../routing/spend-ledger';
 import type { GlobalOptions } from './main';
 import { withCliCore } from './with-cli-core';
 
@@ -39,8 +39,7 @@ export async function runUsage(global: GlobalOptions, options: UsageCommandOptio
   const by = (options.by ?? 'model') as Grouping;
   if (!GROUPINGS.includes(by)) return usage('--by must be model, provider or day');
   return withCliCore(global, 'usage', async (core) => {
-    const ledger = await openSpendLedger(core.layout.root);
-    for (const problem of ledger.problems) process.stderr.write(`${problem}\n`);
+    const ledger = core.routing.spend;
     const summary = ledger.summary({ since: options.since, until: options.until }, core.settings.get().routing.budget, 0);
     if (options.json) {
       process.stdout.write(`${JSON.stringify(summary, null, 2)}\n`);

@@ -10,6 +10,8 @@ import type { z } from 'zod';
 export class JsonlLog<T> {
   private writing: Promise<void> = Promise.resolve();
   private dirReady: Promise<unknown> | null = null;
+  /** The file ended without a newline (a write cut short): the next append starts a fresh line, so the damage does not spread. */
+  private needsNewline = false;
 
   constructor(
     readonly path: string,
@@ -26,16 +28,23 @@ export class JsonlLog<T> {
       if ((error as NodeJS.ErrnoException).code === 'ENOENT') return { records: [], problems: [] };
       throw error;
     }
+    this.needsNewline = text.length > 0 && !text.endsWith('\n');
     const records: T[] = [];
     const problems: string[] = [];
     text.split('\n').forEach((line, i) => {
       if (line.trim() === '') return;
+      let json: unknown;
       try {
-        const parsed = this.schema.safeParse(JSON.parse(line));
-        if (parsed.success) records.push(parsed.data);
-        else problems.push(`${this.path}:${i + 1}: ${parsed.error.issues[0]?.message ?? 'invalid'}; line skipped`);
+        json = JSON.parse(line);
       } catch {
         problems.push(`${this.path}:${i + 1}: not JSON; line skipped`);
+        return;
+      }
+      const parsed = this.schema.safeParse(json);
+      if (parsed.success) records.push(parsed.data);
+      else {
+        const issue = parsed.error.issues[0];
+        problems.push(`${this.path}:${i + 1}: ${issue?.path.join('.') || 'line'}: ${issue?.message ?? 'invalid'}; line skipped`);
       }
     });
     return { records, problems };
@@ -43,7 +52,8 @@ export class JsonlLog<T> {
 
   append(record: T): void {
     this.dirReady ??= mkdir(dirname(this.path), { recursive: true, mode: 0o700 });
-    const line = `${JSON.stringify(record)}\n`;
+    const line = `${this.needsNewline ? '\n' : ''}${JSON.stringify(record)}\n`;
+    this.needsNewline = false;
     this.writing = this.writing
       .then(() => this.dirReady)
       .then(() => appendFile(this.path, line, { mode: 0o600 }))

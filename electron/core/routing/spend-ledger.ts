@@ -1,9 +1,9 @@
-import { appendFile, mkdir, readFile } from 'node:fs/promises';
-import { dirname, join } from 'node:path';
+import { join } from 'node:path';
 import { z } from 'zod';
 import { CodedError } from '../../../shared/ipc/errors';
 import type { BudgetSettings, UsageSummary } from '../../../shared/ipc/routes/routing';
 import type { SpendEntry, SpendRecorder } from './types';
+import { JsonlLog } from './jsonl-log';
 
 /**
  * One line of `usage/spend.jsonl`, checked on replay (a file on disk is an edge).
@@ -78,53 +78,30 @@ export class SpendLedger implements SpendRecorder {
   private readonly days = new Map<string, DayBucket>();
   private readonly tokensByChat = new Map<string, number>();
   private readonly listeners = new Set<Listener>();
-  private writing: Promise<void> = Promise.resolve();
-  private dirReady: Promise<unknown> | null = null;
-  /** The file ended without a newline (a write cut short): the next append starts a fresh line. */
-  private needsNewline = false;
+  private readonly log: JsonlLog<SpendEntry>;
 
-  constructor(
-    private readonly path: string,
-    private readonly onWriteError: (error: Error) => void = () => undefined,
-  ) {}
+  constructor(path: string, onWriteError: (error: Error) => void = () => undefined) {
+    this.log = new JsonlLog(path, SpendEntrySchema as z.ZodType<SpendEntry>, onWriteError);
+  }
 
   /** Replays the file (a missing file is an empty ledger). Call once, before recording. */
   async load(): Promise<void> {
-    let raw: string;
-    try {
-      raw = await readFile(this.path, 'utf8');
-    } catch (error) {
-      if ((error as NodeJS.ErrnoException).code === 'ENOENT') return;
-      throw error;
-    }
-    this.needsNewline = raw.length > 0 && !raw.endsWith('\n');
-    const lines = raw.split('\n');
-    for (let index = 0; index < lines.length; index += 1) {
-      const line = lines[index]!.trim();
-      if (line === '') continue;
-      const entry = parseLine(line);
-      if (typeof entry === 'string') this.problems.push(`${this.path} line ${index + 1} was skipped: ${entry}`);
-      else this.add(entry);
-    }
+    const { records, problems } = await this.log.replay();
+    this.problems.push(...problems);
+    for (const entry of records) this.add(entry);
   }
 
   /** Adds one request: counted at once, written in order in the background, listeners told. */
   record(entry: SpendEntry): void {
     if (!Number.isFinite(Date.parse(entry.at))) entry = { ...entry, at: new Date().toISOString() };
     this.add(entry);
-    this.dirReady ??= mkdir(dirname(this.path), { recursive: true, mode: 0o700 });
-    const line = `${this.needsNewline ? '\n' : ''}${JSON.stringify(entry)}\n`;
-    this.needsNewline = false;
-    this.writing = this.writing
-      .then(() => this.dirReady)
-      .then(() => appendFile(this.path, line, { mode: 0o600 }))
-      .catch((error: Error) => this.onWriteError(error));
+    this.log.append(entry);
     for (const listener of this.listeners) listener();
   }
 
   /** Resolves when everything recorded so far is on disk. */
   flush(): Promise<void> {
-    return this.writing;
+    return this.log.flush();
   }
 
   /** Calls `listener` after each recorded request (the app broadcasts `usage.changed`); returns an unsubscribe. */
@@ -288,19 +265,6 @@ export class SpendLedger implements SpendRecorder {
 }
 
 /** The entry on a line, or why it is not one. */
-function parseLine(line: string): SpendEntry | string {
-  let json: unknown;
-  try {
-    json = JSON.parse(line);
-  } catch {
-    return 'not valid JSON';
-  }
-  const parsed = SpendEntrySchema.safeParse(json);
-  if (parsed.success) return parsed.data;
-  const issue = parsed.error.issues[0];
-  return `${issue?.path.join('.') || 'entry'}: ${issue?.message ?? 'invalid'}`;
-}
-
 function isRealDate(date: string): boolean {
   if (!DATE.test(date)) return false;
   const parsed = new Date(`${date}T00:00:00.000Z`);

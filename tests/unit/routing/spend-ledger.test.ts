@@ -32,9 +32,9 @@ describe('the spend log on disk', () => {
     const ledger = new SpendLedger(path);
     await ledger.load();
     expect(ledger.problems).toHaveLength(3);
-    expect(ledger.problems[0]).toMatch(/line 2 was skipped: not valid JSON/);
-    expect(ledger.problems[1]).toMatch(/line 4 was skipped/);
-    expect(ledger.problems[2]).toMatch(/line 6 was skipped/);
+    expect(ledger.problems[0]).toMatch(/:2: not JSON; line skipped/);
+    expect(ledger.problems[1]).toMatch(/:4: .*line skipped/);
+    expect(ledger.problems[2]).toMatch(/:6: .*line skipped/);
     expect(ledger.spentUsd({ since: new Date('2025-03-01T00:00:00Z') })).toBe(3);
 
     // A new entry after the cut-short line starts a line of its own: nothing good is lost to the damage.
