@@ -32,6 +32,7 @@ export function UseAnotherModel({ messageId, decision, answeredModelId }: { mess
   return (
     <MenuButton
       label="Use another model"
+      portal
       className="icon-button icon-button--small"
       icon={<ShuffleIcon />}
       items={others.map((candidate) => ({

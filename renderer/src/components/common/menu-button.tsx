@@ -13,6 +13,12 @@ interface MenuButtonProps {
   icon: ReactNode;
   items: MenuItem[];
   className?: string;
+  /**
+   * Render the menu in a portal on <body>: needed inside a transformed
+   * ancestor (a virtual list row), which would otherwise anchor
+   * `position: fixed` to itself.
+   */
+  portal?: boolean;
 }
 
 interface MenuPlacement {
@@ -28,7 +34,7 @@ const MENU_HEIGHT_GUESS = 180;
  * ArrowDown open it on the first item, arrows move, Escape closes and returns
  * focus, Tab or a click elsewhere closes it.
  */
-export function MenuButton({ label, icon, items, className }: MenuButtonProps) {
+export function MenuButton({ label, icon, items, className, portal = false }: MenuButtonProps) {
   const [placement, setPlacement] = useState<MenuPlacement | null>(null);
   const [focusIndex, setFocusIndex] = useState(0);
   const buttonRef = useRef<HTMLButtonElement>(null);
@@ -53,7 +59,8 @@ export function MenuButton({ label, icon, items, className }: MenuButtonProps) {
   useEffect(() => {
     if (!open) return;
     const menuItems = menuRef.current?.querySelectorAll<HTMLElement>('[role="menuitem"]');
-    menuItems?.[focusIndex]?.focus();
+    // No scroll into view: a scroll closes the menu, and a fixed menu is already in view.
+    menuItems?.[focusIndex]?.focus({ preventScroll: true });
   }, [open, focusIndex]);
 
   useEffect(() => {
@@ -62,14 +69,18 @@ export function MenuButton({ label, icon, items, className }: MenuButtonProps) {
       const target = event.target as Node;
       if (!menuRef.current?.contains(target) && !buttonRef.current?.contains(target)) setPlacement(null);
     };
-    const onScrollOrResize = () => setPlacement(null);
+    const onResize = () => setPlacement(null);
+    // A scroll elsewhere moves the button away from the menu; one inside the menu does not.
+    const onScroll = (event: Event) => {
+      if (!menuRef.current?.contains(event.target as Node)) setPlacement(null);
+    };
     document.addEventListener('pointerdown', onPointerDown);
-    window.addEventListener('resize', onScrollOrResize);
-    document.addEventListener('scroll', onScrollOrResize, true);
+    window.addEventListener('resize', onResize);
+    document.addEventListener('scroll', onScroll, true);
     return () => {
       document.removeEventListener('pointerdown', onPointerDown);
-      window.removeEventListener('resize', onScrollOrResize);
-      document.removeEventListener('scroll', onScrollOrResize, true);
+      window.removeEventListener('resize', onResize);
+      document.removeEventListener('scroll', onScroll, true);
     };
   }, [open]);
 
@@ -95,6 +106,26 @@ export function MenuButton({ label, icon, items, className }: MenuButtonProps) {
     event.stopPropagation();
   };
 
+  const menu = placement && (
+    <div ref={menuRef} id={menuId} role="menu" aria-label={label} className="menu" style={placement} onKeyDown={onMenuKeyDown}>
+      {items.map((item, index) => (
+        <button
+          key={item.label}
+          type="button"
+          role="menuitem"
+          tabIndex={index === focusIndex ? 0 : -1}
+          className={`menu__item${item.danger ? ' menu__item--danger' : ''}`}
+          onClick={() => {
+            close(true);
+            item.onSelect();
+          }}
+        >
+          {item.label}
+        </button>
+      ))}
+    </div>
+  );
+
   return (
     <>
       <button
@@ -111,28 +142,7 @@ export function MenuButton({ label, icon, items, className }: MenuButtonProps) {
       >
         {icon}
       </button>
-      {/* In a portal: a transformed ancestor (a virtual list row) would otherwise anchor `position: fixed` to itself. */}
-      {placement &&
-        createPortal(
-          <div ref={menuRef} id={menuId} role="menu" aria-label={label} className="menu" style={placement} onKeyDown={onMenuKeyDown}>
-            {items.map((item, index) => (
-              <button
-                key={item.label}
-                type="button"
-                role="menuitem"
-                tabIndex={index === focusIndex ? 0 : -1}
-                className={`menu__item${item.danger ? ' menu__item--danger' : ''}`}
-                onClick={() => {
-                  close(true);
-                  item.onSelect();
-                }}
-              >
-                {item.label}
-              </button>
-            ))}
-          </div>,
-          document.body,
-        )}
+      {menu && (portal ? createPortal(menu, document.body) : menu)}
     </>
   );
 }
