@@ -61,6 +61,10 @@ export interface RoutingServiceOptions {
   embedder?: () => Promise<PromptEmbedder | null>;
 }
 
+/** Decisions kept in memory, and how much of the log's end is read at start to find them. */
+const RECENT_DECISIONS = 500;
+const DECISION_TAIL_BYTES = 4 * 1024 * 1024;
+
 /** Longest prompt tail embedded (characters): the question usually comes last, and embedders have short contexts. */
 const EMBED_CHARS = 1200;
 /** Longest wait for the prompt's embedding at decision time; past it the decision uses lexical similarity. */
@@ -80,6 +84,8 @@ export class RoutingService {
   readonly cache: ResponseCache;
   readonly outcomes: OutcomeLog;
   private readonly decisions: JsonlLog<RouteDecision>;
+  /** The latest decisions, newest last (replayed from the log's tail at start). */
+  private recent: RouteDecision[] = [];
   private priors = new Map<string, number>();
   private spendLedger: SpendLedger | null = null;
   private budgetGuard: BudgetGuard | null = null;
@@ -108,6 +114,9 @@ export class RoutingService {
   async init(): Promise<void> {
     const { logger } = this.options;
     for (const problem of await this.outcomes.load()) logger.warn(problem);
+    const decisions = await this.decisions.replay({ tailBytes: DECISION_TAIL_BYTES });
+    for (const problem of decisions.problems) logger.warn(problem);
+    this.recent = decisions.records.slice(-RECENT_DECISIONS);
     this.spendLedger = await openSpendLedger(this.options.dataDir, (error) => logger.warn(`could not write the spend ledger: ${error.message}`));
     for (const problem of this.spendLedger.problems) logger.warn(problem);
     this.unsubscribe = this.spendLedger.onChange(() => this.options.onUsageChanged?.());
@@ -170,7 +179,7 @@ export class RoutingService {
       return new AutoModel({
         decide: (request) => this.decide(request, context),
         resolve: (id, decision) => this.wrapped(id, context, decision),
-        logDecision: (decision) => this.decisions.append(decision),
+        logDecision: (decision) => this.logDecision(decision),
       });
     }
     if ((context.private || context.localOnlyContent) && this.options.providerOf(modelId)) {
@@ -182,6 +191,17 @@ export class RoutingService {
       );
     }
     return this.wrapped(modelId, context, null);
+  }
+
+  /** Auto's latest decisions, oldest first (those of earlier runs included). */
+  recentDecisions(): readonly RouteDecision[] {
+    return this.recent;
+  }
+
+  private logDecision(decision: RouteDecision): void {
+    this.decisions.append(decision);
+    this.recent.push(decision);
+    if (this.recent.length > RECENT_DECISIONS * 2) this.recent = this.recent.slice(-RECENT_DECISIONS);
   }
 
   /** Auto's decision for a request, calling no model. */
