@@ -258,3 +258,22 @@ describe('the Usage page', () => {
     await screenshot('routing-04-usage-dark');
   });
 });
+
+describe('provider queues', () => {
+  test("a provider's request limits can be set on its card and survive a reload", async () => {
+    await pagesNav().getByRole('button', { name: 'Providers' }).click();
+    const card = page.getByRole('article', { name: PROVIDER });
+    const atOnce = card.getByRole('spinbutton', { name: `Requests at once to ${PROVIDER}` });
+    // Empty shows the preset's defaults (a custom endpoint: 16 at once).
+    await expect.poll(() => atOnce.getAttribute('placeholder'), POLL).toBe('16');
+    await atOnce.fill('2');
+    await card.getByRole('spinbutton', { name: `Requests per minute to ${PROVIDER}` }).fill('30');
+    await card.getByRole('button', { name: 'Save limits' }).click();
+    await card.getByRole('status').filter({ hasText: 'Saved' }).waitFor();
+    await card.screenshot({ path: join(ARTIFACTS, 'routing-05-provider-limits.png') });
+    await page.reload();
+    await pagesNav().getByRole('button', { name: 'Providers' }).click();
+    await expect.poll(() => page.getByRole('spinbutton', { name: `Requests at once to ${PROVIDER}` }).inputValue(), POLL).toBe('2');
+    await expect.poll(() => page.getByRole('spinbutton', { name: `Requests per minute to ${PROVIDER}` }).inputValue(), POLL).toBe('30');
+  });
+});

@@ -1,36 +1,12 @@
 import { CodedError } from '../../../shared/ipc/errors';
 import type { PresetId } from '../../../shared/ipc/routes/providers';
-import type { ProviderLimits } from '../../../shared/ipc/routes/routing';
+import { DEFAULT_PROVIDER_LIMITS, type ProviderLimits } from '../../../shared/ipc/routes/routing';
 
-/** Hosted APIs: below the lowest paid tiers' limits (OpenAI tier 1: 500 requests a minute), so a burst queues here rather than failing with 429s. */
-const CLOUD: ProviderLimits = { concurrency: 8, requestsPerMinute: 500 };
-/** Self-hosted or gateway endpoints batch requests and set their own limits. */
-const OWN_SERVER: ProviderLimits = { concurrency: 16, requestsPerMinute: 10_000 };
-/** A local server answers one request at a time well; it has no rate limit worth the name. */
-const LOCAL_SERVER: ProviderLimits = { concurrency: 1, requestsPerMinute: 10_000 };
-
-/** What a provider without a `routing.providerLimits` entry gets, by its preset. */
-export const DEFAULT_PROVIDER_LIMITS: Readonly<Record<PresetId, ProviderLimits>> = {
-  openai: CLOUD,
-  anthropic: CLOUD,
-  gemini: CLOUD,
-  xai: CLOUD,
-  qwen: CLOUD,
-  openrouter: CLOUD,
-  groq: CLOUD,
-  deepseek: CLOUD,
-  mistral: CLOUD,
-  together: CLOUD,
-  ollama: LOCAL_SERVER,
-  lmstudio: LOCAL_SERVER,
-  vllm: OWN_SERVER,
-  llamacpp: LOCAL_SERVER,
-  custom: OWN_SERVER,
-};
+export { DEFAULT_PROVIDER_LIMITS };
 
 /** The provider's limits: its settings entry when there is one, else its preset's defaults. */
 export function providerLimitsFor(provider: string, preset: PresetId, configured: Record<string, ProviderLimits>): ProviderLimits {
-  return configured[provider] ?? DEFAULT_PROVIDER_LIMITS[preset] ?? CLOUD;
+  return configured[provider] ?? DEFAULT_PROVIDER_LIMITS[preset];
 }
 
 const MINUTE_MS = 60_000;

@@ -2,6 +2,7 @@ import { z } from 'zod';
 import { ErrorCodeSchema } from '../errors';
 import { IdSchema } from '../ids';
 import { request } from '../route-def';
+import type { PresetId } from './providers';
 
 /** The model id of the router: a chat or request with this model lets Tandem pick per request. */
 export const AUTO_MODEL_ID = 'auto';
@@ -133,6 +134,32 @@ export const ProviderLimitsSchema = z.object({
   requestsPerMinute: z.number().int().min(1).max(100_000),
 });
 export type ProviderLimits = z.infer<typeof ProviderLimitsSchema>;
+
+/** Hosted APIs: below the lowest paid tiers' limits (OpenAI tier 1: 500 requests a minute), so a burst queues here rather than failing with 429s. */
+const HOSTED_LIMITS: ProviderLimits = { concurrency: 8, requestsPerMinute: 500 };
+/** A local server answers one request at a time well; it has no rate limit worth the name. */
+const LOCAL_SERVER_LIMITS: ProviderLimits = { concurrency: 1, requestsPerMinute: 10_000 };
+/** Self-hosted or gateway endpoints batch requests and set their own limits. */
+const OWN_SERVER_LIMITS: ProviderLimits = { concurrency: 16, requestsPerMinute: 10_000 };
+
+/** What a provider without a `routing.providerLimits` entry gets, by its preset. */
+export const DEFAULT_PROVIDER_LIMITS: Readonly<Record<PresetId, ProviderLimits>> = {
+  openai: HOSTED_LIMITS,
+  anthropic: HOSTED_LIMITS,
+  gemini: HOSTED_LIMITS,
+  xai: HOSTED_LIMITS,
+  qwen: HOSTED_LIMITS,
+  openrouter: HOSTED_LIMITS,
+  groq: HOSTED_LIMITS,
+  deepseek: HOSTED_LIMITS,
+  mistral: HOSTED_LIMITS,
+  together: HOSTED_LIMITS,
+  ollama: LOCAL_SERVER_LIMITS,
+  lmstudio: LOCAL_SERVER_LIMITS,
+  llamacpp: LOCAL_SERVER_LIMITS,
+  vllm: OWN_SERVER_LIMITS,
+  custom: OWN_SERVER_LIMITS,
+};
 
 /** The `routing` section of settings. */
 export const RoutingSettingsSchema = z.object({

@@ -1,5 +1,6 @@
 import { useState } from 'react';
 import type { CloudModel, ProviderInfo } from '../../../../shared/ipc/routes/providers';
+import { DEFAULT_PROVIDER_LIMITS } from '../../../../shared/ipc/routes/routing';
 import { formatCount, formatPricePerMillion } from '../../lib/format';
 import { useAppStore } from '../../store/store-context';
 import { ConfirmDialog } from '../common/confirm-dialog';
@@ -72,6 +73,82 @@ function KeyForm({ name, hasStoredKey, onDone }: { name: string; hasStoredKey: b
   );
 }
 
+/**
+ * How many requests Tandem sends this provider at once and per minute; more
+ * wait in line ("Queued (position N)"). Empty: the preset's defaults.
+ */
+function LimitsForm({ provider }: { provider: ProviderInfo }) {
+  const settings = useAppStore((s) => s.settings);
+  const updateSettings = useAppStore((s) => s.updateSettings);
+  const defaults = DEFAULT_PROVIDER_LIMITS[provider.preset];
+  const configured = settings?.routing.providerLimits[provider.name];
+  const [concurrency, setConcurrency] = useState(configured ? String(configured.concurrency) : '');
+  const [perMinute, setPerMinute] = useState(configured ? String(configured.requestsPerMinute) : '');
+  const [saved, setSaved] = useState(false);
+  if (!settings) return null;
+  const whole = (text: string, max: number) => text === '' || (Number.isInteger(Number(text)) && Number(text) >= 1 && Number(text) <= max);
+  const valid = whole(concurrency, 1000) && whole(perMinute, 100_000);
+  return (
+    <form
+      className="provider__limits"
+      aria-label={`Request limits of ${provider.name}`}
+      onSubmit={async (event) => {
+        event.preventDefault();
+        if (!valid) return;
+        const limits = { ...settings.routing.providerLimits };
+        if (concurrency === '' && perMinute === '') delete limits[provider.name];
+        else
+          limits[provider.name] = {
+            concurrency: concurrency === '' ? defaults.concurrency : Number(concurrency),
+            requestsPerMinute: perMinute === '' ? defaults.requestsPerMinute : Number(perMinute),
+          };
+        setSaved(await updateSettings({ routing: { ...settings.routing, providerLimits: limits } }));
+      }}
+    >
+      <label className="field field--inline">
+        <span className="field__label">Requests at once</span>
+        <input
+          className="input input--narrow"
+          type="number"
+          min={1}
+          max={1000}
+          placeholder={String(defaults.concurrency)}
+          aria-label={`Requests at once to ${provider.name}`}
+          value={concurrency}
+          onChange={(event) => {
+            setSaved(false);
+            setConcurrency(event.target.value);
+          }}
+        />
+      </label>
+      <label className="field field--inline">
+        <span className="field__label">Requests per minute</span>
+        <input
+          className="input input--narrow"
+          type="number"
+          min={1}
+          max={100000}
+          placeholder={String(defaults.requestsPerMinute)}
+          aria-label={`Requests per minute to ${provider.name}`}
+          value={perMinute}
+          onChange={(event) => {
+            setSaved(false);
+            setPerMinute(event.target.value);
+          }}
+        />
+      </label>
+      <button type="submit" className="button button--small" disabled={!valid}>
+        Save limits
+      </button>
+      {saved && (
+        <span className="muted" role="status">
+          Saved
+        </span>
+      )}
+    </form>
+  );
+}
+
 export function ProviderCard({ provider }: { provider: ProviderInfo }) {
   const test = useAppStore((s) => s.connectionTests[provider.name]);
   const health = useAppStore((s) => s.health.find((h) => h.provider === provider.name));
@@ -121,6 +198,7 @@ export function ProviderCard({ provider }: { provider: ProviderInfo }) {
           </button>
         </div>
       </header>
+      <LimitsForm provider={provider} />
       {health && health.requests > 0 && (
         <p className="provider__health muted">
           Last hour: {health.requests} requests · {Math.round(health.errorRate * 100)}% errors
