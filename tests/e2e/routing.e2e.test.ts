@@ -260,7 +260,7 @@ describe('the Usage page', () => {
 });
 
 describe('provider queues', () => {
-  test("a provider's request limits can be set on its card and survive a reload", async () => {
+  test("a provider's request limits and its own budget caps can be set on its card and survive a reload", async () => {
     await pagesNav().getByRole('button', { name: 'Providers' }).click();
     const card = page.getByRole('article', { name: PROVIDER });
     const atOnce = card.getByRole('spinbutton', { name: `Requests at once to ${PROVIDER}` });
@@ -269,11 +269,16 @@ describe('provider queues', () => {
     await atOnce.fill('2');
     await card.getByRole('spinbutton', { name: `Requests per minute to ${PROVIDER}` }).fill('30');
     await card.getByRole('button', { name: 'Save limits' }).click();
-    await card.getByRole('status').filter({ hasText: 'Saved' }).waitFor();
+    await card.getByRole('form', { name: `Request limits of ${PROVIDER}` }).getByRole('status').filter({ hasText: 'Saved' }).waitFor();
+    // A cap for this provider alone.
+    await card.getByRole('spinbutton', { name: `Daily cap for ${PROVIDER} in dollars` }).fill('5');
+    await card.getByRole('button', { name: 'Save caps' }).click();
+    await card.getByRole('form', { name: `Budget of ${PROVIDER}` }).getByRole('status').filter({ hasText: 'Saved' }).waitFor();
     await card.screenshot({ path: join(ARTIFACTS, 'routing-05-provider-limits.png') });
     await page.reload();
     await pagesNav().getByRole('button', { name: 'Providers' }).click();
     await expect.poll(() => page.getByRole('spinbutton', { name: `Requests at once to ${PROVIDER}` }).inputValue(), POLL).toBe('2');
     await expect.poll(() => page.getByRole('spinbutton', { name: `Requests per minute to ${PROVIDER}` }).inputValue(), POLL).toBe('30');
+    await expect.poll(() => page.getByRole('spinbutton', { name: `Daily cap for ${PROVIDER} in dollars` }).inputValue(), POLL).toBe('5');
   });
 });

@@ -149,6 +149,63 @@ function LimitsForm({ provider }: { provider: ProviderInfo }) {
   );
 }
 
+/** Spending caps for this provider alone (on top of the overall ones on the Usage page); empty: no cap. */
+function ProviderBudgetForm({ provider }: { provider: ProviderInfo }) {
+  const settings = useAppStore((s) => s.settings);
+  const updateSettings = useAppStore((s) => s.updateSettings);
+  const caps = settings?.routing.budget.perProvider[provider.name];
+  const [daily, setDaily] = useState(caps?.dailyUsd != null ? String(caps.dailyUsd) : '');
+  const [monthly, setMonthly] = useState(caps?.monthlyUsd != null ? String(caps.monthlyUsd) : '');
+  const [saved, setSaved] = useState(false);
+  if (!settings) return null;
+  const dollars = (text: string) => text.trim() === '' || (Number.isFinite(Number(text)) && Number(text) >= 0);
+  const valid = dollars(daily) && dollars(monthly);
+  const field = (label: string, value: string, set: (value: string) => void) => (
+    <label className="field field--inline">
+      <span className="field__label">{label} ($)</span>
+      <input
+        className="input input--narrow"
+        type="number"
+        min={0}
+        step="any"
+        placeholder="no cap"
+        aria-label={`${label} for ${provider.name} in dollars`}
+        value={value}
+        onChange={(event) => {
+          setSaved(false);
+          set(event.target.value);
+        }}
+      />
+    </label>
+  );
+  return (
+    <form
+      className="provider__limits"
+      aria-label={`Budget of ${provider.name}`}
+      onSubmit={async (event) => {
+        event.preventDefault();
+        if (!valid) return;
+        const perProvider = { ...settings.routing.budget.perProvider };
+        const toCap = (text: string) => (text.trim() === '' ? null : Number(text));
+        if (daily.trim() === '' && monthly.trim() === '') delete perProvider[provider.name];
+        else perProvider[provider.name] = { dailyUsd: toCap(daily), monthlyUsd: toCap(monthly) };
+        setSaved(await updateSettings({ routing: { ...settings.routing, budget: { ...settings.routing.budget, perProvider } } }));
+      }}
+    >
+      {field('Daily cap', daily, setDaily)}
+      {field('Monthly cap', monthly, setMonthly)}
+      <button type="submit" className="button button--small" disabled={!valid}>
+        Save caps
+      </button>
+      {saved && (
+        <span className="muted" role="status">
+          Saved
+        </span>
+      )}
+    </form>
+  );
+}
+
 export function ProviderCard({ provider }: { provider: ProviderInfo }) {
   const test = useAppStore((s) => s.connectionTests[provider.name]);
   const health = useAppStore((s) => s.health.find((h) => h.provider === provider.name));
@@ -199,6 +256,7 @@ export function ProviderCard({ provider }: { provider: ProviderInfo }) {
         </div>
       </header>
       <LimitsForm provider={provider} />
+      <ProviderBudgetForm provider={provider} />
       {health && health.requests > 0 && (
         <p className="provider__health muted">
           Last hour: {health.requests} requests · {Math.round(health.errorRate * 100)}% errors
