@@ -12,7 +12,7 @@ const load = (name: string): OutcomeLine[] => parseOutcomeLines(readFileSync(joi
 
 /**
  * Floors set from measurements on these splits (balanced priority; see
- * bench/RESULTS-router.md): ARC 0.575, MBPP 0.640, Winogrande 0.578. A drop
+ * bench/RESULTS-router.md): ARC 0.579, MBPP 0.648, Winogrande 0.580. A drop
  * below a floor means the quality model lost signal it used to find.
  */
 const FLOORS: Record<string, number> = { arc_challenge: 0.55, mbpp: 0.6, winograde: 0.54 };
