@@ -27,11 +27,11 @@ export const ChatSettingsSchema = z.object({
   contextPolicy: ContextPolicySchema.optional(),
   /** Document collections this chat answers from (retrieval with citations). */
   collectionIds: z.array(z.string().min(1).max(128).regex(/^[A-Za-z0-9_-]+$/)).max(16).optional(),
-  /** MCP servers whose (enabled) tools the model may call in this chat, and the step limit of the tool loop. */
   /** Private chat: nothing of it ever goes to a cloud model (Auto routes locally; a cloud model is refused). */
   private: z.boolean().optional(),
   /** What Auto optimises for in this chat (default: the `routing.defaultPriority` setting). */
   priority: RoutingPrioritySchema.optional(),
+  /** MCP servers whose (enabled) tools the model may call in this chat, and the step limit of the tool loop. */
   tools: z
     .object({
       servers: z.array(z.string().min(1).max(64)).max(64),

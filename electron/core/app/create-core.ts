@@ -151,12 +151,18 @@ export async function createCore(options: CoreOptions) {
       onUsageChanged: () => rpc?.broadcast('usage.changed', {}),
       embedder: async () => {
         const embedder = await embedders.resolve();
-        return embedder ? { id: `${embedder.identity.modelId}:${embedder.identity.fingerprint}`, embed: (texts) => embedder.embed(texts) } : null;
+        return embedder ? { id: `${embedder.identity.modelId}:${embedder.identity.fingerprint}`, embed: (texts, signal) => embedder.embed(texts, signal) } : null;
       },
     });
     await routing.init();
     disposables.add('routing', () => routing.dispose());
-    settings.onChange(() => routing.catalog.invalidate());
+    let embeddingModelId = settings.get().documents.embeddingModelId;
+    settings.onChange((next) => {
+      // Another embedding model: outcome prompts are embedded again (each model has its own cache).
+      if (next.documents.embeddingModelId === embeddingModelId) return;
+      embeddingModelId = next.documents.embeddingModelId;
+      void routing.refreshEmbeddings();
+    });
     /** Every model a chat, a sampling request or the CLI streams from: Auto, or the named model with budget, queue, circuit and cache. */
     const resolveModel = (modelId: string, context: RouteContext = NO_ROUTE_CONTEXT): Promise<LanguageModel> => routing.model(modelId, context);
 
@@ -182,9 +188,11 @@ export async function createCore(options: CoreOptions) {
     // The tool loop: approval cards answered only through chat.approveTool; servers' sampling waits for the user.
     const approvals = new ApprovalBroker();
     disposables.add('tool approvals', () => approvals.dispose());
+    // Set once the chat turn runner exists: sampling during a private turn stays local.
+    let turnsForSampling: ChatTurnRunner | null = null;
     const sampling = new SamplingService({
       broadcast: (request) => rpc?.broadcast('mcp.samplingRequested', request),
-      resolveModel,
+      resolveModel: (modelId) => resolveModel(modelId, { ...NO_ROUTE_CONTEXT, private: turnsForSampling?.holdsConfidentialContent() ?? false }),
       proposedModelId: async () =>
         settings.get().mcp.samplingModelId ??
         (await library.list()).find((m) => m.problem === null && !/bert/i.test(m.architecture ?? ''))?.id ??
@@ -209,8 +217,7 @@ export async function createCore(options: CoreOptions) {
     await documents.init();
     disposables.add('documents', () => documents.dispose());
 
-    const hasLocalOnlyContent = async (collectionIds: string[]) =>
-      (await documents.list()).some((c) => collectionIds.includes(c.id) && c.sources.some((source) => source.localOnly));
+    const hasLocalOnlyContent = async (collectionIds: string[]) => documents.holdsLocalOnly(collectionIds);
     const turns = new ChatTurnRunner({
       store: chats,
       resolveModel,
@@ -228,6 +235,7 @@ export async function createCore(options: CoreOptions) {
         }),
     });
 
+    turnsForSampling = turns;
     const baseHandlers = createHandlers({
       mode: options.mode,
       version: options.version,

@@ -24,8 +24,6 @@ export interface ChatTurnRunnerOptions {
   resolveModel: (modelId: string, context: RouteContext) => Promise<LanguageModel>;
   /** Whether any of these collections holds local-only content. */
   hasLocalOnlyContent?: (collectionIds: string[]) => Promise<boolean>;
-  /** Whether the model id names a cloud model (its prompt never gets local-only chunks). */
-  isCloudModel?: (modelId: string) => boolean;
   maxTokens: () => number;
   onChatChanged: (chatId: string) => void;
   /** Runs turns of chats with `tools.servers` and reads attached resources; null when there is no MCP host. */
@@ -56,6 +54,8 @@ export interface ChatTurnInput {
  */
 export class ChatTurnRunner {
   private readonly running = new Set<string>();
+  /** Chats whose running turn holds private or local-only content. */
+  private readonly confidential = new Set<string>();
 
   constructor(private readonly options: ChatTurnRunnerOptions) {}
 
@@ -68,19 +68,23 @@ export class ChatTurnRunner {
     // Collections and tools are the chat's, not sampling settings: the retrieval and tool loop read them.
     const { collectionIds, tools, private: isPrivate, priority, ...settings } = chatSettings;
     if (this.running.has(chatId)) throw new CodedError('CONFLICT', 'An answer is already streaming in this chat; stop it first');
-    const localOnlyContent = collectionIds?.length && this.options.hasLocalOnlyContent ? await this.options.hasLocalOnlyContent(collectionIds) : false;
-    const model = await this.options.resolveModel(modelId, {
-      chatId,
-      priority,
-      private: isPrivate ?? false,
-      collectionIds: collectionIds ?? [],
-      localOnlyContent,
-    });
     this.running.add(chatId);
     try {
+      // Retrieval first: a retrieved local-only chunk keeps the turn local even if the collection's flags were stale.
+      const retrieved = collectionIds?.length && this.options.retrieve ? await this.options.retrieve(collectionIds, text, modelId).catch(() => null) : null; // a removed collection never blocks the chat
+      const localOnlyContent =
+        (collectionIds?.length && this.options.hasLocalOnlyContent ? await this.options.hasLocalOnlyContent(collectionIds) : false) ||
+        (retrieved?.citations.some((c) => c.localOnly) ?? false);
+      const model = await this.options.resolveModel(modelId, {
+        chatId,
+        priority,
+        private: isPrivate ?? false,
+        collectionIds: collectionIds ?? [],
+        localOnlyContent,
+      });
+      if (isPrivate || localOnlyContent) this.confidential.add(chatId);
       const attached = input.resources?.length ? await this.attachResources(input.resources) : '';
       const history = await store.get(chatId);
-      const retrieved = collectionIds?.length && this.options.retrieve ? await this.options.retrieve(collectionIds, text, modelId).catch(() => null) : null; // a removed collection never blocks the chat
       if (retrieved) settings.systemPrompt = settings.systemPrompt ? `${settings.systemPrompt}\n\n${retrieved.systemText}` : retrieved.systemText;
       const now = new Date().toISOString();
       const user: ChatMessage = message('user', text, now, null, 'complete');
@@ -117,8 +121,18 @@ export class ChatTurnRunner {
       };
     } catch (error) {
       this.running.delete(chatId);
+      this.confidential.delete(chatId);
       throw error;
     }
+  }
+
+  /**
+   * Whether a running turn holds private or local-only content. An MCP
+   * server's sampling request during such a turn may carry that content, so
+   * it is answered by local models only.
+   */
+  holdsConfidentialContent(): boolean {
+    return this.confidential.size > 0;
   }
 
   private async attachResources(refs: ResourceRef[]): Promise<string> {
@@ -205,6 +219,7 @@ export class ChatTurnRunner {
         });
       } finally {
         this.running.delete(chatId);
+        this.confidential.delete(chatId);
         this.options.onChatChanged(chatId);
       }
     }

@@ -59,7 +59,7 @@ export async function runRoute(global: GlobalOptions, args: string[], options: R
       if (!record) throw new CodedError('NOT_FOUND', `There is no collection named "${options.collection}"`);
       collectionIds = [record.id];
     }
-    const localOnlyContent = collectionIds.length > 0 && (await core.documents.get(collectionIds[0]!)).sources.some((s) => s.localOnly);
+    const localOnlyContent = core.documents.holdsLocalOnly(collectionIds);
     const decision = await core.routing.decideText(prompt, { chatId: null, priority, private: false, collectionIds, localOnlyContent });
     process.stdout.write(options.json ? `${JSON.stringify(decision, null, 2)}\n` : formatDecision(decision));
     return decision.chosenModelId ? 0 : 1;

@@ -118,6 +118,11 @@ export class DocumentService {
     return this.view(this.record(collectionId));
   }
 
+  /** Whether any of these collections (by id or name) holds a local-only source; read from memory. */
+  holdsLocalOnly(collectionIds: readonly string[]): boolean {
+    return collectionIds.some((id) => this.find(id)?.sources.some((source) => source.localOnly) ?? false);
+  }
+
   /** A collection by id or by name (case-insensitive), for the CLI. */
   find(nameOrId: string): CollectionRecord | undefined {
     return this.store.get(nameOrId) ?? this.store.byName(nameOrId);

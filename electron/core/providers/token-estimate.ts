@@ -1,5 +1,5 @@
 import { countTokens } from 'gpt-tokenizer';
-import type { PromptMessage } from '../models/language-model';
+import type { GenerateRequest, PromptMessage } from '../models/language-model';
 import { messageText } from './openai-request';
 
 /**
@@ -10,4 +10,9 @@ export function estimatePromptTokens(messages: readonly PromptMessage[]): number
   let total = 3;
   for (const message of messages) total += 4 + countTokens(messageText(message));
   return total;
+}
+
+/** Tokens a whole request's prompt will take: its messages and its system prompt (which carries retrieved sources). */
+export function requestPromptTokens(request: Pick<GenerateRequest, 'messages' | 'systemPrompt'>): number {
+  return estimatePromptTokens(request.systemPrompt ? [{ role: 'system', text: request.systemPrompt }, ...request.messages] : request.messages);
 }

@@ -48,7 +48,13 @@ export class AutoModel implements LanguageModel {
 
   async *stream(request: GenerateRequest, { signal }: { signal: AbortSignal }): AsyncIterable<StreamPart> {
     if (!this.decision) {
-      this.decision = await this.deps.decide(request);
+      try {
+        this.decision = await this.deps.decide(request);
+      } catch (thrown) {
+        const error = toTandemError(thrown);
+        yield { type: 'error', code: error.code, message: `Auto could not decide: ${error.message}`, retryable: error.retryable };
+        return;
+      }
       this.deps.logDecision(this.decision);
       yield { type: 'route', decision: this.decision };
     }

@@ -3,6 +3,7 @@ import type { CloudModel } from '../../../shared/ipc/routes/providers';
 import type { Logger } from '../app/logger';
 import type { ModelDetails } from '../../../shared/ipc/routes/models';
 import { type PRESETS } from '../providers/presets';
+import { percentile } from '../providers/health';
 import type { RequestRecord } from '../providers/usage-ledger';
 import { CLOUD_SPEED_PRIOR, cloudPrior, localPrior, localSpeedPrior } from './priors';
 import type { CandidateProfile } from './router-policy';
@@ -50,17 +51,13 @@ export class CandidateCatalog {
   private readonly detailsCache = new Map<string, LocalEntry['details']>();
   private loadedAt = 0;
   private loading: Promise<void> | null = null;
+  private loadAgain = false;
   private signature = '';
 
   constructor(
     private readonly sources: CandidateSources,
     private readonly logger: Logger,
   ) {}
-
-  /** Marks the lists stale (models or providers changed); the next call reloads them. */
-  invalidate(): void {
-    this.loadedAt = 0;
-  }
 
   /** Profiles for a request of `promptTokens`, from lists at most a few minutes old. */
   async profiles(promptTokens: number): Promise<CandidateProfile[]> {
@@ -74,8 +71,19 @@ export class CandidateCatalog {
     return this.build(promptTokens);
   }
 
+  /** One load at a time; asked again while one runs (the lists changed meanwhile), it loads once more before it resolves. */
   private reload(): Promise<void> {
-    this.loading ??= this.load().finally(() => {
+    if (this.loading) {
+      this.loadAgain = true;
+      return this.loading;
+    }
+    const run = async () => {
+      do {
+        this.loadAgain = false;
+        await this.load();
+      } while (this.loadAgain);
+    };
+    this.loading = run().finally(() => {
       this.loading = null;
     });
     return this.loading;
@@ -166,12 +174,7 @@ function measuredSpeed(records: readonly RequestRecord[]): Map<string, { ttftMs:
     if (r.outputTokens && r.outputTokens > 1 && streaming > 0) entry.tps.push((r.outputTokens - 1) / (streaming / 1000));
   }
   const result = new Map<string, { ttftMs: number; tokensPerSec: number | undefined }>();
+  const median = (values: number[]) => percentile([...values].sort((a, b) => a - b), 0.5) ?? undefined;
   for (const [id, { ttft, tps }] of byModel) result.set(id, { ttftMs: median(ttft)!, tokensPerSec: median(tps) });
   return result;
-}
-
-function median(values: number[]): number | undefined {
-  if (values.length === 0) return undefined;
-  const sorted = [...values].sort((a, b) => a - b);
-  return sorted[Math.floor(sorted.length / 2)];
 }

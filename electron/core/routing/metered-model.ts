@@ -2,7 +2,7 @@ import { CodedError } from '../../../shared/ipc/errors';
 import type { StreamPart, Usage } from '../../../shared/ipc/stream-parts';
 import type { GenerateRequest, LanguageModel } from '../models/language-model';
 import { costUsd } from '../providers/pricing';
-import { estimatePromptTokens } from '../providers/token-estimate';
+import { requestPromptTokens } from '../providers/token-estimate';
 import type { BudgetGuard, Reservation } from './budget-guard';
 import type { ModelCallInfo, SpendEntry, SpendRecorder } from './types';
 
@@ -45,7 +45,7 @@ async function* meter(
   signal: AbortSignal,
 ): AsyncGenerator<StreamPart> {
   const now = deps.now ?? (() => new Date());
-  const promptTokens = estimatePromptTokens(request.messages);
+  const promptTokens = requestPromptTokens(request);
   const maxTokens = request.maxTokens ?? deps.maxTokensDefault;
   const cloud = info.kind === 'cloud';
   const price = cloud ? info.price : null;

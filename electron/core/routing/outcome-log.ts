@@ -105,7 +105,9 @@ export class OutcomeLog {
     if (signal?.aborted) return;
     this.vectors = vectors;
     this.embedderId = embedder.id;
-    this.rebuild();
+    // Neighbours by embeddings are other neighbours: fit afresh, here in the background pass rather than in the next decision.
+    this.rebuild(false);
+    this.model.prepare();
     this.complete = this.records().every((r) => vectors.has(promptKey(r.prompt)));
   }
 
@@ -129,9 +131,11 @@ export class OutcomeLog {
     return embedding ? { ...toSample(record), embedding } : toSample(record);
   }
 
-  private rebuild(): void {
+  private rebuild(inherit = true): void {
     const model = new QualityModel(this.options);
     for (const record of this.records()) model.add(this.sample(record));
+    // A changed vote must not make the next decision refit everything: the old fit stands until the outcomes grow.
+    if (inherit) model.inheritFit(this.model);
     this.model = model;
   }
 }

@@ -6,7 +6,7 @@ import { join } from 'node:path';
 export interface PromptEmbedder {
   /** Changes when the model or its file changes; cached vectors are per identity. */
   id: string;
-  embed(texts: readonly string[]): Promise<number[][]>;
+  embed(texts: readonly string[], signal?: AbortSignal): Promise<number[][]>;
 }
 
 /** Texts embedded per call; the runtime's queue lets a chat answer run between batches. */
@@ -43,7 +43,7 @@ export class PromptEmbeddingCache {
     for (let start = 0; start < missing.length; start += BATCH) {
       if (signal?.aborted) break;
       const batch = missing.slice(start, start + BATCH);
-      const vectors = await embedder.embed(batch);
+      const vectors = await embedder.embed(batch, signal);
       let lines = '';
       batch.forEach((prompt, i) => {
         const vector = unitVector(vectors[i] ?? []);

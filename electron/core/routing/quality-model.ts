@@ -104,6 +104,9 @@ export class QualityModel {
   private builtFor = 0;
   private indexed = 0;
   private calibratedFor = 0;
+  private fitCount = 0;
+  /** A fit carried over from the model this one replaces (same outcomes but a vote): used until the outcomes grow by a tenth. */
+  private inherited: { words: LinearTextModel; calibration: Map<string, Calibration>; modelWords: Map<string, LinearTextModel>; calibratedFor: number } | null = null;
   private statsStale = true;
   private means: number[] = [];
   private meanLength = 0;
@@ -162,6 +165,31 @@ export class QualityModel {
     this.df.add(counts);
     this.stored.push({ counts, embedding: sample.embedding ?? null, scores, length: Math.log1p(tokenize(sample.prompt).length) });
     this.statsStale = true;
+  }
+
+  /** How many times the weights were fitted (the slow part); for tests and diagnostics. */
+  get fits(): number {
+    return this.fitCount;
+  }
+
+  /** Indexes and fits now if needed (a background caller's way to keep that cost off the next decision). */
+  prepare(): void {
+    this.refresh();
+  }
+
+  /**
+   * Takes over `previous`'s fitted weights (call before the first predict):
+   * a rebuilt model over nearly the same outcomes (a vote changed or taken
+   * back) then answers at once instead of refitting on the decision path.
+   */
+  inheritFit(previous: QualityModel): void {
+    if (previous.calibratedFor === 0) return;
+    this.inherited = {
+      words: previous.words,
+      calibration: new Map(previous.models.map((m, index) => [m.id, previous.calibration[index] ?? NO_CALIBRATION])),
+      modelWords: new Map(previous.models.flatMap((m, index) => (previous.modelWords[index] ? [[m.id, previous.modelWords[index]!] as const] : []))),
+      calibratedFor: previous.calibratedFor,
+    };
   }
 
   /** Predicted quality per known model for a prompt (pass its embedding when the outcomes carry embeddings). */
@@ -290,10 +318,20 @@ export class QualityModel {
       this.statsStale = false;
       this.computeStatistics();
       // Fitting is the slow part (a second or so at 10,000 outcomes): redone when the outcomes grew by a tenth, not per vote.
-      if (this.calibratedFor === 0 || n > this.calibratedFor * 1.1 + 20) {
+      const fittedFor = this.inherited?.calibratedFor ?? this.calibratedFor;
+      if (fittedFor === 0 || n > fittedFor * 1.1 + 20) {
         this.fitWords();
         this.calibrate();
         this.calibratedFor = n;
+        this.fitCount += 1;
+        this.inherited = null;
+      } else if (this.inherited) {
+        const { words, calibration, modelWords, calibratedFor } = this.inherited;
+        this.words = words;
+        this.calibration = this.models.map((m) => calibration.get(m.id) ?? NO_CALIBRATION);
+        this.modelWords = this.models.map((m) => modelWords.get(m.id) ?? null);
+        this.calibratedFor = calibratedFor;
+        this.inherited = null;
       }
     }
   }

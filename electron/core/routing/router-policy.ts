@@ -7,7 +7,7 @@ import type {
   RouteFeatures,
   RoutingPriority,
 } from '../../../shared/ipc/routes/routing';
-import type { Price } from '../providers/pricing';
+import { costUsd, type Price } from '../providers/pricing';
 import { rankCandidates } from './priority-scoring';
 import type { QualityPrediction } from './quality-model';
 
@@ -47,8 +47,9 @@ export interface PolicyInput {
 /** Tokens an answer is expected to take when estimating cost and time (max tokens when smaller). */
 export const EXPECTED_OUTPUT_TOKENS = 400;
 
-export function requestCostUsd(price: Price | null, inputTokens: number, outputTokens: number): number {
-  return price ? (inputTokens * price.input + outputTokens * price.output) / 1_000_000 : 0;
+/** Dollars for a request on a candidate; an unknown price counts as free (and the candidate shows $0). */
+function requestCostUsd(price: Price | null, inputTokens: number, outputTokens: number): number {
+  return price ? costUsd(price, inputTokens, outputTokens) : 0;
 }
 
 const CODE_PATTERN = /```|^\s*(def|class|function|import|from|#include|public|private|const|let|var|fn|func|package)\s|=>|[{};]\s*$|\bSELECT\b.+\bFROM\b|<\/?[a-z]+>/im;

@@ -12,8 +12,8 @@ import {
 } from '../../../shared/ipc/routes/routing';
 import type { Logger } from '../app/logger';
 import type { GenerateRequest, LanguageModel, PromptMessage } from '../models/language-model';
-import type { Price } from '../providers/pricing';
-import { estimatePromptTokens } from '../providers/token-estimate';
+import { costUsd, type Price } from '../providers/pricing';
+import { estimatePromptTokens, requestPromptTokens } from '../providers/token-estimate';
 import { messageText } from '../providers/openai-request';
 import { AutoModel } from './auto-model';
 import { BudgetGuard } from './budget-guard';
@@ -27,7 +27,7 @@ import { OutcomeLog } from './outcome-log';
 import { PromptEmbeddingCache, unitVector, type PromptEmbedder } from './prompt-embeddings';
 import { ProviderQueue, providerLimitsFor } from './provider-queue';
 import { ResponseCache } from './response-cache';
-import { decideRoute, looksLikeCode } from './router-policy';
+import { decideRoute, EXPECTED_OUTPUT_TOKENS, looksLikeCode } from './router-policy';
 import { openSpendLedger, type SpendLedger } from './spend-ledger';
 import type { ModelCallInfo } from './types';
 
@@ -126,7 +126,13 @@ export class RoutingService {
       return null;
     });
     if (cache?.removed) logger.warn(`${cache.removed} damaged response cache entries were removed`);
-    if (this.outcomes.size > 0) this.refreshEmbeddings();
+    if (this.outcomes.size > 0) {
+      // Fit the quality model now rather than in the first decision (about a second at 10,000 outcomes).
+      setTimeout(() => {
+        if (!this.stopping.signal.aborted) this.outcomes.quality.prepare();
+      }, 0).unref();
+      void this.refreshEmbeddings();
+    }
   }
 
   /**
@@ -136,7 +142,7 @@ export class RoutingService {
    * pass runs another after it.
    */
   refreshEmbeddings(): Promise<void> {
-    if (!this.options.embedder) return Promise.resolve();
+    if (!this.options.embedder || this.stopping.signal.aborted) return Promise.resolve();
     if (this.embedding) {
       this.embedAgain = true;
       return this.embedding;
@@ -146,7 +152,7 @@ export class RoutingService {
         this.embedAgain = false;
         const embedder = await this.options.embedder!();
         if (!embedder || this.stopping.signal.aborted) return;
-        const truncated: PromptEmbedder = { id: embedder.id, embed: (texts) => embedder.embed(texts.map((t) => t.slice(-EMBED_CHARS))) };
+        const truncated: PromptEmbedder = { id: embedder.id, embed: (texts, signal) => embedder.embed(texts.map((t) => t.slice(-EMBED_CHARS)), signal) };
         await this.outcomes.useEmbeddings(truncated, this.embeddings, this.stopping.signal);
         this.embedder = truncated;
       } while (this.embedAgain && !this.stopping.signal.aborted);
@@ -204,14 +210,18 @@ export class RoutingService {
     if (this.recent.length > RECENT_DECISIONS * 2) this.recent = this.recent.slice(-RECENT_DECISIONS);
   }
 
-  /** Auto's decision for a request, calling no model. */
-  async decide(request: GenerateRequest, context: RouteContext): Promise<RouteDecision> {
+  /**
+   * Auto's decision for a request, calling no model (but the embedding
+   * model for the prompt, when outcomes are compared by embeddings and
+   * `embed` is not false).
+   */
+  async decide(request: GenerateRequest, context: RouteContext, options: { embed?: boolean } = {}): Promise<RouteDecision> {
     const features = this.features(request, context);
     const candidates = await this.catalog.profiles(features.promptTokens);
     for (const c of candidates) this.priors.set(c.modelId, c.priorQuality);
     const prompt = lastUserText(request.messages);
     const settings = this.options.settings();
-    const embedding = await this.promptEmbedding(prompt);
+    const embedding = options.embed === false ? undefined : await this.promptEmbedding(prompt);
     const decision = decideRoute({
       features,
       prompt,
@@ -234,10 +244,12 @@ export class RoutingService {
   private async promptEmbedding(prompt: string): Promise<Float32Array | undefined> {
     const embedder = this.embedder;
     if (!embedder || !this.outcomes.embeddedWith(embedder.id) || prompt === '') return undefined;
-    let timer: NodeJS.Timeout | undefined;
-    const timeout = new Promise<undefined>((resolve) => (timer = setTimeout(() => resolve(undefined), EMBED_TIMEOUT_MS)));
+    // Past the wait the embedding is abandoned (aborted, so it does not hold the runtime's queue) and words decide.
+    const abandon = new AbortController();
+    const timer = setTimeout(() => abandon.abort(), EMBED_TIMEOUT_MS);
+    const abandoned = new Promise<undefined>((resolve) => abandon.signal.addEventListener('abort', () => resolve(undefined), { once: true }));
     try {
-      return await Promise.race([embedder.embed([prompt]).then((vectors) => unitVector(vectors[0] ?? [])), timeout]);
+      return await Promise.race([embedder.embed([prompt], abandon.signal).then((vectors) => unitVector(vectors[0] ?? [])), abandoned]);
     } catch {
       return undefined;
     } finally {
@@ -245,23 +257,24 @@ export class RoutingService {
     }
   }
 
-  /** The decision for a bare prompt (`tandem route`, "Why this model?" before sending). */
-  decideText(text: string, context: RouteContext): Promise<RouteDecision> {
-    return this.decide({ messages: [{ role: 'user', text }], maxTokens: this.options.settings().maxTokens }, context);
+  /** The decision for a bare prompt (`tandem route`, "Why this model?" before sending; the composer's estimate without embedding). */
+  decideText(text: string, context: RouteContext, options: { embed?: boolean } = {}): Promise<RouteDecision> {
+    return this.decide({ messages: [{ role: 'user', text }], maxTokens: this.options.settings().maxTokens }, context, options);
   }
 
   /** Tokens of a prompt and what it would cost on a model (for Auto: its current pick). */
   async estimate(text: string, modelId: string, context: RouteContext): Promise<{ promptTokens: number; modelId: string | null; estimatedCostUsd: number | null }> {
     const promptTokens = estimatePromptTokens([{ role: 'user', text }]);
     if (modelId === AUTO_MODEL_ID) {
-      const decision = await this.decideText(text, context);
+      // Called while the user types: words only, never the embedding model.
+      const decision = await this.decideText(text, context, { embed: false });
       const chosen = decision.candidates.find((c) => c.modelId === decision.chosenModelId);
       return { promptTokens, modelId: decision.chosenModelId, estimatedCostUsd: chosen ? chosen.estimatedCostUsd : null };
     }
     if (!this.options.providerOf(modelId)) return { promptTokens, modelId, estimatedCostUsd: 0 };
     const price = this.options.priceOf(modelId);
-    const output = Math.min(this.options.settings().maxTokens, 400);
-    return { promptTokens, modelId, estimatedCostUsd: price ? (promptTokens * price.input + output * price.output) / 1_000_000 : null };
+    const output = Math.min(this.options.settings().maxTokens, EXPECTED_OUTPUT_TOKENS);
+    return { promptTokens, modelId, estimatedCostUsd: price ? costUsd(price, promptTokens, output) : null };
   }
 
   /** Learns outcome lines (JSONL text); malformed lines are reported by number and skipped. */
@@ -317,24 +330,31 @@ export class RoutingService {
 
   /**
    * A local model chosen by hand: what it saved is priced at the cloud model
-   * Auto would have picked for the same request (decided when it is sent).
+   * Auto would have picked for the same request. That decision (words only,
+   * memory only) runs beside the answer, never before it; the ledger reads
+   * the price when the answer ends.
    */
   private meteredWithReference(model: LanguageModel, info: ModelCallInfo, context: RouteContext): LanguageModel {
-    const stream = async function* (this: RoutingService, request: GenerateRequest, options: { signal: AbortSignal }) {
-      const decision = await this.decide(request, { ...context, private: false, localOnlyContent: false }).catch(() => null);
-      const reference = decision ? referenceCloud(decision, this.options.priceOf) : null;
-      const referenced = { ...info, referencePrice: reference?.price ?? null, referenceModelId: reference?.modelId ?? null };
-      yield* meteredModel(model, referenced, this.meterDeps()).stream(request, options);
+    return {
+      id: model.id,
+      stream: (request, options) => {
+        const referenced: ModelCallInfo = { ...info };
+        void this.decide(request, { ...context, private: false, localOnlyContent: false }, { embed: false })
+          .then((decision) => {
+            const reference = referenceCloud(decision, this.options.priceOf);
+            referenced.referencePrice = reference?.price ?? null;
+            referenced.referenceModelId = reference?.modelId ?? null;
+          })
+          .catch(() => undefined); // no reference: the answer saved nothing that can be priced
+        return meteredModel(model, referenced, this.meterDeps()).stream(request, options);
+      },
     };
-    return { id: model.id, stream: (request, options) => stream.call(this, request, options) };
   }
 
   private features(request: GenerateRequest, context: RouteContext): RouteFeatures {
     const text = lastUserText(request.messages);
     return {
-      promptTokens: estimatePromptTokens(
-        request.systemPrompt ? [{ role: 'system', text: request.systemPrompt }, ...request.messages] : request.messages,
-      ),
+      promptTokens: requestPromptTokens(request),
       maxOutputTokens: request.maxTokens ?? this.options.settings().maxTokens,
       needsTools: (request.tools?.length ?? 0) > 0,
       needsJsonSchema: request.responseFormat?.type === 'json_schema',

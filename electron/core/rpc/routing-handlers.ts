@@ -1,6 +1,6 @@
 import { CodedError } from '../../../shared/ipc/errors';
 import type { ChatMessage } from '../../../shared/ipc/domain';
-import type { RoutingPriority } from '../../../shared/ipc/routes/routing';
+import { AUTO_MODEL_ID, type RoutingPriority } from '../../../shared/ipc/routes/routing';
 import type { ChatStore } from '../chats/chat-store';
 import type { RouteContext, RoutingService } from '../routing/routing-service';
 import type { Handlers } from './handlers';
@@ -41,7 +41,9 @@ export function createRoutingHandlers(deps: RoutingHandlerDeps): Pick<Handlers, 
       const message = chat.messages[index];
       if (!message || message.role !== 'assistant') throw new CodedError('NOT_FOUND', 'No such answer in this chat');
       const prompt = chat.messages.slice(0, index).findLast((m) => m.role === 'user')?.text ?? '';
-      const modelId = answeringModel(message);
+      const answered = answeringModel(message);
+      // An answer with no saved decision says only "auto": there is no model to credit.
+      const modelId = answered === AUTO_MODEL_ID ? null : answered;
       await chats.setVote(chatId, messageId, vote);
       routing.vote(`vote:${chatId}:${messageId}`, vote && modelId && prompt ? { prompt, modelId, vote } : null);
       return { vote };
