@@ -39,12 +39,15 @@ export function MenuButton({ label, icon, items, className, portal = false }: Me
   const [focusIndex, setFocusIndex] = useState(0);
   const buttonRef = useRef<HTMLButtonElement>(null);
   const menuRef = useRef<HTMLDivElement>(null);
+  /** Where the button was when the menu opened: a scroll that moves it closes the menu, one that does not (a late event) does not. */
+  const anchorRef = useRef<{ top: number; left: number } | null>(null);
   const menuId = useId();
   const open = placement !== null;
 
   const openMenu = (index: number) => {
     const rect = buttonRef.current?.getBoundingClientRect();
     if (!rect) return;
+    anchorRef.current = { top: rect.top, left: rect.left };
     const right = Math.max(8, window.innerWidth - rect.right);
     const below = rect.bottom + MENU_HEIGHT_GUESS < window.innerHeight;
     setFocusIndex(index);
@@ -70,9 +73,13 @@ export function MenuButton({ label, icon, items, className, portal = false }: Me
       if (!menuRef.current?.contains(target) && !buttonRef.current?.contains(target)) setPlacement(null);
     };
     const onResize = () => setPlacement(null);
-    // A scroll elsewhere moves the button away from the menu; one inside the menu does not.
+    // A scroll that moves the button leaves the menu behind: close it. One inside the menu, or a late
+    // event of a scroll that happened before the menu opened (focusing the button scrolls it into view), does not.
     const onScroll = (event: Event) => {
-      if (!menuRef.current?.contains(event.target as Node)) setPlacement(null);
+      if (menuRef.current?.contains(event.target as Node)) return;
+      const rect = buttonRef.current?.getBoundingClientRect();
+      const anchor = anchorRef.current;
+      if (!rect || !anchor || Math.abs(rect.top - anchor.top) > 1 || Math.abs(rect.left - anchor.left) > 1) setPlacement(null);
     };
     document.addEventListener('pointerdown', onPointerDown);
     window.addEventListener('resize', onResize);

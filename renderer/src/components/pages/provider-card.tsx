@@ -1,4 +1,4 @@
-import { useState } from 'react';
+import { useState, type ReactNode } from 'react';
 import type { CloudModel, ProviderInfo } from '../../../../shared/ipc/routes/providers';
 import { DEFAULT_PROVIDER_LIMITS } from '../../../../shared/ipc/routes/routing';
 import { formatCount, formatPricePerMillion } from '../../lib/format';
@@ -73,6 +73,59 @@ function KeyForm({ name, hasStoredKey, onDone }: { name: string; hasStoredKey: b
   );
 }
 
+/** A small number field of the provider card's settings rows. */
+function SmallNumberField(props: {
+  label: string;
+  accessibleName: string;
+  value: string;
+  placeholder: string;
+  min: number;
+  max?: number;
+  step?: number | 'any';
+  onChange: (value: string) => void;
+}) {
+  return (
+    <label className="field field--inline">
+      <span className="field__label">{props.label}</span>
+      <input
+        className="input input--narrow"
+        type="number"
+        min={props.min}
+        max={props.max}
+        step={props.step}
+        placeholder={props.placeholder}
+        aria-label={props.accessibleName}
+        value={props.value}
+        onChange={(event) => props.onChange(event.target.value)}
+      />
+    </label>
+  );
+}
+
+/** A settings row of the provider card: its fields, a save button and "Saved" once saved. */
+function SettingsRow(props: { name: string; saveLabel: string; valid: boolean; saved: boolean; onSave: () => Promise<void>; children: ReactNode }) {
+  return (
+    <form
+      className="provider__limits"
+      aria-label={props.name}
+      onSubmit={(event) => {
+        event.preventDefault();
+        if (props.valid) void props.onSave();
+      }}
+    >
+      {props.children}
+      <button type="submit" className="button button--small" disabled={!props.valid}>
+        {props.saveLabel}
+      </button>
+      {props.saved && (
+        <span className="muted" role="status">
+          Saved
+        </span>
+      )}
+    </form>
+  );
+}
+
 /**
  * How many requests Tandem sends this provider at once and per minute; more
  * wait in line ("Queued (position N)"). Empty: the preset's defaults.
@@ -87,14 +140,17 @@ function LimitsForm({ provider }: { provider: ProviderInfo }) {
   const [saved, setSaved] = useState(false);
   if (!settings) return null;
   const whole = (text: string, max: number) => text === '' || (Number.isInteger(Number(text)) && Number(text) >= 1 && Number(text) <= max);
-  const valid = whole(concurrency, 1000) && whole(perMinute, 100_000);
+  const edit = (set: (value: string) => void) => (value: string) => {
+    setSaved(false);
+    set(value);
+  };
   return (
-    <form
-      className="provider__limits"
-      aria-label={`Request limits of ${provider.name}`}
-      onSubmit={async (event) => {
-        event.preventDefault();
-        if (!valid) return;
+    <SettingsRow
+      name={`Request limits of ${provider.name}`}
+      saveLabel="Save limits"
+      valid={whole(concurrency, 1000) && whole(perMinute, 100_000)}
+      saved={saved}
+      onSave={async () => {
         const limits = { ...settings.routing.providerLimits };
         if (concurrency === '' && perMinute === '') delete limits[provider.name];
         else
@@ -105,47 +161,25 @@ function LimitsForm({ provider }: { provider: ProviderInfo }) {
         setSaved(await updateSettings({ routing: { ...settings.routing, providerLimits: limits } }));
       }}
     >
-      <label className="field field--inline">
-        <span className="field__label">Requests at once</span>
-        <input
-          className="input input--narrow"
-          type="number"
-          min={1}
-          max={1000}
-          placeholder={String(defaults.concurrency)}
-          aria-label={`Requests at once to ${provider.name}`}
-          value={concurrency}
-          onChange={(event) => {
-            setSaved(false);
-            setConcurrency(event.target.value);
-          }}
-        />
-      </label>
-      <label className="field field--inline">
-        <span className="field__label">Requests per minute</span>
-        <input
-          className="input input--narrow"
-          type="number"
-          min={1}
-          max={100000}
-          placeholder={String(defaults.requestsPerMinute)}
-          aria-label={`Requests per minute to ${provider.name}`}
-          value={perMinute}
-          onChange={(event) => {
-            setSaved(false);
-            setPerMinute(event.target.value);
-          }}
-        />
-      </label>
-      <button type="submit" className="button button--small" disabled={!valid}>
-        Save limits
-      </button>
-      {saved && (
-        <span className="muted" role="status">
-          Saved
-        </span>
-      )}
-    </form>
+      <SmallNumberField
+        label="Requests at once"
+        accessibleName={`Requests at once to ${provider.name}`}
+        value={concurrency}
+        placeholder={String(defaults.concurrency)}
+        min={1}
+        max={1000}
+        onChange={edit(setConcurrency)}
+      />
+      <SmallNumberField
+        label="Requests per minute"
+        accessibleName={`Requests per minute to ${provider.name}`}
+        value={perMinute}
+        placeholder={String(defaults.requestsPerMinute)}
+        min={1}
+        max={100_000}
+        onChange={edit(setPerMinute)}
+      />
+    </SettingsRow>
   );
 }
 
@@ -159,50 +193,37 @@ function ProviderBudgetForm({ provider }: { provider: ProviderInfo }) {
   const [saved, setSaved] = useState(false);
   if (!settings) return null;
   const dollars = (text: string) => text.trim() === '' || (Number.isFinite(Number(text)) && Number(text) >= 0);
-  const valid = dollars(daily) && dollars(monthly);
-  const field = (label: string, value: string, set: (value: string) => void) => (
-    <label className="field field--inline">
-      <span className="field__label">{label} ($)</span>
-      <input
-        className="input input--narrow"
-        type="number"
-        min={0}
-        step="any"
-        placeholder="no cap"
-        aria-label={`${label} for ${provider.name} in dollars`}
-        value={value}
-        onChange={(event) => {
-          setSaved(false);
-          set(event.target.value);
-        }}
-      />
-    </label>
-  );
+  const edit = (set: (value: string) => void) => (value: string) => {
+    setSaved(false);
+    set(value);
+  };
+  const cap = (text: string) => (text.trim() === '' ? null : Number(text));
   return (
-    <form
-      className="provider__limits"
-      aria-label={`Budget of ${provider.name}`}
-      onSubmit={async (event) => {
-        event.preventDefault();
-        if (!valid) return;
+    <SettingsRow
+      name={`Budget of ${provider.name}`}
+      saveLabel="Save caps"
+      valid={dollars(daily) && dollars(monthly)}
+      saved={saved}
+      onSave={async () => {
         const perProvider = { ...settings.routing.budget.perProvider };
-        const toCap = (text: string) => (text.trim() === '' ? null : Number(text));
         if (daily.trim() === '' && monthly.trim() === '') delete perProvider[provider.name];
-        else perProvider[provider.name] = { dailyUsd: toCap(daily), monthlyUsd: toCap(monthly) };
+        else perProvider[provider.name] = { dailyUsd: cap(daily), monthlyUsd: cap(monthly) };
         setSaved(await updateSettings({ routing: { ...settings.routing, budget: { ...settings.routing.budget, perProvider } } }));
       }}
     >
-      {field('Daily cap', daily, setDaily)}
-      {field('Monthly cap', monthly, setMonthly)}
-      <button type="submit" className="button button--small" disabled={!valid}>
-        Save caps
-      </button>
-      {saved && (
-        <span className="muted" role="status">
-          Saved
-        </span>
-      )}
-    </form>
+      {(['Daily cap', 'Monthly cap'] as const).map((label) => (
+        <SmallNumberField
+          key={label}
+          label={`${label} ($)`}
+          accessibleName={`${label} for ${provider.name} in dollars`}
+          value={label === 'Daily cap' ? daily : monthly}
+          placeholder="no cap"
+          min={0}
+          step="any"
+          onChange={edit(label === 'Daily cap' ? setDaily : setMonthly)}
+        />
+      ))}
+    </SettingsRow>
   );
 }
 
