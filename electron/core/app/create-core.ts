@@ -217,7 +217,7 @@ export async function createCore(options: CoreOptions) {
     await documents.init();
     disposables.add('documents', () => documents.dispose());
 
-    const hasLocalOnlyContent = async (collectionIds: string[]) => documents.holdsLocalOnly(collectionIds);
+    const hasLocalOnlyContent = (collectionIds: string[]) => documents.holdsLocalOnly(collectionIds);
     const turns = new ChatTurnRunner({
       store: chats,
       resolveModel,

@@ -9,7 +9,7 @@ import type { ToolLoop, ToolLoopTurn } from '../mcp/tool-loop';
 import type { ResourceRef } from '../mcp/resource-context';
 import type { GenerateRequest, LanguageModel, PromptMessage } from '../models/language-model';
 import type { ChatStore } from './chat-store';
-import type { RouteContext } from '../routing/routing-service';
+import { routeContextOf, type RouteContext } from '../routing/routing-service';
 
 /** How often streamed text is made durable; a crash loses at most this much of an answer. */
 const PERSIST_INTERVAL_MS = 100;
@@ -23,7 +23,7 @@ export interface ChatTurnRunnerOptions {
    */
   resolveModel: (modelId: string, context: RouteContext) => Promise<LanguageModel>;
   /** Whether any of these collections holds local-only content. */
-  hasLocalOnlyContent?: (collectionIds: string[]) => Promise<boolean>;
+  hasLocalOnlyContent?: (collectionIds: string[]) => boolean;
   maxTokens: () => number;
   onChatChanged: (chatId: string) => void;
   /** Runs turns of chats with `tools.servers` and reads attached resources; null when there is no MCP host. */
@@ -65,23 +65,17 @@ export class ChatTurnRunner {
     const { store } = this.options;
     const { chatId, text, modelId } = input;
     const { settings: chatSettings = {} } = store.summary(chatId); // NOT_FOUND before anything is written
-    // Collections and tools are the chat's, not sampling settings: the retrieval and tool loop read them.
-    const { collectionIds, tools, private: isPrivate, priority, ...settings } = chatSettings;
+    // Collections, tools, privacy and priority are the chat's, not sampling settings: retrieval, the tool loop and routing read them.
+    const { collectionIds, tools, private: isPrivate, priority: _priority, ...settings } = chatSettings;
     if (this.running.has(chatId)) throw new CodedError('CONFLICT', 'An answer is already streaming in this chat; stop it first');
     this.running.add(chatId);
     try {
       // Retrieval first: a retrieved local-only chunk keeps the turn local even if the collection's flags were stale.
       const retrieved = collectionIds?.length && this.options.retrieve ? await this.options.retrieve(collectionIds, text, modelId).catch(() => null) : null; // a removed collection never blocks the chat
       const localOnlyContent =
-        (collectionIds?.length && this.options.hasLocalOnlyContent ? await this.options.hasLocalOnlyContent(collectionIds) : false) ||
+        (collectionIds?.length ? (this.options.hasLocalOnlyContent?.(collectionIds) ?? false) : false) ||
         (retrieved?.citations.some((c) => c.localOnly) ?? false);
-      const model = await this.options.resolveModel(modelId, {
-        chatId,
-        priority,
-        private: isPrivate ?? false,
-        collectionIds: collectionIds ?? [],
-        localOnlyContent,
-      });
+      const model = await this.options.resolveModel(modelId, routeContextOf(chatId, chatSettings, localOnlyContent));
       if (isPrivate || localOnlyContent) this.confidential.add(chatId);
       const attached = input.resources?.length ? await this.attachResources(input.resources) : '';
       const history = await store.get(chatId);

@@ -265,9 +265,14 @@ export class ResponseCache {
   }
 }
 
+/** Where a data folder keeps its response cache. */
+export function responseCacheDir(dataDir: string): string {
+  return join(dataDir, 'cache', 'responses');
+}
+
 /** Opens (and scans) the response cache of a data folder: `<dataDir>/cache/responses`. */
 export async function openResponseCache(dataDir: string, settings: CacheSettings | (() => CacheSettings)): Promise<ResponseCache> {
-  const cache = new ResponseCache({ dir: join(dataDir, 'cache', 'responses'), settings: typeof settings === 'function' ? settings : () => settings });
+  const cache = new ResponseCache({ dir: responseCacheDir(dataDir), settings: typeof settings === 'function' ? settings : () => settings });
   await cache.init();
   return cache;
 }

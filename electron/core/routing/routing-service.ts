@@ -1,4 +1,5 @@
 import { join } from 'node:path';
+import type { ChatSettings } from '../../../shared/ipc/chat-settings';
 import type { Settings } from '../../../shared/ipc/domain';
 import { CodedError } from '../../../shared/ipc/errors';
 import type { PresetId } from '../../../shared/ipc/routes/providers';
@@ -26,7 +27,7 @@ import { parseOutcomeLines } from './outcome-file';
 import { OutcomeLog } from './outcome-log';
 import { PromptEmbeddingCache, unitVector, type PromptEmbedder } from './prompt-embeddings';
 import { ProviderQueue, providerLimitsFor } from './provider-queue';
-import { ResponseCache } from './response-cache';
+import { ResponseCache, responseCacheDir } from './response-cache';
 import { decideRoute, EXPECTED_OUTPUT_TOKENS, looksLikeCode } from './router-policy';
 import { openSpendLedger, type SpendLedger } from './spend-ledger';
 import type { ModelCallInfo } from './types';
@@ -44,6 +45,17 @@ export interface RouteContext {
 }
 
 export const NO_ROUTE_CONTEXT: RouteContext = { chatId: null, private: false, collectionIds: [], localOnlyContent: false };
+
+/** A chat's routing context from its settings (priority, privacy, collections) and whether its content is local-only. */
+export function routeContextOf(chatId: string | null, settings: ChatSettings, localOnlyContent: boolean): RouteContext {
+  return {
+    chatId,
+    priority: settings.priority,
+    private: settings.private ?? false,
+    collectionIds: settings.collectionIds ?? [],
+    localOnlyContent,
+  };
+}
 
 export interface RoutingServiceOptions {
   dataDir: string;
@@ -104,7 +116,7 @@ export class RoutingService {
     this.queue = new ProviderQueue({
       limits: (provider) => providerLimitsFor(provider, this.presetOfProvider(provider), routing().providerLimits),
     });
-    this.cache = new ResponseCache({ dir: join(options.dataDir, 'cache', 'responses'), settings: () => routing().cache });
+    this.cache = new ResponseCache({ dir: responseCacheDir(options.dataDir), settings: () => routing().cache });
     this.outcomes = new OutcomeLog(options.dataDir, { prior: (modelId) => this.priors.get(modelId) ?? 0.5 }, warn('the outcome log'));
     this.decisions = new JsonlLog(join(options.dataDir, 'routing', 'decisions.jsonl'), RouteDecisionSchema, warn('the decision log'));
     this.embeddings = new PromptEmbeddingCache(join(options.dataDir, 'routing'));

@@ -2,7 +2,7 @@ import { CodedError } from '../../../shared/ipc/errors';
 import type { ChatMessage } from '../../../shared/ipc/domain';
 import { AUTO_MODEL_ID, type RoutingPriority } from '../../../shared/ipc/routes/routing';
 import type { ChatStore } from '../chats/chat-store';
-import type { RouteContext, RoutingService } from '../routing/routing-service';
+import { routeContextOf, type RouteContext, type RoutingService } from '../routing/routing-service';
 import type { Handlers } from './handlers';
 
 type RoutingRoute = 'route.decide' | 'route.estimate' | 'route.vote' | 'route.learn' | 'usage.summary' | 'cache.clear' | 'cache.stats';
@@ -10,7 +10,7 @@ type RoutingRoute = 'route.decide' | 'route.estimate' | 'route.vote' | 'route.le
 export interface RoutingHandlerDeps {
   routing: RoutingService;
   chats: ChatStore;
-  hasLocalOnlyContent: (collectionIds: string[]) => Promise<boolean>;
+  hasLocalOnlyContent: (collectionIds: string[]) => boolean;
 }
 
 /** The model that wrote an answer: the last fallback's, else Auto's pick, else the message's model. */
@@ -22,15 +22,9 @@ export function answeringModel(message: ChatMessage): string | null {
 export function createRoutingHandlers(deps: RoutingHandlerDeps): Pick<Handlers, RoutingRoute> {
   const { routing, chats } = deps;
   const contextFor = async (chatId: string | undefined, overrides: { priority?: RoutingPriority; collectionIds?: string[] } = {}): Promise<RouteContext> => {
-    const settings = chatId ? (chats.summary(chatId).settings ?? {}) : {};
-    const collectionIds = overrides.collectionIds ?? settings.collectionIds ?? [];
-    return {
-      chatId: chatId ?? null,
-      priority: overrides.priority ?? settings.priority,
-      private: settings.private ?? false,
-      collectionIds,
-      localOnlyContent: collectionIds.length > 0 ? await deps.hasLocalOnlyContent(collectionIds) : false,
-    };
+    const chatSettings = chatId ? (chats.summary(chatId).settings ?? {}) : {};
+    const settings = { ...chatSettings, priority: overrides.priority ?? chatSettings.priority, collectionIds: overrides.collectionIds ?? chatSettings.collectionIds };
+    return routeContextOf(chatId ?? null, settings, deps.hasLocalOnlyContent(settings.collectionIds ?? []));
   };
   return {
     'route.decide': async ({ text, chatId, priority, collectionIds }) => routing.decideText(text, await contextFor(chatId, { priority, collectionIds })),
