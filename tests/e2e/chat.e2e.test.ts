@@ -89,7 +89,7 @@ afterAll(async () => {
   await context?.close().catch(() => undefined);
   await browser?.close().catch(() => undefined);
   await server?.stop({ timeoutMs: 5_000 }).catch(() => undefined);
-  if (workDir) await rm(workDir, { recursive: true, force: true });
+  if (workDir) await rm(workDir, { recursive: true, force: true, maxRetries: 5, retryDelay: 100 });
 });
 
 describe('chatting in the browser UI', () => {

@@ -80,7 +80,7 @@ afterAll(async () => {
   await browser?.close().catch(() => undefined);
   await ws?.close().catch(() => undefined);
   await server?.stop({ timeoutMs: 5_000 }).catch(() => undefined);
-  if (workDir) await rm(workDir, { recursive: true, force: true });
+  if (workDir) await rm(workDir, { recursive: true, force: true, maxRetries: 5, retryDelay: 100 });
 });
 
 afterEach(async (testContext) => {

@@ -138,7 +138,7 @@ afterAll(async () => {
   await server?.stop({ timeoutMs: 5_000 }).catch(() => undefined);
   await fake?.close().catch(() => undefined);
   await httpServer?.stop().catch(() => undefined);
-  if (workDir) await rm(workDir, { recursive: true, force: true });
+  if (workDir) await rm(workDir, { recursive: true, force: true, maxRetries: 5, retryDelay: 100 });
 });
 
 afterEach(async (context) => {

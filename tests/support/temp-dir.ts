@@ -13,6 +13,6 @@ export class TempDirs {
   }
 
   async removeAll(): Promise<void> {
-    await Promise.all(this.made.splice(0).map((dir) => rm(dir, { recursive: true, force: true })));
+    await Promise.all(this.made.splice(0).map((dir) => rm(dir, { recursive: true, force: true, maxRetries: 5, retryDelay: 100 })));
   }
 }

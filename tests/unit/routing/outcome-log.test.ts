@@ -34,6 +34,7 @@ describe('the outcome log', () => {
     expect(log.quality.fits).toBe(0);
     expect(withdrawn.quality).toBeCloseTo(before.quality, 6);
     expect(log.size).toBe(mbpp.length);
+    await log.flush(); // the appends finish before the folder is removed
   });
 
   it('replays votes by key at start: the last one wins, a withdrawn one is gone', async () => {
