@@ -13,6 +13,38 @@ export const ContextPolicySchema = z.object({
 });
 export type ContextPolicy = z.infer<typeof ContextPolicySchema>;
 
+const ModelId = z.string().min(1).max(1024);
+
+/**
+ * How a chat's answers are made when one model is not the whole story
+ * (Chat settings → Strategy). Without one, the chat's model answers alone.
+ * Every step streams and is saved with the answer; Stop stops all steps.
+ */
+export const StrategySchema = z.discriminatedUnion('kind', [
+  /** A (local) model drafts; a (cloud) model improves the draft. The answer shows the draft and a diff. */
+  z.object({ kind: z.literal('draft-refine'), draftModelId: ModelId, refineModelId: ModelId }),
+  /**
+   * With collections: a (local) model condenses the retrieved chunks to what
+   * answers the question, keeping the [n] markers; the answer model sees only
+   * that. Chunks of local-only collections never reach a cloud answer model.
+   */
+  z.object({ kind: z.literal('condense'), condenseModelId: ModelId, answerModelId: ModelId }),
+  /** Each model answers `samples` times; a local judge scores every answer against the rubric; the best is shown. */
+  z.object({
+    kind: z.literal('best-of-n'),
+    modelIds: z.array(ModelId).min(1).max(4),
+    samples: z.number().int().min(1).max(4).optional(),
+    judgeModelId: ModelId,
+    rubric: z.string().max(4000).optional(),
+  }),
+]);
+export type Strategy = z.infer<typeof StrategySchema>;
+export type StrategyKind = Strategy['kind'];
+
+/** The models of the chat's last compare, offered again next time. */
+export const CompareSetupSchema = z.object({ modelIds: z.array(ModelId).min(2).max(4), blind: z.boolean() });
+export type CompareSetup = z.infer<typeof CompareSetupSchema>;
+
 /** Sampling and prompting for one chat; unset fields use the model's and the app's defaults. */
 export const ChatSettingsSchema = z.object({
   temperature: z.number().min(0).max(5).optional(),
@@ -31,6 +63,10 @@ export const ChatSettingsSchema = z.object({
   private: z.boolean().optional(),
   /** What Auto optimises for in this chat (default: the `routing.defaultPriority` setting). */
   priority: RoutingPrioritySchema.optional(),
+  /** A pipeline of models instead of one (draft and refine, condense, best of N with a judge). */
+  strategy: StrategySchema.optional(),
+  /** The last compare's models and blind mode. */
+  compare: CompareSetupSchema.optional(),
   /** MCP servers whose (enabled) tools the model may call in this chat, and the step limit of the tool loop. */
   tools: z
     .object({

@@ -17,6 +17,8 @@ import { downloadEvents, downloadRoutes } from './routes/downloads';
 import { documentEvents, documentRoutes } from './routes/documents';
 import { mcpEvents, mcpRoutes } from './routes/mcp';
 import { routingEvents, routingRoutes } from './routes/routing';
+import { compareRoutes } from './routes/compare';
+import { labRoutes } from './routes/lab';
 
 /**
  * The single source of truth for everything the renderer (or any client of
@@ -81,6 +83,8 @@ export const contract = {
   ...documentRoutes,
   ...mcpRoutes,
   ...routingRoutes,
+  ...compareRoutes,
+  ...labRoutes,
 } as const;
 
 export type Contract = typeof contract;
@@ -118,6 +122,8 @@ export const events = {
   ...documentEvents,
   ...mcpEvents,
   ...routingEvents,
+  /** Lab task sets or runs were added, changed or removed. */
+  'lab.changed': z.object({}),
   /** Settings changed (from any window or client). */
   'settings.changed': SettingsSchema,
 } as const;

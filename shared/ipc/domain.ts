@@ -1,5 +1,6 @@
 import { z } from 'zod';
-import { ContextTrimmedSchema, FinishReasonSchema, ToolCallRecordSchema, UsageSchema } from './stream-parts';
+import { CondensedSchema, ContextTrimmedSchema, FinishReasonSchema, StepRecordSchema, ToolCallRecordSchema, UsageSchema } from './stream-parts';
+import { CompareMessageInfoSchema } from './routes/compare';
 import { CitationSchema, SearchModeSchema } from './routes/documents';
 import { ErrorCodeSchema } from './errors';
 import { ChatSettingsSchema } from './chat-settings';
@@ -116,6 +117,12 @@ export const ChatMessageSchema = z.object({
   cached: z.boolean().optional(),
   /** The user's "Good answer" / "Bad answer". */
   vote: z.enum(['good', 'bad']).optional(),
+  /** This answer is one column of a compare (all columns follow the same user message). */
+  compare: CompareMessageInfoSchema.optional(),
+  /** A strategy's steps (draft, refine, condense, candidates, judge), in order. */
+  steps: z.array(StepRecordSchema).optional(),
+  /** The condense strategy's tokens retrieved vs sent. */
+  condensed: CondensedSchema.optional(),
 });
 export type ChatMessage = z.infer<typeof ChatMessageSchema>;
 

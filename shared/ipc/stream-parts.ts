@@ -10,6 +10,57 @@ import { FallbackSchema, RouteDecisionSchema } from './routes/routing';
 export const FinishReasonSchema = z.enum(['stop', 'length', 'tool-calls', 'cancelled', 'content-filter', 'error']);
 export type FinishReason = z.infer<typeof FinishReasonSchema>;
 
+/** What one answer (a compare column, a strategy step, a lab call) measured. */
+export const AnswerStatsSchema = z.object({
+  /** Milliseconds from the request to the first text; null before it (or when none came). */
+  ttftMs: z.number().nonnegative().nullable(),
+  /** Output tokens per second after the first token; null until there are two tokens to measure. */
+  tokensPerSecond: z.number().nonnegative().nullable(),
+  inputTokens: z.number().int().nonnegative(),
+  /** From the usage part at the end; estimated from the text while streaming. */
+  outputTokens: z.number().int().nonnegative(),
+  /** Dollars; 0 for local models; null when a cloud model's price is unknown. */
+  costUsd: z.number().nonnegative().nullable(),
+  /** Milliseconds from the request to the end (so far, while streaming). */
+  durationMs: z.number().nonnegative(),
+  /** How it finished; null while it runs. */
+  finishReason: FinishReasonSchema.nullable(),
+});
+export type AnswerStats = z.infer<typeof AnswerStatsSchema>;
+
+/** A step of a strategy (Chat settings → Strategy): who does what. */
+export const StepRoleSchema = z.enum(['draft', 'refine', 'condense', 'answer', 'candidate', 'judge']);
+export type StepRole = z.infer<typeof StepRoleSchema>;
+
+/** A finished strategy step, as saved with the answer. */
+export const StepRecordSchema = z.object({
+  step: z.number().int().min(0),
+  role: StepRoleSchema,
+  modelId: z.string(),
+  /** For people: "Draft", "Refine", "Candidate 2 (model)", "Judge". */
+  label: z.string(),
+  /** What the step wrote (for a judge step: its scores as text). */
+  text: z.string(),
+  stats: AnswerStatsSchema,
+  error: z.object({ code: ErrorCodeSchema, message: z.string() }).nullable(),
+  /** A candidate's judge score, 0–1. */
+  score: z.number().min(0).max(1).optional(),
+  /** The judge's one-line reason for the score. */
+  reason: z.string().optional(),
+  /** This candidate is the answer shown (best of N). */
+  chosen: z.boolean().optional(),
+});
+export type StepRecord = z.infer<typeof StepRecordSchema>;
+
+/** What the condense strategy did to the retrieved context. */
+export const CondensedSchema = z.object({
+  retrievedTokens: z.number().int().nonnegative(),
+  sentTokens: z.number().int().nonnegative(),
+  /** Retrieved chunks of local-only collections: condensed for nobody, sent to no cloud model. */
+  localOnlyWithheld: z.number().int().nonnegative(),
+});
+export type Condensed = z.infer<typeof CondensedSchema>;
+
 export const UsageSchema = z.object({
   inputTokens: z.number().int().nonnegative(),
   outputTokens: z.number().int().nonnegative(),
@@ -108,6 +159,13 @@ export const StreamPartSchema = z.discriminatedUnion('type', [
   z.object({ type: z.literal('queued'), provider: z.string(), position: z.number().int().min(1) }),
   /** The answer is replayed from the response cache: it costs nothing (`savedUsd` is what it cost when first asked). */
   z.object({ type: z.literal('cache-hit'), cachedAt: z.string(), savedUsd: z.number().nonnegative() }),
+  /** A strategy step starts (draft, refine, condense, candidate, judge); its text streams as `step-delta`. The final answer streams as `text-delta`. */
+  z.object({ type: z.literal('step-start'), step: z.number().int().min(0), role: StepRoleSchema, modelId: z.string(), label: z.string() }),
+  z.object({ type: z.literal('step-delta'), step: z.number().int().min(0), text: z.string() }),
+  /** A step ended; the record is saved with the answer. */
+  z.object({ type: z.literal('step-end'), record: StepRecordSchema }),
+  /** The condense strategy's context: tokens retrieved vs tokens sent on. Saved with the answer. */
+  z.object({ type: z.literal('condensed') }).extend(CondensedSchema.shape),
   z.object({ type: z.literal('finish'), reason: FinishReasonSchema }),
   z.object({
     type: z.literal('error'),
@@ -129,6 +187,9 @@ export function mergeStreamParts(previous: StreamPart, next: StreamPart): Stream
   if (previous.type === 'text-delta' && next.type === 'text-delta') return { type: 'text-delta', text: previous.text + next.text };
   if (previous.type === 'reasoning-delta' && next.type === 'reasoning-delta') {
     return { type: 'reasoning-delta', text: previous.text + next.text };
+  }
+  if (previous.type === 'step-delta' && next.type === 'step-delta' && previous.step === next.step) {
+    return { type: 'step-delta', step: previous.step, text: previous.text + next.text };
   }
   return null;
 }

@@ -6,6 +6,8 @@ import { ChatTurnRunner } from '../chats/chat-turn-runner';
 import { RpcDispatcher } from '../rpc/rpc-dispatcher';
 import { createHandlers } from '../rpc/create-handlers';
 import { createDocumentHandlers } from '../rpc/documents-handlers';
+import { CompareService } from '../compare/compare-service';
+import { LabService } from '../lab/lab-service';
 import { DocumentService } from '../documents/document-service';
 import { EmbedderResolver } from '../documents/document-embedder';
 import { retrieveForChat } from '../documents/retrieval';
@@ -236,6 +238,27 @@ export async function createCore(options: CoreOptions) {
     });
 
     turnsForSampling = turns;
+    // [compare] wiring
+    const compare = new CompareService({
+      store: chats,
+      turns,
+      resolveModel,
+      isCloud: (modelId) => providers.owns(modelId),
+      runtime,
+      routing,
+      hasLocalOnlyContent,
+      maxTokens: () => settings.get().maxTokens,
+      onChatChanged: (chatId) => rpc?.broadcast('chats.changed', { chatId }),
+    });
+    // [lab] wiring
+    const lab = new LabService({
+      dir: join(layout.root, 'lab'),
+      resolveModel,
+      isCloud: (modelId) => providers.owns(modelId),
+      runtime,
+      routing,
+      onChanged: () => rpc?.broadcast('lab.changed', {}),
+    });
     const baseHandlers = createHandlers({
       mode: options.mode,
       version: options.version,
@@ -253,6 +276,8 @@ export async function createCore(options: CoreOptions) {
       mcp: { host: mcp },
       toolApprovals: { approvals, sampling },
       routing: { routing, chats, hasLocalOnlyContent },
+      compare,
+      lab,
       broadcast: (event, payload) => rpc?.broadcast(event, payload),
     });
     const handlers = { ...baseHandlers, ...createDocumentHandlers(documents) };
@@ -285,6 +310,8 @@ export async function createCore(options: CoreOptions) {
       sampling,
       toolLoop,
       routing,
+      compare,
+      lab,
       resolveModel,
       resolveRawModel,
       layout,

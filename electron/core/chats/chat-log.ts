@@ -2,7 +2,8 @@ import { z } from 'zod';
 import { ChatMessageSchema, type ChatMessage } from '../../../shared/ipc/domain';
 import { ErrorCodeSchema } from '../../../shared/ipc/errors';
 import { FallbackSchema, RouteDecisionSchema } from '../../../shared/ipc/routes/routing';
-import { ContextTrimmedSchema, FinishReasonSchema, ToolCallRecordSchema, UsageSchema } from '../../../shared/ipc/stream-parts';
+import { CondensedSchema, ContextTrimmedSchema, FinishReasonSchema, StepRecordSchema, ToolCallRecordSchema, UsageSchema } from '../../../shared/ipc/stream-parts';
+import { AnswerStatsSchema, CompareVerdictSchema } from '../../../shared/ipc/routes/compare';
 
 /**
  * One line of a chat's append-only `messages.jsonl`. A message is opened with
@@ -34,6 +35,18 @@ export const ChatLogRecordSchema = z.discriminatedUnion('t', [
   z.object({ t: z.literal('fallback'), id: z.string(), fallback: FallbackSchema }),
   /** The user's vote on an answer; null takes it back. The last one wins. */
   z.object({ t: z.literal('vote'), id: z.string(), vote: z.enum(['good', 'bad']).nullable() }),
+  /** A compare column's final stats, the group's verdict, or "Continue with this answer" (chosen). Fields given replace earlier ones. */
+  z.object({
+    t: z.literal('compare'),
+    id: z.string(),
+    stats: AnswerStatsSchema.optional(),
+    verdict: CompareVerdictSchema.nullable().optional(),
+    chosen: z.boolean().optional(),
+  }),
+  /** A finished strategy step (written when it ends). */
+  z.object({ t: z.literal('step'), id: z.string(), record: StepRecordSchema }),
+  /** The condense strategy's token counts. */
+  z.object({ t: z.literal('condensed'), id: z.string(), condensed: CondensedSchema }),
 ]);
 export type ChatLogRecord = z.infer<typeof ChatLogRecordSchema>;
 
@@ -83,6 +96,24 @@ export function replayChatLog(text: string): ReplayResult {
       } else if (record.t === 'vote') {
         if (record.vote) message.vote = record.vote;
         else delete message.vote;
+      } else if (record.t === 'compare') {
+        if (!message.compare) {
+          skippedLines++;
+          continue;
+        }
+        const info = { ...message.compare };
+        if (record.stats) info.stats = record.stats;
+        if (record.verdict === null) delete info.verdict;
+        else if (record.verdict !== undefined) info.verdict = record.verdict;
+        if (record.chosen !== undefined) {
+          if (record.chosen) info.chosen = true;
+          else delete info.chosen;
+        }
+        message.compare = info;
+      } else if (record.t === 'step') {
+        message.steps = [...(message.steps ?? []).filter((s) => s.step !== record.record.step), record.record].sort((a, b) => a.step - b.step);
+      } else if (record.t === 'condensed') {
+        message.condensed = record.condensed;
       } else {
         message.text += record.text ?? '';
         message.status = record.status;

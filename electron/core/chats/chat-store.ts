@@ -10,7 +10,8 @@ import {
 import type { ChatSettings } from '../../../shared/ipc/chat-settings';
 import type { Fallback, RouteDecision } from '../../../shared/ipc/routes/routing';
 import { CodedError } from '../../../shared/ipc/errors';
-import type { ContextTrimmed, FinishReason, ToolCallRecord, Usage } from '../../../shared/ipc/stream-parts';
+import type { AnswerStats, Condensed, ContextTrimmed, FinishReason, StepRecord, ToolCallRecord, Usage } from '../../../shared/ipc/stream-parts';
+import type { CompareVerdict } from '../../../shared/ipc/routes/compare';
 import { fsyncDir, writeFileAtomic } from '../fs/atomic-write';
 import { replayChatLog, type ChatLogRecord } from './chat-log';
 import { SerialQueue } from './serial-queue';
@@ -159,6 +160,25 @@ export class ChatStore {
   /** Saves Auto's decision (or a fallback) with a streaming message; durable when the promise resolves. */
   async appendRouting(chatId: string, messageId: string, record: { decision: RouteDecision } | { fallback: Fallback }): Promise<void> {
     await this.append(chatId, ['decision' in record ? { t: 'route', id: messageId, decision: record.decision } : { t: 'fallback', id: messageId, fallback: record.fallback }]);
+  }
+
+  /** Updates a compare column: its final stats, the group's verdict (null clears it), or whether it is the chosen answer. */
+  async updateCompare(
+    chatId: string,
+    messageId: string,
+    patch: { stats?: AnswerStats; verdict?: CompareVerdict | null; chosen?: boolean },
+  ): Promise<void> {
+    await this.append(chatId, [{ t: 'compare', id: messageId, ...patch }]);
+  }
+
+  /** Saves a finished strategy step with its answer; durable when the promise resolves. */
+  async appendStep(chatId: string, messageId: string, record: StepRecord): Promise<void> {
+    await this.append(chatId, [{ t: 'step', id: messageId, record }]);
+  }
+
+  /** Saves the condense strategy's token counts with its answer. */
+  async appendCondensed(chatId: string, messageId: string, condensed: Condensed): Promise<void> {
+    await this.append(chatId, [{ t: 'condensed', id: messageId, condensed }]);
   }
 
   /** Records the user's vote on an assistant message (null takes it back). */

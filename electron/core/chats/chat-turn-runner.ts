@@ -5,6 +5,7 @@ import { CodedError, type ErrorCode } from '../../../shared/ipc/errors';
 import type { ContextTrimmed, FinishReason, StreamPart, ToolCallRecord, Usage } from '../../../shared/ipc/stream-parts';
 import type { StreamStartResult } from '../rpc/handlers';
 import { promptFromMessage } from '../mcp/tool-history';
+import { conversationForPrompt } from './prompt-history';
 import type { ToolLoop, ToolLoopTurn } from '../mcp/tool-loop';
 import type { ResourceRef } from '../mcp/resource-context';
 import type { GenerateRequest, LanguageModel, PromptMessage } from '../models/language-model';
@@ -88,9 +89,7 @@ export class ChatTurnRunner {
       this.options.onChatChanged(chatId);
       const maxToolResultChars = this.options.maxToolResultChars?.() ?? 20_000;
       const prompt: PromptMessage[] = [
-        ...history.messages
-          .filter((m) => (m.text.length > 0 || (m.toolCalls?.length ?? 0) > 0) && (m.role !== 'assistant' || m.status !== 'error'))
-          .flatMap((m) => promptFromMessage(m, maxToolResultChars)),
+        ...conversationForPrompt(history.messages).flatMap((m) => promptFromMessage(m, maxToolResultChars)),
         { role: 'user', text: attached ? `${attached}\n\n${text}` : text },
       ];
       const request: GenerateRequest = { ...settings, messages: prompt, maxTokens: settings.maxTokens ?? this.options.maxTokens() };

@@ -15,6 +15,10 @@ import { createDocumentHandlers } from './documents-handlers';
 import { createMcpHandlers, type McpHandlerDeps } from './mcp-handlers';
 import { createRoutingHandlers, type RoutingHandlerDeps } from './routing-handlers';
 import { createToolApprovalHandlers, type ToolApprovalHandlerDeps } from './tool-approval-handlers';
+import { createCompareHandlers } from './compare-handlers';
+import { createLabHandlers } from './lab-handlers';
+import type { CompareService } from '../compare/compare-service';
+import type { LabService } from '../lab/lab-service';
 
 export interface HandlerDeps {
   mode: 'desktop' | 'serve' | 'cli';
@@ -35,6 +39,10 @@ export interface HandlerDeps {
   broadcast: <E extends EventName>(event: E, payload: EventPayload<E>) => void;
   /** Auto: decisions, votes, outcomes, usage, cache. */
   routing: RoutingHandlerDeps;
+  /** Side-by-side answers, votes and the leaderboard. */
+  compare: CompareService;
+  /** The benchmark lab. */
+  lab: LabService;
   /** Answers to tool approval cards and sampling requests; null answers `resolved: false`. */
   toolApprovals?: ToolApprovalHandlerDeps | null;
 }
@@ -88,6 +96,8 @@ export function createHandlers(deps: HandlerDeps): Handlers {
     ...createMcpHandlers(deps.mcp),
     ...createToolApprovalHandlers(deps.toolApprovals ?? null),
     ...createRoutingHandlers(deps.routing),
+    ...createCompareHandlers(deps.compare),
+    ...createLabHandlers(deps.lab),
     ...createDownloadHandlers({ ...deps.downloads, library, runtime, onModelsChanged: () => broadcast('models.changed', {}) }),
     ...createModelHandlers({
       library,

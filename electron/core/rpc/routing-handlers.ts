@@ -13,9 +13,9 @@ export interface RoutingHandlerDeps {
   hasLocalOnlyContent: (collectionIds: string[]) => boolean;
 }
 
-/** The model that wrote an answer: the last fallback's, else Auto's pick, else the message's model. */
+/** The model that wrote an answer: the chosen best-of-N candidate's, the last fallback's, else Auto's pick, else the message's model. */
 export function answeringModel(message: ChatMessage): string | null {
-  return message.fallbacks?.at(-1)?.nextModelId ?? message.route?.chosenModelId ?? message.modelId;
+  return message.steps?.find((s) => s.chosen)?.modelId ?? message.fallbacks?.at(-1)?.nextModelId ?? message.route?.chosenModelId ?? message.modelId;
 }
 
 /** Auto's routes: decisions, estimates, votes, outcomes, usage and the response cache. */
