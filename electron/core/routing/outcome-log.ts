@@ -11,7 +11,7 @@ import { promptKey, type PromptEmbedder, type PromptEmbeddingCache } from './pro
 export const OutcomeRecordSchema = z.object({
   at: z.string(),
   /** Where it came from: a vote, an imported file, the compare view, the benchmark lab. */
-  source: z.enum(['vote', 'import', 'compare', 'lab']),
+  source: z.enum(['vote', 'import', 'compare', 'lab', 'judge']),
   /** Records with the same key replace each other (a changed vote); an empty `outcomes` takes it back. */
   key: z.string().optional(),
   prompt: z.string(),
@@ -87,6 +87,41 @@ export class OutcomeLog {
     this.remember(record);
     if (had || !entry) this.rebuild();
     else this.model.add(this.sample(record));
+  }
+
+  /**
+   * Records one outcome over one or more models (a compare vote, a judge's
+   * scores, a lab task). With a key it replaces the earlier record with that
+   * key (an empty `outcomes` takes it back); without one it is appended.
+   */
+  record(
+    key: string | null,
+    outcome: { prompt: string; task?: string; outcomes: OutcomeRecord['outcomes'] },
+    source: OutcomeRecord['source'],
+  ): void {
+    const record: OutcomeRecord = {
+      at: new Date().toISOString(),
+      source,
+      ...(key === null ? {} : { key }),
+      prompt: outcome.prompt,
+      ...(outcome.task ? { task: outcome.task } : {}),
+      outcomes: outcome.outcomes,
+    };
+    this.log.append(record);
+    if (key === null) {
+      this.plain.push(record);
+      this.model.add(this.sample(record));
+      return;
+    }
+    const had = this.keyed.has(key);
+    this.remember(record);
+    if (had || Object.keys(outcome.outcomes).length === 0) this.rebuild();
+    else this.model.add(this.sample(record));
+  }
+
+  /** Every outcome in force (votes taken back left out), oldest first; for the leaderboard. */
+  all(): readonly OutcomeRecord[] {
+    return this.records();
   }
 
   /** Whether every outcome has an embedding under `embedderId` (then similarity is by embeddings). */

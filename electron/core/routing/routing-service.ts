@@ -303,6 +303,20 @@ export class RoutingService {
     if (entry) void this.refreshEmbeddings();
   }
 
+  /**
+   * An outcome over one or more models: a compare vote, a judge's scores, a
+   * lab task's grades. A key replaces an earlier record with that key (a
+   * changed vote); empty `outcomes` with a key takes it back.
+   */
+  recordOutcome(
+    key: string | null,
+    outcome: { prompt: string; task?: string; outcomes: Record<string, { score: number; costUsd?: number }> },
+    source: 'compare' | 'lab' | 'judge' | 'vote',
+  ): void {
+    this.outcomes.record(key, outcome, source);
+    if (Object.keys(outcome.outcomes).length > 0) void this.refreshEmbeddings();
+  }
+
   usageSummary(period: { since?: string; until?: string }): UsageSummary {
     return this.spend.summary(period, this.options.settings().routing.budget, this.budget.reservedUsd());
   }
