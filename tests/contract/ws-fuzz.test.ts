@@ -327,6 +327,45 @@ function routingRouteInputs(): Record<string, fc.Arbitrary<unknown>> {
   };
 }
 
+function compareRouteInputs(): Record<string, fc.Arbitrary<unknown>> {
+  const column = fc.oneof(fc.integer({ min: -1, max: 5 }), fc.jsonValue({ maxDepth: 0 }));
+  const groupId = fc.oneof(idLike, fc.jsonValue({ maxDepth: 0 }));
+  const modelIds = fc.oneof(fc.array(field.modelId(), { maxLength: 6 }), fc.jsonValue({ maxDepth: 1 }));
+  return {
+    'compare.send': fc.record({ chatId: field.chatId(), text: field.text(), modelIds, blind: fc.oneof(fc.boolean(), fc.constant('yes')) }, { requiredKeys: ['chatId', 'text', 'modelIds'] }),
+    'compare.stopColumn': fc.record({ chatId: field.chatId(), groupId, column }),
+    'compare.vote': fc.record({ chatId: field.chatId(), groupId, verdict: fc.oneof(column, fc.constantFrom('tie', 'all-bad', 'none')) }),
+    'compare.choose': fc.record({ chatId: field.chatId(), groupId, column }),
+    'compare.leaderboard': fc.record({ tag: fc.constantFrom('code', 'math', 'writing', 'summarising', 'documents', 'other', 'poetry', 3) }, { requiredKeys: [] }),
+  };
+}
+
+function labRouteInputs(): Record<string, fc.Arbitrary<unknown>> {
+  const setId = fc.oneof(idLike, fc.jsonValue({ maxDepth: 0 }));
+  const run = {
+    setId,
+    modelIds: fc.oneof(fc.array(field.modelId(), { maxLength: 9 }), fc.jsonValue({ maxDepth: 1 })),
+    runs: fc.oneof(fc.integer({ min: -1, max: 25 }), fc.jsonValue({ maxDepth: 0 })),
+  };
+  const jsonl = fc.oneof(
+    fc.string({ maxLength: 80 }),
+    fc.constant('{"prompt":"2+2?","reference":"4","grader":"exact"}\n{bad'),
+    fc.constant('{"prompt":"p","grader":{"type":"regex","pattern":"("}}'),
+  );
+  return {
+    'lab.sets.list': fc.constant({}),
+    'lab.sets.get': fc.record({ setId }),
+    'lab.sets.import': fc.record({ name: field.title(), jsonl }),
+    'lab.sets.export': fc.record({ setId }),
+    'lab.sets.delete': fc.record({ setId }),
+    'lab.estimate': fc.record(run, { requiredKeys: ['setId', 'modelIds'] }),
+    'lab.run': fc.record({ ...run, parallel: fc.oneof(fc.integer({ min: 0, max: 20 }), fc.jsonValue({ maxDepth: 0 })) }, { requiredKeys: ['setId', 'modelIds'] }),
+    'lab.runs.list': fc.constant({}),
+    'lab.runs.get': fc.record({ runId: setId }),
+    'lab.runs.export': fc.record({ runId: setId, format: fc.constantFrom('csv', 'json', 'xml') }),
+  };
+}
+
 /** For each route, inputs shaped like its schema (right keys, mostly right values). */
 const inputFor: Record<string, fc.Arbitrary<unknown>> = {
   'app.info': fc.constant({}),
@@ -347,6 +386,8 @@ const inputFor: Record<string, fc.Arbitrary<unknown>> = {
   ...documentRouteInputs(),
   ...mcpRouteInputs(),
   ...routingRouteInputs(),
+  ...compareRouteInputs(),
+  ...labRouteInputs(),
 };
 for (const route of routeNames) if (!inputFor[route]) throw new Error(`no fuzz input for ${route}`);
 

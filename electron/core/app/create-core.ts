@@ -235,6 +235,9 @@ export async function createCore(options: CoreOptions) {
           topK: settings.get().documents.retrievalTopK,
           excludeLocalOnly: providers.owns(modelId),
         }),
+      isCloud: (modelId) => providers.owns(modelId),
+      // Best of N's judge scores become router outcomes.
+      recordOutcome: (outcome) => routing.recordOutcome(null, outcome, 'judge'),
     });
 
     turnsForSampling = turns;
@@ -249,6 +252,17 @@ export async function createCore(options: CoreOptions) {
       hasLocalOnlyContent,
       maxTokens: () => settings.get().maxTokens,
       onChatChanged: (chatId) => rpc?.broadcast('chats.changed', { chatId }),
+      retrieve: (collectionIds, query) =>
+        retrieveForChat((request) => documents.search(request), { collectionIds, query, topK: settings.get().documents.retrievalTopK }),
+      // As the runtime estimates a model before loading it for chat (saved load options, else the context size setting).
+      localNeedBytes: async (modelId) => {
+        const info = await library.resolve(modelId);
+        const saved = settings.get().modelLoadOptions[info.id];
+        const setting = settings.get().contextSize;
+        const contextSize = typeof saved?.contextSize === 'number' ? saved.contextSize : typeof setting === 'number' ? setting : undefined;
+        const estimate = await runtime.inspector.estimate(info, { contextSize, gpuLayers: saved?.gpuLayers, embedding: false }).catch(() => null);
+        return estimate ? estimate.ramBytes + estimate.vramBytes : info.sizeBytes;
+      },
     });
     // [lab] wiring
     const lab = new LabService({
@@ -258,6 +272,11 @@ export async function createCore(options: CoreOptions) {
       runtime,
       routing,
       onChanged: () => rpc?.broadcast('lab.changed', {}),
+      defaultJudgeModelId: async () => (await library.list()).find((m) => m.problem === null && !/bert/i.test(m.architecture ?? ''))?.id ?? null,
+      maxTokens: () => settings.get().maxTokens,
+      prepareLocal: async (modelId, signal) => {
+        await runtime.load(await library.resolve(modelId), {}, signal);
+      },
     });
     const baseHandlers = createHandlers({
       mode: options.mode,

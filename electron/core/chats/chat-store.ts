@@ -108,6 +108,11 @@ export class ChatStore {
     return this.updateSummary(chatId, { settings });
   }
 
+  /** Sets the model the chat goes on with (the picker's default for its next message). */
+  async setModelId(chatId: string, modelId: string | null): Promise<ChatSummary> {
+    return this.updateSummary(chatId, { modelId });
+  }
+
   async delete(chatId: string): Promise<void> {
     this.summary(chatId);
     await this.queue(chatId).run(async () => {

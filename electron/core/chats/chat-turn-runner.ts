@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
+import type { Strategy } from '../../../shared/ipc/chat-settings';
 import type { ChatMessage } from '../../../shared/ipc/domain';
-import type { Citation } from '../../../shared/ipc/routes/documents';
 import { CodedError, type ErrorCode } from '../../../shared/ipc/errors';
 import type { ContextTrimmed, FinishReason, StreamPart, ToolCallRecord, Usage } from '../../../shared/ipc/stream-parts';
 import type { StreamStartResult } from '../rpc/handlers';
@@ -11,6 +11,7 @@ import type { ResourceRef } from '../mcp/resource-context';
 import type { GenerateRequest, LanguageModel, PromptMessage } from '../models/language-model';
 import type { ChatStore } from './chat-store';
 import { routeContextOf, type RouteContext } from '../routing/routing-service';
+import { StrategyRunner, type RetrievedSources, type StrategyRunnerOptions } from '../strategies/strategy-runner';
 
 /** How often streamed text is made durable; a crash loses at most this much of an answer. */
 const PERSIST_INTERVAL_MS = 100;
@@ -35,7 +36,11 @@ export interface ChatTurnRunnerOptions {
    * Document retrieval for chats with `collectionIds`: numbered sources for
    * the system prompt and the citations shown and saved with the answer.
    */
-  retrieve?: (collectionIds: string[], query: string, modelId: string) => Promise<{ citations: Citation[]; systemText: string } | null>;
+  retrieve?: (collectionIds: string[], query: string, modelId: string) => Promise<RetrievedSources | null>;
+  /** Whether a model id is a cloud model (strategies keep local-only chunks from cloud steps); without it none is. */
+  isCloud?: (modelId: string) => boolean;
+  /** Best of N's judge scores, written as router outcomes. */
+  recordOutcome?: StrategyRunnerOptions['recordOutcome'];
 }
 
 /** What a turn is asked for: `chat.send`'s input, and the client that owns the stream. */
@@ -58,7 +63,17 @@ export class ChatTurnRunner {
   /** Chats whose running turn holds private or local-only content. */
   private readonly confidential = new Set<string>();
 
-  constructor(private readonly options: ChatTurnRunnerOptions) {}
+  private readonly strategies: StrategyRunner;
+
+  constructor(private readonly options: ChatTurnRunnerOptions) {
+    this.strategies = new StrategyRunner({
+      resolveModel: options.resolveModel,
+      isCloud: options.isCloud ?? (() => false),
+      hasLocalOnlyContent: options.hasLocalOnlyContent,
+      retrieve: options.retrieve,
+      recordOutcome: options.recordOutcome,
+    });
+  }
 
   async start(input: ChatTurnInput): Promise<
     StreamStartResult<{ userMessageId: string; assistantMessageId: string }, StreamPart>
@@ -67,12 +82,14 @@ export class ChatTurnRunner {
     const { chatId, text, modelId } = input;
     const { settings: chatSettings = {} } = store.summary(chatId); // NOT_FOUND before anything is written
     // Collections, tools, privacy and priority are the chat's, not sampling settings: retrieval, the tool loop and routing read them.
-    const { collectionIds, tools, private: isPrivate, priority: _priority, ...settings } = chatSettings;
+    const { collectionIds, tools, private: isPrivate, priority: _priority, strategy, compare: _compare, ...settings } = chatSettings;
     if (this.running.has(chatId)) throw new CodedError('CONFLICT', 'An answer is already streaming in this chat; stop it first');
     this.running.add(chatId);
     try {
+      // A strategy answers with its own models (the chat.send model is not asked).
+      if (strategy) return await this.startStrategy(input, strategy, settings);
       // Retrieval first: a retrieved local-only chunk keeps the turn local even if the collection's flags were stale.
-      const retrieved = collectionIds?.length && this.options.retrieve ? await this.options.retrieve(collectionIds, text, modelId).catch(() => null) : null; // a removed collection never blocks the chat
+      const retrieved = collectionIds?.length && this.options.retrieve ? await this.options.retrieve(collectionIds, text, modelId).then((r) => (r?.citations.length ? r : null)).catch(() => null) : null; // a removed collection never blocks the chat
       const localOnlyContent =
         (collectionIds?.length ? (this.options.hasLocalOnlyContent?.(collectionIds) ?? false) : false) ||
         (retrieved?.citations.some((c) => c.localOnly) ?? false);
@@ -120,6 +137,64 @@ export class ChatTurnRunner {
   }
 
   /**
+   * Holds the chat's turn lock for other work on the chat (a compare), so a
+   * turn and that work never overlap; CONFLICT while either runs. The
+   * returned function releases it (more calls do nothing).
+   */
+  claim(chatId: string): () => void {
+    if (this.running.has(chatId)) throw new CodedError('CONFLICT', 'An answer is already streaming in this chat; stop it first');
+    this.running.add(chatId);
+    let released = false;
+    return () => {
+      if (released) return;
+      released = true;
+      this.running.delete(chatId);
+    };
+  }
+
+  /**
+   * A turn under a strategy: everything that may refuse it (privacy,
+   * resolving every step's model) happens before anything is saved or sent;
+   * the steps then stream and are saved as they end.
+   */
+  private async startStrategy(
+    input: ChatTurnInput,
+    strategy: Strategy,
+    settings: Omit<GenerateRequest, 'messages'>,
+  ): Promise<StreamStartResult<{ userMessageId: string; assistantMessageId: string }, StreamPart>> {
+    const { store } = this.options;
+    const { chatId, text } = input;
+    const chatSettings = store.summary(chatId).settings ?? {};
+    const attached = input.resources?.length ? await this.attachResources(input.resources) : '';
+    const history = await store.get(chatId);
+    const maxToolResultChars = this.options.maxToolResultChars?.() ?? 20_000;
+    const prepared = await this.strategies.prepare({
+      chatId,
+      settings: chatSettings,
+      strategy,
+      question: text,
+      userText: attached ? `${attached}\n\n${text}` : text,
+      history: history.messages,
+      toPrompt: (messages) => conversationForPrompt(messages).flatMap((m) => promptFromMessage(m, maxToolResultChars)),
+      request: { ...settings, maxTokens: settings.maxTokens ?? this.options.maxTokens() },
+    });
+    if (prepared.confidential) this.confidential.add(chatId);
+    const now = new Date().toISOString();
+    const user: ChatMessage = message('user', text, now, null, 'complete');
+    const assistant: ChatMessage = message('assistant', '', now, prepared.modelId, 'streaming');
+    if (prepared.citations) assistant.citations = prepared.citations;
+    await store.appendMessages(chatId, [user, assistant]);
+    this.options.onChatChanged(chatId);
+    return {
+      info: { userMessageId: user.id, assistantMessageId: assistant.id },
+      run: (emit, signal) => {
+        if (prepared.citations) emit({ type: 'citations', citations: prepared.citations });
+        return this.run(chatId, assistant.id, prepared.stream(signal), emit, signal);
+      },
+    };
+  }
+
+  /**
    * Whether a running turn holds private or local-only content. An MCP
    * server's sampling request during such a turn may carry that content, so
    * it is answered by local models only.
@@ -160,7 +235,7 @@ export class ChatTurnRunner {
     try {
       for await (const part of parts) {
         // After Stop, text already in flight is dropped here too, so what is saved is what the user saw.
-        if (signal.aborted && (part.type === 'text-delta' || part.type === 'reasoning-delta')) continue;
+        if (signal.aborted && (part.type === 'text-delta' || part.type === 'reasoning-delta' || part.type === 'step-delta')) continue;
         if (part.type === 'text-delta') pending += part.text;
         else if (part.type === 'finish') finishReason = part.reason;
         else if (part.type === 'usage') usage = part.usage;
@@ -176,6 +251,13 @@ export class ChatTurnRunner {
           const { type: _type, ...fallback } = part;
           await flush();
           await store.appendRouting(chatId, messageId, { fallback });
+        } else if (part.type === 'step-end') {
+          // A strategy's step (draft, condense, candidate, judge) is saved as soon as it ends.
+          await flush();
+          await store.appendStep(chatId, messageId, part.record);
+        } else if (part.type === 'condensed') {
+          const { type: _type, ...condensed } = part;
+          await store.appendCondensed(chatId, messageId, condensed);
         } else if (part.type === 'tool-result') {
           // Text before the call goes first, then the call, fsynced: a crash keeps every finished call.
           const { type: _type, ...result } = part;

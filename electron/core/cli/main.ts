@@ -15,6 +15,7 @@ import { runRoute } from './route-command';
 import { runCache } from './cache-command';
 import { runBudget } from './budget-command';
 import { runUsage } from './usage-command';
+import { runLab } from './lab-command';
 
 export const PACKAGE_ROOT = join(dirname(fileURLToPath(import.meta.url)), '..', '..', '..');
 
@@ -96,6 +97,12 @@ Commands:
   cache stats               The response cache: entries, size, hits and what they saved
       --json                Print JSON instead of text
   cache clear               Empty the response cache
+  lab run SET.jsonl --models A,B
+                            Benchmark models on a task set (JSONL: {"prompt", "reference",
+                            "grader"} per line): progress on stderr, a table per model
+      --runs N              Repetitions of every task (default: 1)
+      --parallel N          Calls at once (default: 1; local models always one at a time)
+      --json                Print [{modelId, quality, ttftMs, tokensPerSecond, costUsd, errors, ...}]
 
 Global options:
   --data-dir DIR            App data folder (default: per-user app data; env TANDEM_HOME)
@@ -152,6 +159,9 @@ export async function main(argv: string[]): Promise<number> {
         collection: { type: 'string' },
         train: { type: 'string' },
         test: { type: 'string' },
+        models: { type: 'string' },
+        runs: { type: 'string' },
+        parallel: { type: 'string' },
         help: { type: 'boolean', short: 'h' },
         version: { type: 'boolean', short: 'v' },
       },
@@ -234,6 +244,14 @@ export async function main(argv: string[]): Promise<number> {
         return 2;
       }
       return runUsage(global, { since: values.since, until: values.until, by: values.by, json: values.json ?? false });
+    case 'lab':
+      return runLab(global, rest, {
+        models: values.models,
+        runs: values.runs,
+        parallel: values.parallel,
+        json: values.json ?? false,
+        optionNames: parsed.tokens.flatMap((t) => (t.kind === 'option' ? [t.name] : [])),
+      });
     default:
       process.stderr.write(`tandem: unknown command "${command}"\nRun \`tandem --help\` for usage.\n`);
       return 2;

@@ -10,6 +10,18 @@ export interface RetrievedContext {
   citations: Citation[];
   /** Goes into the system prompt: the numbered sources and how to cite them. */
   systemText: string;
+  /** The numbered sources alone, one `[n] label — quote` line each (what the condense strategy condenses). */
+  sources: string[];
+  /** Local-only chunks that ranked among the top K but were left out because the answer goes to a cloud model. */
+  withheldLocalOnly: number;
+}
+
+const CITE_INSTRUCTION =
+  'Answer using the numbered sources below when they are relevant. Cite a source as [n] right after the statement it supports; do not cite sources you did not use. If the sources do not contain the answer, say so.';
+
+/** The system text for numbered sources (or a condensed text that keeps their [n] markers). */
+export function sourcesSystemText(sources: string): string {
+  return [CITE_INSTRUCTION, '', 'Sources:', sources].join('\n');
 }
 
 /**
@@ -29,16 +41,12 @@ export async function retrieveForChat(
 ): Promise<RetrievedContext | null> {
   const outcome = await search({ collectionIds: input.collectionIds, query: input.query, k: input.excludeLocalOnly ? Math.min(100, input.topK * 4) : input.topK, mode: 'hybrid' });
   const hits = (input.excludeLocalOnly ? outcome.hits.filter((h) => !h.localOnly) : outcome.hits).slice(0, input.topK);
-  if (hits.length === 0) return null;
+  const withheldLocalOnly = input.excludeLocalOnly ? outcome.hits.slice(0, input.topK).filter((h) => h.localOnly).length : 0;
+  // Only local-only chunks matched: no sources, but the count of what was withheld (the condense strategy shows it).
+  if (hits.length === 0) return withheldLocalOnly > 0 ? { citations: [], systemText: '', sources: [], withheldLocalOnly } : null;
   const citations = hits.map((hit, i) => toCitation(hit, i + 1));
   const sources = hits.map((hit, i) => `[${i + 1}] ${sourceLabel(hit)} — ${quote(hit.text)}`);
-  const systemText = [
-    'Answer using the numbered sources below when they are relevant. Cite a source as [n] right after the statement it supports; do not cite sources you did not use. If the sources do not contain the answer, say so.',
-    '',
-    'Sources:',
-    ...sources,
-  ].join('\n');
-  return { citations, systemText };
+  return { citations, systemText: sourcesSystemText(sources.join('\n')), sources, withheldLocalOnly };
 }
 
 export function sourceLabel(hit: Pick<SearchHit, 'path' | 'page' | 'headingPath'>): string {

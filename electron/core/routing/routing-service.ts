@@ -42,6 +42,8 @@ export interface RouteContext {
   collectionIds: string[];
   /** An attached collection is local-only. */
   localOnlyContent: boolean;
+  /** false: never answer from (or store in) the response cache — the lab measures the model itself. */
+  cache?: false;
 }
 
 export const NO_ROUTE_CONTEXT: RouteContext = { chatId: null, private: false, collectionIds: [], localOnlyContent: false };
@@ -347,6 +349,7 @@ export class RoutingService {
     let model = raw;
     if (cloud) model = withCircuit(withQueue(model, cloud.provider, this.queue), cloud.provider, this.breaker);
     model = !cloud && !decision ? this.meteredWithReference(model, info, context) : meteredModel(model, info, this.meterDeps());
+    if (context.cache === false) return model;
     return withCache(model, info, this.cache, () => this.options.settings().routing.cache, this.spend);
   }
 

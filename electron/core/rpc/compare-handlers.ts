@@ -1,4 +1,3 @@
-import { CodedError } from '../../../shared/ipc/errors';
 import type { CompareService } from '../compare/compare-service';
 import type { Handlers } from './handlers';
 
@@ -6,15 +5,11 @@ type CompareRoute = 'compare.send' | 'compare.stopColumn' | 'compare.vote' | 'co
 
 /** Compare: answers side by side, votes, "Continue with this answer", the leaderboard. */
 export function createCompareHandlers(compare: CompareService): Pick<Handlers, CompareRoute> {
-  void compare;
-  const todo = (): never => {
-    throw new CodedError('UNSUPPORTED', 'not built yet');
-  };
   return {
-    'compare.send': async () => todo(),
-    'compare.stopColumn': () => todo(),
-    'compare.vote': () => todo(),
-    'compare.choose': () => todo(),
-    'compare.leaderboard': () => todo(),
+    'compare.send': (input, { clientId }) => compare.start(input, clientId),
+    'compare.stopColumn': (input) => compare.stopColumn(input),
+    'compare.vote': (input) => compare.vote(input),
+    'compare.choose': (input) => compare.choose(input),
+    'compare.leaderboard': (input) => compare.leaderboard(input),
   };
 }

@@ -1,4 +1,3 @@
-import { CodedError } from '../../../shared/ipc/errors';
 import type { LabService } from '../lab/lab-service';
 import type { Handlers } from './handlers';
 
@@ -16,20 +15,27 @@ type LabRoute =
 
 /** The benchmark lab: task sets, runs, results. */
 export function createLabHandlers(lab: LabService): Pick<Handlers, LabRoute> {
-  void lab;
-  const todo = (): never => {
-    throw new CodedError('UNSUPPORTED', 'not built yet');
-  };
   return {
-    'lab.sets.list': () => todo(),
-    'lab.sets.get': () => todo(),
-    'lab.sets.import': () => todo(),
-    'lab.sets.export': () => todo(),
-    'lab.sets.delete': () => todo(),
-    'lab.estimate': () => todo(),
-    'lab.run': async () => todo(),
-    'lab.runs.list': () => todo(),
-    'lab.runs.get': () => todo(),
-    'lab.runs.export': () => todo(),
+    'lab.sets.list': () => lab.listSets(),
+    'lab.sets.get': ({ setId }) => lab.getSet(setId),
+    'lab.sets.import': ({ name, jsonl }) => lab.importSet(name, jsonl),
+    'lab.sets.export': ({ setId }) => lab.exportSet(setId),
+    'lab.sets.delete': async ({ setId }) => {
+      await lab.deleteSet(setId);
+      return { deleted: true as const };
+    },
+    'lab.estimate': (input) => lab.estimate(input),
+    'lab.run': async (input) => {
+      const started = await lab.startRun(input);
+      return {
+        info: started.info,
+        run: async (emit, signal) => {
+          await started.run(emit, signal);
+        },
+      };
+    },
+    'lab.runs.list': () => lab.listRuns(),
+    'lab.runs.get': ({ runId }) => lab.getRun(runId),
+    'lab.runs.export': ({ runId, format }) => lab.exportRun(runId, format),
   };
 }

@@ -11,7 +11,7 @@ export const DEFAULT_COALESCE_MS = 16;
  * ~60 messages a second instead of one per token; a slow one is not delayed.
  */
 export class PartCoalescer {
-  private held: StreamPart | null = null;
+  private held: Mergeable | null = null;
   private timer: NodeJS.Timeout | null = null;
   private lastSentAt = -Infinity;
 
@@ -23,7 +23,7 @@ export class PartCoalescer {
   push(part: unknown): void {
     const streamPart = asMergeable(part);
     if (this.held) {
-      const merged = streamPart && mergeStreamParts(this.held, streamPart);
+      const merged = streamPart && mergeParts(this.held, streamPart);
       if (merged) {
         this.held = merged;
         return;
@@ -54,7 +54,30 @@ export class PartCoalescer {
   }
 }
 
-function asMergeable(part: unknown): StreamPart | null {
+/** A compare column's model part (`compare.send`): its text deltas merge like a chat's, within the same column. */
+interface ColumnPart {
+  type: 'column';
+  column: number;
+  part: StreamPart;
+}
+type Mergeable = StreamPart | ColumnPart;
+
+function isDelta(part: unknown): part is StreamPart {
   const type = (part as { type?: unknown } | null)?.type;
-  return type === 'text-delta' || type === 'reasoning-delta' ? (part as StreamPart) : null;
+  return type === 'text-delta' || type === 'reasoning-delta';
+}
+
+function asMergeable(part: unknown): Mergeable | null {
+  if (isDelta(part)) return part;
+  const column = part as Partial<ColumnPart> | null;
+  return column?.type === 'column' && typeof column.column === 'number' && isDelta(column.part) ? (column as ColumnPart) : null;
+}
+
+function mergeParts(previous: Mergeable, next: Mergeable): Mergeable | null {
+  if (previous.type === 'column' || next.type === 'column') {
+    if (previous.type !== 'column' || next.type !== 'column' || previous.column !== next.column) return null;
+    const part = mergeStreamParts(previous.part, next.part);
+    return part ? { type: 'column', column: previous.column, part } : null;
+  }
+  return mergeStreamParts(previous, next);
 }

@@ -173,6 +173,8 @@ export class RpcDispatcher {
 }
 
 function isTerminalPart(part: unknown): boolean {
-  const type = (part as { type?: unknown } | null)?.type;
-  return type === 'finish' || type === 'error' || type === 'usage';
+  const { type, part: inner } = (part as { type?: unknown; part?: unknown } | null) ?? {};
+  // A compare column's own end (and its final stats) after Stop; `summary` ends a lab run and still carries what finished.
+  if (type === 'column') return isTerminalPart(inner);
+  return type === 'finish' || type === 'error' || type === 'usage' || type === 'summary' || type === 'column-stats';
 }

@@ -14,6 +14,8 @@ import { ChatSidebar } from './sidebar/chat-sidebar';
 
 // The Usage page brings the chart library: loaded the first time it is opened.
 const UsagePage = lazy(() => import('./pages/usage-page').then((module) => ({ default: module.UsagePage })));
+// The Lab page charts too: loaded the same way.
+const LabPage = lazy(() => import('./lab/lab-page').then((module) => ({ default: module.LabPage })));
 
 export function App() {
   useAppliedTheme();
@@ -55,6 +57,13 @@ export function App() {
         <main className="main main--page">
           <Suspense fallback={<div className="loading" role="status" aria-label="Loading usage" />}>
             <UsagePage />
+          </Suspense>
+        </main>
+      )}
+      {page === 'lab' && (
+        <main className="main main--page">
+          <Suspense fallback={<div className="loading" role="status" aria-label="Loading the lab" />}>
+            <LabPage />
           </Suspense>
         </main>
       )}

@@ -1,12 +1,14 @@
 import type { StoreApi } from 'zustand/vanilla';
 import type { TandemClient } from '../client/tandem-client';
 import type { ChatSettingsSlice } from './chat-settings-slice';
+import type { CompareSlice } from './compare-slice';
 import type { ChatsSlice } from './chats-slice';
 import type { ConnectionSlice } from './connection-slice';
 import type { ConversationSlice } from './conversation-slice';
 import type { DocumentsSlice } from './documents-slice';
 import type { DownloadsSlice } from './downloads-slice';
 import type { DraftSlice } from './draft-slice';
+import type { LabSlice } from './lab-slice';
 import type { LibrarySlice } from './library-slice';
 import type { McpSlice } from './mcp-slice';
 import type { ModelsSlice } from './models-slice';
@@ -30,7 +32,9 @@ export type AppState = ChatsSlice &
   DownloadsSlice &
   McpSlice &
   DocumentsSlice &
-  RoutingSlice;
+  RoutingSlice &
+  LabSlice &
+  CompareSlice;
 export type AppStore = StoreApi<AppState>;
 
 /** What the store's actions need from outside: only the client. */

@@ -2,11 +2,13 @@ import { createStore } from 'zustand/vanilla';
 import type { AppState, AppStore, StoreDeps } from './app-state';
 import { createChatSettingsSlice } from './chat-settings-slice';
 import { createChatsSlice } from './chats-slice';
+import { createCompareSlice } from './compare-slice';
 import { createConnectionSlice } from './connection-slice';
 import { createConversationSlice } from './conversation-slice';
 import { createDocumentsSlice } from './documents-slice';
 import { createDownloadsSlice } from './downloads-slice';
 import { createDraftSlice } from './draft-slice';
+import { createLabSlice } from './lab-slice';
 import { createLibrarySlice } from './library-slice';
 import { createMcpSlice } from './mcp-slice';
 import { createModelsSlice } from './models-slice';
@@ -34,5 +36,7 @@ export function createAppStore(deps: StoreDeps): AppStore {
     ...createMcpSlice(set, get, deps),
     ...createDocumentsSlice(set, get, deps),
     ...createRoutingSlice(set, get, deps),
+    ...createLabSlice(set, get, deps),
+    ...createCompareSlice(set, get, deps),
   }));
 }

@@ -20,6 +20,7 @@ export function startApp(store: AppStore, client: TandemClient): () => void {
       state().loadPendingSampling(),
       state().loadCollections(),
       state().page === 'usage' ? state().loadUsage() : undefined,
+      state().page === 'lab' ? state().loadLab() : undefined,
     ]);
   };
 
@@ -39,6 +40,7 @@ export function startApp(store: AppStore, client: TandemClient): () => void {
     client.on('mcp.samplingRequested', (request) => state().receiveSamplingRequest(request)),
     client.on('collections.progress', (progress) => state().receiveIndexProgress(progress)),
     client.on('collections.changed', () => void state().loadCollections()),
+    client.on('lab.changed', () => state().receiveLabChanged()),
     client.on('usage.changed', () => {
       if (state().page === 'usage') {
         void state().loadUsage();

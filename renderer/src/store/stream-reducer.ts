@@ -1,5 +1,5 @@
 import type { ChatMessage } from '../../../shared/ipc/domain';
-import type { RetryPart, StreamPart, ToolCallRecord } from '../../../shared/ipc/stream-parts';
+import type { RetryPart, StepRecord, StreamPart, ToolCallRecord } from '../../../shared/ipc/stream-parts';
 import type { StreamEnd } from '../client/tandem-client';
 
 /** How the user answered an approval card; `sending` while chat.approveTool is on its way, `expired` when it was no longer waiting. */
@@ -52,6 +52,40 @@ function upsertTool(tools: LiveToolCall[], toolCallId: string, change: (before: 
 
 function blankTool(toolCallId: string, toolName: string, server: string | null, args: unknown): LiveToolCall {
   return { toolCallId, toolName, server, args, approval: null, progress: null, result: null };
+}
+
+/** Stats of a strategy step that is still running (its `step-end` brings the real ones). */
+const RUNNING_STEP_STATS: StepRecord['stats'] = {
+  ttftMs: null,
+  tokensPerSecond: null,
+  inputTokens: 0,
+  outputTokens: 0,
+  costUsd: null,
+  durationMs: 0,
+  finishReason: null,
+};
+
+/**
+ * A strategy's steps as they stream: a running step is a record with no
+ * finish reason yet whose text grows; its `step-end` replaces it with the saved record.
+ */
+export function applyStepPart(steps: readonly StepRecord[], part: Extract<StreamPart, { type: 'step-start' | 'step-delta' | 'step-end' }>): StepRecord[] {
+  const step = part.type === 'step-end' ? part.record.step : part.step;
+  const index = steps.findIndex((s) => s.step === step);
+  const next = steps.slice();
+  if (part.type === 'step-start') {
+    const record: StepRecord = { step, role: part.role, modelId: part.modelId, label: part.label, text: '', stats: RUNNING_STEP_STATS, error: null };
+    if (index === -1) next.push(record);
+    else next[index] = record;
+  } else if (part.type === 'step-delta') {
+    const before = next[index];
+    if (before) next[index] = { ...before, text: before.text + part.text };
+  } else if (index === -1) {
+    next.push(part.record);
+  } else {
+    next[index] = part.record;
+  }
+  return next.sort((a, b) => a.step - b.step);
 }
 
 /** Applies one frame's worth of parts to the assistant message, in order. */
@@ -158,6 +192,16 @@ export function applyParts(
       case 'citations':
         // Comes before the text; one array for the whole answer, so memoized views keep it by identity.
         message.citations = part.citations;
+        break;
+      case 'step-start':
+      case 'step-delta':
+      case 'step-end':
+        message.steps = applyStepPart(message.steps ?? [], part);
+        retry = null;
+        queued = null;
+        break;
+      case 'condensed':
+        message.condensed = { retrievedTokens: part.retrievedTokens, sentTokens: part.sentTokens, localOnlyWithheld: part.localOnlyWithheld };
         break;
     }
   }

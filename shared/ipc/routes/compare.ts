@@ -114,8 +114,12 @@ export const compareRoutes = {
     z.object({ userMessageId: z.string(), groupId: z.string(), columns: z.array(CompareColumnSchema) }),
     ComparePartSchema,
   ),
-  /** Stops one column of a running compare; the others go on. `stopped` is false when it had ended. */
-  'compare.stopColumn': request(z.strictObject({ streamId: IdSchema, column: z.number().int().min(0).max(3) }), z.object({ stopped: z.boolean() })),
+  /**
+   * Stops one column of a running compare (named by its chat and `groupId`,
+   * from `compare.send`'s info); the others go on. `stopped` is false when it
+   * had ended. Stop for the whole compare is `stream.cancel`.
+   */
+  'compare.stopColumn': request(z.strictObject({ ...GroupRef, column: z.number().int().min(0).max(3) }), z.object({ stopped: z.boolean() })),
   /**
    * The user's verdict: the best column, a tie, or all bad. Saved with the
    * messages (a later vote replaces it) and written to the router's outcomes

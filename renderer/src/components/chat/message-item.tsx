@@ -12,6 +12,7 @@ import { ToolCallList } from './tool-call-card';
 import { answeringModelId, type LiveToolCall, type QueuedState } from '../../store/stream-reducer';
 import { UseAnotherModel, VoteButtons } from './message-actions';
 import { RouteDetails } from './route-details';
+import { StepsPanel } from './steps-panel';
 import { FallbackNotices, QueuedNotice } from './route-notices';
 
 interface MessageItemProps {
@@ -82,6 +83,7 @@ function MessageItemView({ message, position, modelName, reasoning, retry = null
             Earlier messages were left out to fit the context: {message.contextTrimmed.droppedMessages} dropped
           </p>
         )}
+        {!isUser && <StepsPanel message={message} />}
         <ToolCallList live={tools} saved={message.toolCalls} />
         <div className="message__body">
           {isUser ? (
@@ -192,6 +194,9 @@ export const MessageItem = memo(MessageItemView, (before, after) => {
       a.route === b.route &&
       a.fallbacks === b.fallbacks &&
       a.cached === b.cached &&
-      a.vote === b.vote)
+      a.vote === b.vote &&
+      // Strategy steps: a new array whenever a step part arrives.
+      a.steps === b.steps &&
+      a.condensed === b.condensed)
   );
 });

@@ -4,6 +4,8 @@ import { useStickToBottom } from '../../hooks/use-stick-to-bottom';
 import { useAppStore } from '../../store/store-context';
 import { ArrowDownIcon } from '../common/icons';
 import { MessageItem } from './message-item';
+import { CompareGroup } from '../compare/compare-group';
+import { messageRows } from '../compare/compare-rows';
 import { AUTO_MODEL_ID } from '../../../../shared/ipc/routes/routing';
 import { answeringModelId } from '../../store/stream-reducer';
 
@@ -22,12 +24,14 @@ export function MessageList() {
   const queued = useAppStore((s) => (s.activeChatId ? (s.streams[s.activeChatId]?.queued ?? null) : null));
   const scrollRef = useRef<HTMLDivElement>(null);
   const modelNames = useMemo(() => new Map(models.map((model) => [model.id, model.name])), [models]);
+  // A compare's columns share one row.
+  const rows = useMemo(() => messageRows(messages), [messages]);
 
   const virtualizer = useVirtualizer({
-    count: messages.length,
+    count: rows.length,
     getScrollElement: () => scrollRef.current,
     estimateSize: () => ESTIMATED_ROW_PX,
-    getItemKey: (index) => messages[index]?.id ?? index,
+    getItemKey: (index) => rows[index]?.key ?? index,
     overscan: 4,
     paddingStart: 24,
     paddingEnd: 24,
@@ -42,8 +46,16 @@ export function MessageList() {
       <div className="message-scroller" ref={scrollRef} onScroll={onScroll}>
         <div className="message-canvas" style={{ height: totalSize }}>
         {virtualizer.getVirtualItems().map((row) => {
-          const message = messages[row.index];
-          if (!message) return null;
+          const listRow = rows[row.index];
+          if (!listRow) return null;
+          if (listRow.kind === 'compare') {
+            return (
+              <div key={row.key} ref={virtualizer.measureElement} data-index={row.index} className="message-row message-row--compare" style={{ transform: `translateY(${row.start}px)` }}>
+                <CompareGroup groupId={listRow.groupId} messages={listRow.messages} />
+              </div>
+            );
+          }
+          const message = listRow.message;
           const isLive = message.status === 'streaming';
           const answeredBy = answeringModelId(message);
           return (
@@ -56,7 +68,7 @@ export function MessageList() {
             >
               <MessageItem
                 message={message}
-                position={row.index + 1}
+                position={listRow.position}
                 modelName={answeredBy ? (answeredBy === AUTO_MODEL_ID ? 'Auto' : (modelNames.get(answeredBy) ?? answeredBy)) : null}
                 reasoning={isLive ? reasoning : ''}
                 retry={isLive ? retry : null}

@@ -3,6 +3,8 @@ import { COMPOSER_INPUT_ID } from '../../lib/dom-ids';
 import { useAppStore } from '../../store/store-context';
 import { SendIcon, StopIcon } from '../common/icons';
 import { AUTO_MODEL_ID } from '../../../../shared/ipc/routes/routing';
+import { CompareChip } from '../compare/compare-chip';
+import { NEW_CHAT_KEY } from '../../store/compare-slice';
 import { CollectionsControl } from './collections-control';
 import { PromptEstimate } from './prompt-estimate';
 import { usePromptMenu } from './prompt-menu';
@@ -16,6 +18,8 @@ export function Composer() {
   const restoreDraft = useAppStore((s) => s.restoreDraft);
   const sendMessage = useAppStore((s) => s.sendMessage);
   const stopStreaming = useAppStore((s) => s.stopStreaming);
+  const sendCompare = useAppStore((s) => s.sendCompare);
+  const comparing = useAppStore((s) => s.compareModes[s.activeChatId ?? NEW_CHAT_KEY] !== undefined);
   const activeChatId = useAppStore((s) => s.activeChatId);
   // Only whether an answer runs here (not its text), so the composer does not re-render every frame.
   const streamState = useAppStore((s) => {
@@ -34,13 +38,13 @@ export function Composer() {
   const promptMenu = usePromptMenu();
   const hasPrompts = useAppStore((s) => s.mcpServers.some((server) => server.state === 'ready' && server.prompts.length > 0));
   const answering = streamState !== 'idle';
-  const canSend = draft.trim().length > 0 && modelName !== null && !answering;
+  const canSend = draft.trim().length > 0 && (modelName !== null || comparing) && !answering;
 
   const submit = async () => {
     if (!canSend) return;
     const text = draft;
     setDraft('');
-    const sent = await sendMessage(text);
+    const sent = comparing ? await sendCompare(text) : await sendMessage(text);
     if (!sent) restoreDraft(text);
   };
 
@@ -64,6 +68,7 @@ export function Composer() {
       }}
     >
       <CollectionsControl />
+      <CompareChip />
       <div className="composer__box">
         {promptMenu.menu}
         <AttachedResourceChips />
@@ -73,7 +78,7 @@ export function Composer() {
           className="composer__input"
           aria-label="Message"
           rows={1}
-          placeholder={modelName ? `Message ${modelName}…` : 'Choose a model to start chatting'}
+          placeholder={comparing ? 'Message every model of the compare…' : modelName ? `Message ${modelName}…` : 'Choose a model to start chatting'}
           value={draft}
           onChange={(event) => {
             setDraft(event.target.value);

@@ -1,6 +1,7 @@
 import { useState } from 'react';
 import { useAppStore } from '../../store/store-context';
 import { SettingsIcon, ChatSettingsIcon } from '../common/icons';
+import { CompareButton } from '../compare/compare-button';
 import { ChatSettingsDialog } from './chat-settings-dialog';
 import { ConnectionIndicator } from './connection-indicator';
 import { ModelPicker } from './model-picker';
@@ -30,6 +31,7 @@ export function AppHeader() {
             <span className="sr-only">Chat settings</span>
           </button>
         )}
+        <CompareButton />
         <ModelPicker />
         <ThemeToggle />
         <button type="button" className="icon-button" title="Settings" onClick={() => setSettingsOpen(true)}>

@@ -2,6 +2,8 @@ import { useId, useState } from 'react';
 import type { ChatSettings } from '../../../../shared/ipc/chat-settings';
 import { useAppStore } from '../../store/store-context';
 import { Dialog } from '../common/dialog';
+import { StrategyFields } from '../chat/strategy-settings';
+import { strategyDraftFrom, strategyFromDraft } from '../chat/strategy-draft';
 
 type NumberKey = 'temperature' | 'topP' | 'topK' | 'minP' | 'repeatPenalty' | 'seed' | 'maxTokens';
 
@@ -30,10 +32,12 @@ function ChatSettingsForm({ chatId, settings, onDone }: { chatId: string; settin
   const [stops, setStops] = useState((settings.stopStrings ?? []).join('\n'));
   const [systemPrompt, setSystemPrompt] = useState(settings.systemPrompt ?? '');
   const [isPrivate, setIsPrivate] = useState(settings.private ?? false);
+  const [strategyDraft, setStrategyDraft] = useState(() => strategyDraftFrom(settings.strategy));
+  const strategy = strategyFromDraft(strategyDraft);
   const privateHintId = useId();
   const [saving, setSaving] = useState(false);
   const parsed = NUMBER_FIELDS.map((f) => [f, parseNumber(numbers[f.key], f)] as const);
-  const valid = parsed.every(([, value]) => value !== null);
+  const valid = parsed.every(([, value]) => value !== null) && strategy !== null;
 
   return (
     <form
@@ -54,6 +58,8 @@ function ChatSettingsForm({ chatId, settings, onDone }: { chatId: string; settin
         if (settings.priority) next.priority = settings.priority;
         if (settings.collectionIds) next.collectionIds = settings.collectionIds;
         if (settings.tools) next.tools = settings.tools;
+        if (settings.compare) next.compare = settings.compare;
+        if (strategy) next.strategy = strategy;
         setSaving(true);
         const saved = await updateChatSettings(chatId, next);
         setSaving(false);
@@ -71,6 +77,7 @@ function ChatSettingsForm({ chatId, settings, onDone }: { chatId: string; settin
             Nothing in this chat ever goes to a cloud model: Auto answers with models on this computer, and a cloud model is refused.
           </span>
         </div>
+        <StrategyFields draft={strategyDraft} onChange={setStrategyDraft} />
         <div className="form__grid">
           {NUMBER_FIELDS.map((field, index) => (
             <label key={field.key} className="field">
