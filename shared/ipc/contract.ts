@@ -19,6 +19,7 @@ import { mcpEvents, mcpRoutes } from './routes/mcp';
 import { routingEvents, routingRoutes } from './routes/routing';
 import { compareRoutes } from './routes/compare';
 import { labRoutes } from './routes/lab';
+import { apiEvents, apiRoutes } from './routes/api';
 
 /**
  * The single source of truth for everything the renderer (or any client of
@@ -85,6 +86,7 @@ export const contract = {
   ...routingRoutes,
   ...compareRoutes,
   ...labRoutes,
+  ...apiRoutes,
 } as const;
 
 export type Contract = typeof contract;
@@ -122,6 +124,7 @@ export const events = {
   ...documentEvents,
   ...mcpEvents,
   ...routingEvents,
+  ...apiEvents,
   /** Lab task sets or runs were added, changed or removed. */
   'lab.changed': z.object({}),
   /** Settings changed (from any window or client). */

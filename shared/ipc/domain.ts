@@ -7,6 +7,7 @@ import { ChatSettingsSchema } from './chat-settings';
 import { FallbackSchema, RouteDecisionSchema, RoutingSettingsSchema } from './routes/routing';
 
 import { IdSchema, TitleSchema } from './ids';
+import { ApiSettingsSchema } from './routes/api';
 
 export { IdSchema, TitleSchema };
 
@@ -67,6 +68,8 @@ export const SettingsSchema = z.object({
   }),
   /** Auto (the model router): priority, pinned rules, budgets, provider limits, circuit breaker, response cache. */
   routing: RoutingSettingsSchema,
+  /** Tandem's own API server (OpenAI- and Anthropic-compatible, and MCP at /mcp). */
+  api: ApiSettingsSchema,
 });
 export type Settings = z.infer<typeof SettingsSchema>;
 

@@ -366,6 +366,21 @@ function labRouteInputs(): Record<string, fc.Arbitrary<unknown>> {
   };
 }
 
+function apiRouteInputs(): Record<string, fc.Arbitrary<unknown>> {
+  const id = fc.oneof(idLike, fc.jsonValue({ maxDepth: 0 }));
+  const limit = fc.oneof(fc.integer({ min: -1, max: 2_000_000 }), fc.constant(null), fc.double(), fc.constant('10'));
+  const limits = { requestsPerMinute: limit, dailyTokens: limit, dailyCostUsd: limit };
+  return {
+    'api.status': fc.constant({}),
+    'api.requests': fc.record({ limit }, { requiredKeys: [] }),
+    'apiKeys.list': fc.constant({}),
+    'apiKeys.add': fc.record({ name: field.title(), ...limits }, { requiredKeys: ['name'] }),
+    'apiKeys.rotate': fc.record({ id }),
+    'apiKeys.update': fc.record({ id, ...limits }, { requiredKeys: ['id'] }),
+    'apiKeys.revoke': fc.record({ id }),
+  };
+}
+
 /** For each route, inputs shaped like its schema (right keys, mostly right values). */
 const inputFor: Record<string, fc.Arbitrary<unknown>> = {
   'app.info': fc.constant({}),
@@ -388,6 +403,7 @@ const inputFor: Record<string, fc.Arbitrary<unknown>> = {
   ...routingRouteInputs(),
   ...compareRouteInputs(),
   ...labRouteInputs(),
+  ...apiRouteInputs(),
 };
 for (const route of routeNames) if (!inputFor[route]) throw new Error(`no fuzz input for ${route}`);
 

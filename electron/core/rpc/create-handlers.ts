@@ -17,6 +17,7 @@ import { createRoutingHandlers, type RoutingHandlerDeps } from './routing-handle
 import { createToolApprovalHandlers, type ToolApprovalHandlerDeps } from './tool-approval-handlers';
 import { createCompareHandlers } from './compare-handlers';
 import { createLabHandlers } from './lab-handlers';
+import { createApiHandlers } from './api-handlers';
 import type { CompareService } from '../compare/compare-service';
 import type { LabService } from '../lab/lab-service';
 
@@ -98,6 +99,7 @@ export function createHandlers(deps: HandlerDeps): Handlers {
     ...createRoutingHandlers(deps.routing),
     ...createCompareHandlers(deps.compare),
     ...createLabHandlers(deps.lab),
+    ...createApiHandlers(),
     ...createDownloadHandlers({ ...deps.downloads, library, runtime, onModelsChanged: () => broadcast('models.changed', {}) }),
     ...createModelHandlers({
       library,

@@ -1,6 +1,7 @@
 import { readFile } from 'node:fs/promises';
 import { SettingsSchema, type Settings, type SettingsPatch } from '../../../shared/ipc/domain';
 import { writeFileAtomic } from '../fs/atomic-write';
+import { DEFAULT_API_SETTINGS } from '../../../shared/ipc/routes/api';
 
 export const DEFAULT_SETTINGS: Settings = {
   version: 1,
@@ -29,6 +30,7 @@ export const DEFAULT_SETTINGS: Settings = {
     circuit: { failures: 3, windowMs: 60_000, cooldownMs: 30_000 },
     cache: { enabled: true, ttlDays: 7, maxBytes: 200 * 1024 * 1024, cacheHighTemperature: false },
   },
+  api: DEFAULT_API_SETTINGS,
 };
 
 type Listener = (settings: Settings) => void;
