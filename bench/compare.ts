@@ -165,6 +165,7 @@ try {
   let kept = 0;
   let invented = 0;
   let answered = 0;
+  let byModel = 0;
   for (const question of questions) {
     for (const strategy of ['plain', 'condense'] as const) {
       const chat = (await client.call('chats.create', { modelId: cloudModel })) as { id: string };
@@ -194,6 +195,11 @@ try {
         const markers = new Set([...system.matchAll(/\[(\d+)\]/g)].map((m) => Number(m[1])));
         const valid = new Set(citations.map((c) => c.n));
         invented += [...markers].filter((n) => !valid.has(n)).length;
+        const step = client.parts(started.streamId).find((p) => {
+          const part = p.part as StreamPart;
+          return part.type === 'step-end' && part.record.role === 'condense';
+        })?.part as Extract<StreamPart, { type: 'step-end' }> | undefined;
+        if (step?.record.label === 'Condense') byModel++;
         const source = citations.find((c) => c.path.endsWith(question.file));
         if (source && markers.has(source.n) && system.includes(question.fact)) kept++;
       }
@@ -209,6 +215,10 @@ try {
   say(`| condense | ${condensedTokens} | **${(condensedTokens / plainTokens).toFixed(3)}** |`);
   say();
   say(`Citation correctness: the source holding the answer kept its [n] and the answer sentence in ${kept}/${answered}; invented [n] markers: ${invented}.`);
+  say();
+  say(
+    `The condensation sent was the model's own in ${byModel}/${answered} questions; in the others its text was not copied from the sources (or kept no [n]) and Tandem's extractive condensation (the sentences sharing the most words with the question, under their markers) was sent instead. stories260K writes stories, so here the numbers measure that fallback; a capable local model's condensation is used when it is grounded.`,
+  );
   say();
 } finally {
   await core.dispose();

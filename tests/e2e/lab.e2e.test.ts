@@ -350,6 +350,23 @@ describe('the benchmark lab', () => {
     await page.getByText('Stopped', { exact: true }).waitFor();
   });
 
+  test('a cloud model with no known price: the estimate names it, and its cost cell counts the unpriced calls', async () => {
+    const UNPRICED = `${PROVIDER}/gpt-test`;
+    await labTab('Runs').click();
+    const form = page.getByRole('form', { name: 'New run' });
+    await form.getByRole('checkbox', { name: SLOW_MODEL, exact: true }).uncheck();
+    await form.getByRole('checkbox', { name: UNPRICED, exact: true }).check();
+    await form.getByRole('button', { name: 'Start run' }).click();
+    const dialog = page.getByRole('dialog', { name: 'Start this run?' });
+    await dialog.getByText(`not counted: ${UNPRICED} (price unknown)`, { exact: false }).waitFor();
+    await dialog.getByRole('button', { name: 'Start' }).click();
+    await page.getByRole('status').filter({ hasText: 'Run finished' }).waitFor({ timeout: 30_000 });
+    const table = page.getByRole('table', { name: 'Lab results' });
+    const row = table.getByRole('row').filter({ has: page.getByRole('rowheader', { name: new RegExp(`^${UNPRICED.replace(/[/.]/g, '\\$&')}`) }) });
+    await expect.poll(async () => (await row.getByRole('cell').allInnerTexts())[5], POLL).toBe('$0 + 3 unpriced');
+    await form.getByRole('checkbox', { name: UNPRICED, exact: true }).uncheck();
+  });
+
   test('the task set can be deleted after a confirmation', async () => {
     await labTab('Task sets').click();
     const row = page.getByRole('table', { name: 'Task sets' }).getByRole('row').filter({ hasText: SET_NAME });

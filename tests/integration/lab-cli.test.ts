@@ -78,7 +78,7 @@ describe.concurrent('tandem lab run', () => {
     const rows = JSON.parse(first.stdout()) as Record<string, unknown>[];
     expect(rows.map((r) => r.modelId)).toEqual([storiesModelId, RIGHT, FAILING]);
     for (const row of rows) {
-      expect(Object.keys(row).sort()).toEqual(['calls', 'costUsd', 'errors', 'modelId', 'peakMemoryBytes', 'quality', 'tokensPerSecond', 'totalMs', 'ttftMs'].sort());
+      expect(Object.keys(row).sort()).toEqual(['calls', 'costUsd', 'errors', 'modelId', 'peakMemoryBytes', 'quality', 'tokensPerSecond', 'totalMs', 'ttftMs', 'unpricedCalls'].sort());
     }
     const [stories, right, failing] = rows;
     expect(right).toMatchObject({ quality: 1, errors: 0, calls: 2, peakMemoryBytes: null });
@@ -90,7 +90,7 @@ describe.concurrent('tandem lab run', () => {
 
     const err = first.stderr();
     expect(err).toContain('Task set "smoke.jsonl": 2 tasks (imported)');
-    expect(err).toMatch(/^Estimate: 6 calls, about \$[\d.]+ \(stories260K free; fake\/lab-right \$[\d.]+; flaky\/fault-500 price unknown\)$/m);
+    expect(err).toMatch(/^Estimate: 6 calls, about \$[\d.]+ plus flaky\/fault-500 at an unknown price \(stories260K free; fake\/lab-right \$[\d.]+; flaky\/fault-500 price unknown\)$/m);
     const lines = err.split('\n').filter((l) => /^\[\d\/6\]/.test(l));
     expect(lines).toHaveLength(6);
     expect(lines.map((l) => l.slice(0, 5)).sort()).toEqual(['[1/6]', '[2/6]', '[3/6]', '[4/6]', '[5/6]', '[6/6]']);

@@ -1,5 +1,5 @@
 import { describe, expect, test } from 'vitest';
-import { groupByTask, modelRows } from '../../renderer/src/components/lab/lab-format';
+import { costCell, groupByTask, modelRows } from '../../renderer/src/components/lab/lab-format';
 import { applyLabParts, isLabRunActive, type LabRunView } from '../../renderer/src/store/lab-run-view';
 import type { LabRunSummary, LabTaskResult } from '../../shared/ipc/routes/lab';
 
@@ -67,8 +67,8 @@ describe('the lab results while a run streams', () => {
       endedAt: new Date(1).toISOString(),
       status: 'done',
       models: [
-        { modelId: 'cloud/a', kind: 'cloud', quality: 1, ttftMs: 90, tokensPerSecond: 40, totalMs: 100, peakMemoryBytes: null, costUsd: 0.001, calls: 1, errors: 0 },
-        { modelId: 'tiny', kind: 'local', quality: 0, ttftMs: 10, tokensPerSecond: 900, totalMs: 30, peakMemoryBytes: 6_000_000, costUsd: 0, calls: 1, errors: 0 },
+        { modelId: 'cloud/a', kind: 'cloud', quality: 1, ttftMs: 90, tokensPerSecond: 40, totalMs: 100, peakMemoryBytes: null, costUsd: 0.001, unpricedCalls: 0, calls: 1, errors: 0 },
+        { modelId: 'tiny', kind: 'local', quality: 0, ttftMs: 10, tokensPerSecond: 900, totalMs: 30, peakMemoryBytes: 6_000_000, costUsd: 0, unpricedCalls: 0, calls: 1, errors: 0 },
       ],
     };
     const final = modelRows(view([result('cloud/a', 't1', 1)], saved), kindOf);
@@ -85,6 +85,21 @@ describe('the lab results while a run streams', () => {
       { modelId: 'tiny', score: 0 },
       { modelId: 'cloud/a', score: 0 },
     ]);
+  });
+});
+
+describe('the cost cell', () => {
+  test('says how many calls had an unknown price instead of showing them as $0', () => {
+    expect(costCell({ kind: 'local', costUsd: 0, unpricedCalls: 0 })).toBe('free');
+    expect(costCell({ kind: 'cloud', costUsd: 0.0012, unpricedCalls: 3 })).toMatch(/^\$0\.0012 \+ 3 unpriced$/);
+    expect(costCell({ kind: 'cloud', costUsd: 0, unpricedCalls: 2 })).toMatch(/\+ 2 unpriced$/);
+    expect(costCell({ kind: 'cloud', costUsd: 0.5, unpricedCalls: 0 })).not.toMatch(/unpriced/);
+  });
+
+  test('rows built from streamed results count unpriced calls', () => {
+    const unpriced = { ...result('cloud/a', 't1', 1), costUsd: null };
+    const rows = modelRows(view([unpriced, result('cloud/a', 't2', 1)]), () => 'cloud');
+    expect(rows.find((r) => r.modelId === 'cloud/a')?.unpricedCalls).toBe(1);
   });
 });
 

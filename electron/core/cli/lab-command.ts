@@ -24,6 +24,8 @@ export interface LabCliModelRow {
   ttftMs: number | null;
   tokensPerSecond: number | null;
   costUsd: number;
+  /** Calls to a cloud model whose price is unknown (not in costUsd). */
+  unpricedCalls: number;
   errors: number;
   calls: number;
   totalMs: number;
@@ -107,6 +109,7 @@ export function cliRow(model: LabModelSummary): LabCliModelRow {
     ttftMs: model.ttftMs,
     tokensPerSecond: model.tokensPerSecond,
     costUsd: model.costUsd,
+    unpricedCalls: model.unpricedCalls,
     errors: model.errors,
     calls: model.calls,
     totalMs: model.totalMs,
@@ -125,7 +128,8 @@ export function formatEstimate(estimate: LabEstimate): string {
   const parts = estimate.perModel.map((m) =>
     m.estimatedCostUsd === null ? `${m.modelId} price unknown` : m.estimatedCostUsd === 0 ? `${m.modelId} free` : `${m.modelId} ${formatUsd(m.estimatedCostUsd)}`,
   );
-  return `Estimate: ${plural(estimate.calls, 'call')}, about ${formatUsd(estimate.estimatedCostUsd)} (${parts.join('; ')})\n`;
+  const unpriced = estimate.unpricedModelIds.length > 0 ? ` plus ${estimate.unpricedModelIds.join(', ')} at an unknown price` : '';
+  return `Estimate: ${plural(estimate.calls, 'call')}, about ${formatUsd(estimate.estimatedCostUsd)}${unpriced} (${parts.join('; ')})\n`;
 }
 
 /** The results table of `tandem lab run`. */
@@ -138,7 +142,7 @@ export function formatTable(run: LabRunSummary): string {
     m.tokensPerSecond === null ? '–' : m.tokensPerSecond.toFixed(1),
     `${(m.totalMs / 1000).toFixed(1)} s`,
     m.peakMemoryBytes === null ? '–' : `${(m.peakMemoryBytes / 1024 / 1024).toFixed(1)} MiB`,
-    formatUsd(m.costUsd),
+    m.unpricedCalls > 0 ? `${formatUsd(m.costUsd)} + ${m.unpricedCalls} unpriced` : formatUsd(m.costUsd),
     String(m.calls),
     String(m.errors),
   ]);

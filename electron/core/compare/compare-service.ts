@@ -12,11 +12,11 @@ import { conversationForPrompt } from '../chats/prompt-history';
 import { promptFromMessage } from '../mcp/tool-history';
 import type { GenerateRequest, LanguageModel, PromptMessage } from '../models/language-model';
 import type { LocalRuntime } from '../models/local-runtime';
-import { estimatePromptTokens } from '../providers/token-estimate';
+import { requestPromptTokens } from '../providers/token-estimate';
 import { routeContextOf, type RouteContext, type RoutingService } from '../routing/routing-service';
 import { AnswerStatsTracker } from './answer-stats';
 import { bradleyTerry, gamesOf, type Game } from './bradley-terry';
-import { columnWaves, localColumnsFit } from './column-schedule';
+import { localColumnsFit, localWaitOf, type LocalWait } from './column-schedule';
 import { detectTaskTag, taskTagOf } from './task-tags';
 import type { StreamStartResult } from '../rpc/handlers';
 
@@ -26,6 +26,9 @@ const PERSIST_INTERVAL_MS = 100;
 const STATS_INTERVAL_MS = 250;
 const LABELS = ['A', 'B', 'C', 'D'];
 const WAITING_FOR_MEMORY = 'Waiting for memory';
+const WAITING_FOR_TURN = 'Waiting for its turn on this computer';
+/** After Stop, a model has this long to end its stream (and report its usage) before the column ends without it. */
+const STOP_GRACE_MS = 250;
 
 export interface CompareServiceOptions {
   store: ChatStore;
@@ -49,6 +52,11 @@ export interface CompareServiceOptions {
    * included: the cloud columns of such a chat are refused anyway).
    */
   retrieve?: (collectionIds: string[], query: string) => Promise<{ citations: Citation[]; systemText: string } | null>;
+  /**
+   * Loads a local model ahead of its column (while the column before it
+   * generates), so it starts at once when its turn comes; optional.
+   */
+  prepareLocal?: (modelId: string, signal: AbortSignal) => Promise<void>;
   /** Shuffles the models of a blind compare (tests pass a fixed order). */
   shuffle?: <T>(items: T[]) => T[];
 }
@@ -68,8 +76,13 @@ interface ColumnPlan extends CompareColumn {
   local: boolean;
 }
 
+/** How a column's message ends (ChatStore.endMessage's record). */
+type ColumnEnd = Parameters<ChatStore['endMessage']>[2];
+
 interface RunningCompare {
   chatId: string;
+  /** The client that started the compare: only it may stop its columns (as with `stream.cancel`). */
+  clientId: string | undefined;
   controllers: AbortController[];
   ended: Set<number>;
 }
@@ -88,7 +101,7 @@ export class CompareService {
    */
   async start(
     input: { chatId: string; text: string; modelIds: string[]; blind?: boolean },
-    _clientId?: string,
+    clientId?: string,
   ): Promise<StreamStartResult<CompareStartInfo, ComparePart>> {
     const { store, turns } = this.options;
     const { chatId, text } = input;
@@ -159,7 +172,7 @@ export class CompareService {
         run: (emit, signal) => {
           // The sources come first in each answering column, so its [n] can link as it streams.
           if (retrieved) for (const plan of plans) if (plan.model) emit({ type: 'column', column: plan.column, part: { type: 'citations', citations: retrieved.citations } });
-          return this.run(chatId, groupId, plans, request, emit, signal).finally(release);
+          return this.run(chatId, groupId, plans, request, emit, signal, clientId).finally(release);
         },
       };
     } catch (error) {
@@ -169,9 +182,11 @@ export class CompareService {
   }
 
   /** Stops one column of a running compare; false when it had ended (or the compare is not running). */
-  stopColumn(input: { chatId: string; groupId: string; column: number }): { stopped: boolean } {
+  stopColumn(input: { chatId: string; groupId: string; column: number }, clientId?: string): { stopped: boolean } {
     const running = this.running.get(input.groupId);
     if (!running || running.chatId !== input.chatId) return { stopped: false };
+    // Only the client that started the compare stops its columns (another window or socket gets `false`, as with stream.cancel).
+    if (running.clientId !== undefined && running.clientId !== clientId) return { stopped: false };
     const controller = running.controllers[input.column];
     if (!controller || running.ended.has(input.column) || controller.signal.aborted) return { stopped: false };
     controller.abort();
@@ -191,6 +206,17 @@ export class CompareService {
     return { needs, budgetBytes, fits: localColumnsFit(needs, budgetBytes) };
   }
 
+  /**
+   * Runs every column. Cloud, Auto and failed columns start at once; local
+   * columns run one after another (the local runtime generates one answer at
+   * a time, so "in parallel" would only put the wait into the next column's
+   * time to first token). A waiting local column says why: `queue` when its
+   * model fits in memory beside the one before it (it is then loaded ahead,
+   * while that one generates), `memory` when it does not. A waiting column's
+   * own Stop ends it at once. An Auto column that routes to a local model
+   * still starts at once and queues inside the runtime; its clock restarts
+   * at its route decision (the runtime's wait is not excluded).
+   */
   private async run(
     chatId: string,
     groupId: string,
@@ -198,39 +224,84 @@ export class CompareService {
     request: GenerateRequest,
     emit: (part: ComparePart) => void,
     signal: AbortSignal,
+    clientId?: string,
   ): Promise<void> {
     const controllers = plans.map(() => new AbortController());
     const stopAll = () => controllers.forEach((c) => c.abort());
     signal.addEventListener('abort', stopAll, { once: true });
     if (signal.aborted) stopAll();
-    const running: RunningCompare = { chatId, controllers, ended: new Set() };
+    const running: RunningCompare = { chatId, clientId, controllers, ended: new Set() };
     this.running.set(groupId, running);
+    const started = new Set<number>();
+    /** Columns whose end was saved, and the ends that could not be. */
+    const saved = new Set<number>();
+    const unsaved = new Map<number, ColumnEnd>();
     try {
-      const plan = await this.memoryPlan(plans.filter((p) => p.local).map((p) => p.modelId)).catch(() => ({ fits: true }));
-      const waves = columnWaves(plans, plan.fits);
-      for (const wave of waves.slice(1)) {
-        for (const column of wave) emit({ type: 'column-wait', column, wait: 'memory', message: WAITING_FOR_MEMORY });
-      }
-      const inputTokens = estimatePromptTokens(request.messages);
+      const inputTokens = requestPromptTokens(request);
       const runColumn = async (column: number) => {
+        started.add(column);
         try {
-          await this.runColumn(chatId, plans[column]!, request, inputTokens, emit, controllers[column]!.signal);
+          if (await this.runColumn(chatId, plans[column]!, request, inputTokens, emit, controllers[column]!.signal, unsaved)) saved.add(column);
         } finally {
           running.ended.add(column);
         }
       };
-      for (const [index, wave] of waves.entries()) {
-        if (index > 0) for (const column of wave) emit({ type: 'column-wait', column, wait: null, message: '' });
-        await Promise.all(wave.map(runColumn));
-      }
+      const local = plans.filter((p) => p.local);
+      const waits = await Promise.all(
+        local.map(async (plan, index) => (index === 0 ? null : localWaitOf((await this.memoryPlan([local[index - 1]!.modelId, plan.modelId]).catch(() => ({ fits: true }))).fits))),
+      );
+      local.forEach((plan, index) => {
+        const wait = waits[index];
+        if (wait) emit({ type: 'column-wait', column: plan.column, wait, message: wait === 'memory' ? WAITING_FOR_MEMORY : WAITING_FOR_TURN });
+      });
+      const tasks: Promise<void>[] = plans.filter((p) => !p.local).map((p) => runColumn(p.column));
+      // The local chain: each column waits for the ones before it (or for its own Stop, which ends it at once).
+      let busy: Promise<void> = Promise.resolve();
+      local.forEach((plan, index) => {
+        const own = controllers[plan.column]!.signal;
+        const before = busy;
+        const mine = (async () => {
+          await Promise.race([before, abortedPromise(own)]);
+          if (index > 0 && !own.aborted) emit({ type: 'column-wait', column: plan.column, wait: null, message: '' });
+          if (!own.aborted) this.prepareNext(local, index, waits, controllers);
+          await runColumn(plan.column);
+        })();
+        tasks.push(mine);
+        busy = before.then(() => mine).catch(() => undefined);
+      });
+      // A column's failure never ends the others; a column that did not save its end is ended below.
+      await Promise.allSettled(tasks);
     } finally {
       signal.removeEventListener('abort', stopAll);
+      // Every column that never ended (a crash before it started, a save that failed) ends now, so none stays `streaming`.
+      for (const plan of plans) {
+        if (saved.has(plan.column)) continue;
+        const status = controllers[plan.column]!.signal.aborted ? 'cancelled' : 'error';
+        const error = status === 'error' ? { code: 'GENERATION_FAILED' as ErrorCode, message: started.has(plan.column) ? 'The column could not be saved' : 'The column never started' } : null;
+        const end: ColumnEnd = unsaved.get(plan.column) ?? { text: '', status, finishReason: status === 'cancelled' ? 'cancelled' : null, usage: null, error };
+        await this.options.store.endMessage(chatId, plan.messageId, end).catch(() => undefined);
+        running.ended.add(plan.column);
+      }
       this.running.delete(groupId);
       this.options.onChatChanged(chatId);
     }
   }
 
-  /** Streams one column into its message; whatever happens, the message ends and its stats are saved. */
+  /** Loads the next local model that will run (its own) while this one generates, when it fits beside it. */
+  private prepareNext(local: ColumnPlan[], index: number, waits: (LocalWait | null)[], controllers: AbortController[]): void {
+    const prepare = this.options.prepareLocal;
+    const next = local[index + 1];
+    if (!prepare || !next || waits[index + 1] !== 'queue' || next.modelId === local[index]!.modelId) return;
+    const signal = controllers[next.column]!.signal;
+    if (signal.aborted) return;
+    void prepare(next.modelId, signal).catch(() => undefined); // a failed load shows when the column runs
+  }
+
+  /**
+   * Streams one column into its message; whatever happens, the message ends
+   * and its stats are saved. True when its end was saved (a failed save is
+   * left to `run`, which ends the message again).
+   */
   private async runColumn(
     chatId: string,
     plan: ColumnPlan,
@@ -238,11 +309,13 @@ export class CompareService {
     inputTokens: number,
     emit: (part: ComparePart) => void,
     signal: AbortSignal,
-  ): Promise<void> {
+    unsaved: Map<number, ColumnEnd>,
+  ): Promise<boolean> {
     const { store, isCloud } = this.options;
     const { column, messageId } = plan;
     let answering = plan.model?.id ?? plan.modelId;
-    const stats = new AnswerStatsTracker({ inputTokens, local: () => answering !== AUTO_MODEL_ID && !isCloud(answering) });
+    const isAuto = plan.modelId === AUTO_MODEL_ID;
+    let stats = new AnswerStatsTracker({ inputTokens, local: () => answering !== AUTO_MODEL_ID && !isCloud(answering) });
     let pending = '';
     let flushing: Promise<void> = Promise.resolve();
     const flush = () => {
@@ -256,15 +329,18 @@ export class CompareService {
     // Live numbers a few times a second (the clock runs while a model is still thinking), and at once on the first token.
     const statsTimer = setInterval(() => emit({ type: 'column-stats', column, stats: stats.snapshot() }), STATS_INTERVAL_MS);
     let sawText = false;
+    let sawRoute = false;
     let finishReason: FinishReason | null = null;
     let usage: Usage | null = null;
+    let cached = false;
     let error: { code: ErrorCode; message: string } | null = plan.failure;
     const send = (part: StreamPart) => emit({ type: 'column', column, part });
     try {
       if (plan.failure) {
         send({ type: 'error', code: plan.failure.code, message: plan.failure.message, retryable: false });
-      } else if (plan.model) {
-        for await (const part of plan.model.stream(request, { signal })) {
+      } else if (plan.model && !signal.aborted) {
+        // A column stopped before it started never reaches its model (nor waits in the local runtime's queue).
+        for await (const part of untilStopped(plan.model.stream(request, { signal }), signal)) {
           if (signal.aborted && (part.type === 'text-delta' || part.type === 'reasoning-delta')) continue;
           if (part.type === 'text-delta') {
             pending += part.text;
@@ -273,9 +349,13 @@ export class CompareService {
           else if (part.type === 'usage') {
             usage = part.usage;
             stats.setUsage(part.usage);
-          } else if (part.type === 'error') error = { code: part.code, message: part.message };
+          } else if (part.type === 'cache-hit') cached = true;
+          else if (part.type === 'error') error = { code: part.code, message: part.message };
           else if (part.type === 'route') {
             answering = part.decision.chosenModelId ?? answering;
+            // Auto's clock starts at its decision (its first part), not when the compare began.
+            if (isAuto && !sawRoute && !sawText) stats = new AnswerStatsTracker({ inputTokens, local: () => answering !== AUTO_MODEL_ID && !isCloud(answering) });
+            sawRoute = true;
             await flush();
             await store.appendRouting(chatId, messageId, { decision: part.decision });
           } else if (part.type === 'fallback') {
@@ -298,27 +378,35 @@ export class CompareService {
     } finally {
       clearInterval(timer);
       clearInterval(statsTimer);
-      await flushing.catch(() => undefined);
-      const text = pending;
-      pending = '';
-      const status = error ? 'error' : finishReason === 'cancelled' || signal.aborted ? 'cancelled' : 'complete';
-      if (status === 'cancelled' && finishReason !== 'cancelled') {
-        finishReason = 'cancelled';
-        send({ type: 'finish', reason: 'cancelled' });
-      }
-      stats.finished(finishReason);
-      const final = stats.snapshot();
-      await store.endMessage(chatId, messageId, { text, status, finishReason, usage, error });
-      await store.updateCompare(chatId, messageId, { stats: final });
-      emit({ type: 'column-stats', column, stats: final });
     }
+    await flushing.catch(() => undefined);
+    const text = pending;
+    pending = '';
+    const status = error ? 'error' : finishReason === 'cancelled' || signal.aborted ? 'cancelled' : 'complete';
+    if (status === 'cancelled' && finishReason !== 'cancelled') {
+      finishReason = 'cancelled';
+      send({ type: 'finish', reason: 'cancelled' });
+    }
+    stats.finished(finishReason);
+    const final = stats.snapshot();
+    emit({ type: 'column-stats', column, stats: final });
+    const end = { text, status, finishReason, usage, error, ...(cached ? { cached } : {}) } as const;
+    try {
+      await store.endMessage(chatId, messageId, end);
+    } catch {
+      unsaved.set(column, end); // `run` tries once more when every column has ended; the other columns go on
+      return false;
+    }
+    await store.updateCompare(chatId, messageId, { stats: final }).catch(() => undefined);
+    return true;
   }
 
   /**
    * The user's verdict: saved on every column, and written to the router's
    * outcomes for the prompt (winner 1, the others 0; a tie 0.5 each; all bad
    * 0 each), crediting the model that actually answered each column. Failed
-   * columns are left out of the outcome. A later vote replaces the earlier.
+   * columns, stopped columns with no text and Auto columns without a route
+   * decision are left out of the outcome. A later vote replaces the earlier.
    */
   async vote(input: { chatId: string; groupId: string; verdict: CompareVerdict }): Promise<{ verdict: CompareVerdict }> {
     const { chatId, verdict } = input;
@@ -332,7 +420,10 @@ export class CompareService {
     for (const m of group) await this.options.store.updateCompare(chatId, m.id, { verdict });
     const outcomes: Record<string, { score: number; costUsd?: number }> = {};
     for (const m of group) {
+      // Failed columns, stopped columns that wrote nothing, and Auto columns that never decided say nothing about a model.
       if (m.status === 'error') continue;
+      if (m.status === 'cancelled' && m.text.trim() === '') continue;
+      if (m.modelId === AUTO_MODEL_ID && !m.route?.chosenModelId && !m.fallbacks?.length) continue;
       const score = verdict === 'tie' ? 0.5 : verdict === 'all-bad' ? 0 : m.compare!.column === verdict ? 1 : 0;
       const modelId = answeringModel(m);
       const previous = outcomes[modelId];
@@ -395,6 +486,33 @@ export class CompareService {
 /** The model that wrote a column's answer: Auto's pick (or the last fallback's model), else the model asked. */
 function answeringModel(message: ChatMessage): string {
   return message.fallbacks?.at(-1)?.nextModelId ?? message.route?.chosenModelId ?? message.modelId ?? 'unknown';
+}
+
+/** A promise that resolves when `signal` aborts (never, if it does not). */
+function abortedPromise(signal: AbortSignal): Promise<void> {
+  if (signal.aborted) return Promise.resolve();
+  return new Promise((resolve) => signal.addEventListener('abort', () => resolve(), { once: true }));
+}
+
+/**
+ * The model's parts until it ends, or until STOP_GRACE_MS after `signal`
+ * aborts: a stopped column then ends at once even when its model is still
+ * waiting (in a provider's queue or the local runtime's), which sees the
+ * abort itself when its turn comes.
+ */
+async function* untilStopped(parts: AsyncIterable<StreamPart>, signal: AbortSignal): AsyncGenerator<StreamPart> {
+  const iterator = parts[Symbol.asyncIterator]();
+  const stopped = abortedPromise(signal).then(() => new Promise<'stopped'>((resolve) => setTimeout(() => resolve('stopped'), STOP_GRACE_MS)));
+  for (;;) {
+    const next = iterator.next();
+    const result = await Promise.race([next, stopped]);
+    if (result === 'stopped') {
+      next.then(() => iterator.return?.(), () => undefined).catch(() => undefined);
+      return;
+    }
+    if (result.done) return;
+    yield result.value;
+  }
 }
 
 function shuffle<T>(items: T[]): T[] {

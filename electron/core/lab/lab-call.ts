@@ -12,9 +12,15 @@ export interface CallMeasurement {
   totalMs: number;
   inputTokens: number;
   outputTokens: number;
-  /** 0 for local models; null for a cloud answer whose price is unknown. */
+  /** The usage's cost when it has one; else 0 for a local answer (or a call that failed before any usage), null for an unpriced cloud answer. */
   costUsd: number | null;
+  /** The model that actually answered (Auto's pick, or the last fallback's model); the model asked when nothing said otherwise. */
+  answeredBy: string;
+  /** Whether that model runs on this computer. */
+  local: boolean;
   error: { code: ErrorCode; message: string } | null;
+  /** The error said another try might work (a provider's passing trouble, not the model's answer). */
+  errorRetryable: boolean;
   /** The run was stopped during the call: the call is not a result. */
   cancelled: boolean;
   /** Replayed from the response cache (its times are not the model's). */
@@ -24,18 +30,23 @@ export interface CallMeasurement {
 /**
  * Streams one request and measures it. Never throws: a model that cannot be
  * resolved, an error part or a thrown error is the measurement's `error`.
+ * Whether the answer was local (and so free) is the answering model's: Auto's
+ * `route` part and any `fallback` part name it; `isLocal` tells its kind.
  */
 export async function measureCall(
   resolve: () => Promise<LanguageModel>,
   request: GenerateRequest,
-  kind: 'local' | 'cloud',
+  modelId: string,
+  isLocal: (modelId: string) => boolean,
   signal: AbortSignal,
 ): Promise<CallMeasurement> {
+  let answeredBy = modelId;
   const started = performance.now();
   let firstAt: number | null = null;
   let answer = '';
   let usage: Usage | null = null;
   let error: CallMeasurement['error'] = null;
+  let errorRetryable = false;
   let cancelled = false;
   let cached = false;
   try {
@@ -46,21 +57,30 @@ export async function measureCall(
         answer += part.text;
       } else if (part.type === 'usage') {
         usage = part.usage;
+      } else if (part.type === 'route') {
+        answeredBy = part.decision.chosenModelId ?? answeredBy;
+      } else if (part.type === 'fallback') {
+        answeredBy = part.nextModelId;
       } else if (part.type === 'cache-hit') {
         cached = true;
       } else if (part.type === 'error') {
         error = { code: part.code, message: part.message };
+        errorRetryable = part.retryable;
       } else if (part.type === 'finish' && part.reason === 'cancelled') {
         cancelled = true;
       }
     }
   } catch (thrown) {
-    const { code, message } = toTandemError(thrown);
+    const { code, message, retryable } = toTandemError(thrown);
     if (code === 'CANCELLED') cancelled = true;
-    else error = { code, message };
+    else {
+      error = { code, message };
+      errorRetryable = retryable;
+    }
   }
   if (signal.aborted) cancelled = true;
   const ended = performance.now();
+  const local = isLocal(answeredBy);
   const outputTokens = usage?.outputTokens ?? (answer === '' ? 0 : Math.max(1, Math.ceil(answer.length / 4)));
   const streamingMs = firstAt === null ? 0 : ended - firstAt;
   return {
@@ -70,8 +90,11 @@ export async function measureCall(
     totalMs: ended - started,
     inputTokens: usage?.inputTokens ?? 0,
     outputTokens,
-    costUsd: kind === 'local' ? 0 : (usage?.costUsd ?? (usage === null && error ? 0 : null)),
+    costUsd: usage?.costUsd ?? (local || (usage === null && error) ? 0 : null),
+    answeredBy,
+    local,
     error,
+    errorRetryable,
     cancelled,
     cached,
   };

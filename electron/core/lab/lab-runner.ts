@@ -5,7 +5,7 @@ import type { LabRun, LabRunPart, LabTask, LabTaskResult, TaskSet } from '../../
 import type { LoadedModelStatus } from '../../../shared/ipc/routes/models';
 import type { GenerateRequest, LanguageModel } from '../models/language-model';
 import { detectTaskTag } from '../compare/task-tags';
-import { judgeAnswer } from '../strategies/judge';
+import { judgeAnswerWithUsage } from '../strategies/judge';
 import { gradeAnswer, responseFormatFor, type Grade } from './graders';
 import { measureCall } from './lab-call';
 import { summariseModels } from './lab-summary';
@@ -40,6 +40,31 @@ interface Job {
 const MEMORY_SAMPLE_MS = 200;
 
 /**
+ * Failures that say nothing about a model's quality (the provider, the
+ * network, a budget, a queue or circuit, a stop): such results count as
+ * errors in the table but are left out of the router's outcomes. A model's
+ * own failures (CONTEXT_TOO_LONG, BAD_RESPONSE, CONTENT_FILTERED,
+ * GENERATION_FAILED, …) score 0 there.
+ */
+const INFRASTRUCTURE_ERRORS: ReadonlySet<ErrorCode> = new Set<ErrorCode>([
+  'BUDGET_EXCEEDED',
+  'RATE_LIMITED',
+  'AUTH',
+  'NETWORK',
+  'SERVER',
+  'TIMEOUT',
+  'CANCELLED',
+  'DISCONNECTED',
+  'MODEL_NOT_FOUND',
+  'MODEL_LOAD_FAILED',
+  'NO_MODEL_AVAILABLE',
+  'LOCAL_ONLY',
+  'STORAGE_FAILED',
+  'DISK_FULL',
+  'INTERNAL',
+]);
+
+/**
  * Runs one lab run: every (run index, task, model) call, at most `parallel`
  * at once and one local call at a time; grades each answer; streams progress
  * and results; records each task's grades as an outcome once every model
@@ -66,7 +91,8 @@ export class LabRunner {
     for (let r = 1; r <= run.runs; r += 1) {
       this.set.tasks.forEach((task, taskIndex) => {
         run.modelIds.forEach((modelId, modelIndex) => {
-          pending.push({ modelId, task, taskIndex, modelIndex, run: r, local: !this.deps.isCloud(modelId) });
+          // Auto is not in the one-local-call slot: it may route to the cloud (a local pick then waits in the runtime's own queue).
+          pending.push({ modelId, task, taskIndex, modelIndex, run: r, local: this.isLocal(modelId) });
         });
       });
     }
@@ -87,7 +113,10 @@ export class LabRunner {
           inFlight.add(job);
           emit({ type: 'progress', done, total, current: label(job) });
           void this.runJob(job, signal)
-            .catch((error: unknown): Settled => ({ result: failed(job, toTandemError(error)), graded: false }))
+            .catch((error: unknown): Settled => {
+              const coded = toTandemError(error);
+              return { result: failed(job, coded), graded: false, infrastructure: isInfrastructure(coded.code, coded.retryable) };
+            })
             .then((settled) => {
               inFlight.delete(job);
               try {
@@ -119,7 +148,7 @@ export class LabRunner {
       models: summariseModels(
         run.modelIds,
         results,
-        (modelId) => (this.deps.isCloud(modelId) ? 'cloud' : 'local'),
+        (modelId) => (this.isLocal(modelId) ? 'local' : 'cloud'),
         (modelId) => this.peakMemory.get(modelId) ?? null,
       ),
     };
@@ -136,8 +165,8 @@ export class LabRunner {
     groups.set(key, group);
     group.left -= 1;
     const { result } = settled;
-    // A failed call scores 0; an answer the grader could not score says nothing about the model.
-    if (result.error === null || !settled.graded) {
+    // A failed call scores 0; an answer the grader could not score, or a failure of the provider, network, budget or a stop, says nothing about the model.
+    if (result.error === null || (!settled.graded && !settled.infrastructure)) {
       group.outcomes[job.modelId] = { score: result.score ?? 0, ...(result.costUsd === null ? {} : { costUsd: result.costUsd }) };
     }
     if (group.left > 0) return;
@@ -150,29 +179,30 @@ export class LabRunner {
     }
   }
 
-  /** One call, measured and graded; null when the run was stopped before it ended. */
+  /** One call, measured and graded; null only when the user stopped the run before it ended. */
   private async runJob(job: Job, signal: AbortSignal): Promise<Settled | null> {
-    const kind = job.local ? 'local' : 'cloud';
     const release = job.local ? await this.slot.acquire(signal) : null;
     if (job.local && !release) return null;
     const stopSampling = job.local ? this.sampleMemory(job.modelId) : () => undefined;
     let measured;
     try {
-      if (job.local && job.modelId !== AUTO_MODEL_ID && this.deps.prepareLocal) {
+      if (job.local && this.deps.prepareLocal) {
         try {
           await this.deps.prepareLocal(job.modelId, signal);
         } catch (error) {
           const coded = toTandemError(error);
-          if (signal.aborted || coded.code === 'CANCELLED') return null;
-          return { result: failed(job, coded), graded: false };
+          if (signal.aborted) return null;
+          return { result: failed(job, coded), graded: false, infrastructure: isInfrastructure(coded.code, coded.retryable) };
         }
       }
-      measured = await measureCall(() => this.model(job.modelId), this.request(job.task), kind, signal);
+      measured = await measureCall(() => this.model(job.modelId), this.request(job.task), job.modelId, (id) => this.isLocal(id), signal);
     } finally {
       stopSampling();
       release?.();
     }
-    if (measured.cancelled) return null;
+    if (signal.aborted) return null;
+    // Cancelled without the user's Stop (a closing queue, a shutdown): a result with that error, so the run's count still adds up.
+    const error = measured.error ?? (measured.cancelled ? { code: 'CANCELLED' as const, message: 'The call was cancelled before it answered' } : null);
     const base: LabTaskResult = {
       modelId: job.modelId,
       taskId: job.task.id,
@@ -185,20 +215,27 @@ export class LabRunner {
       inputTokens: measured.inputTokens,
       outputTokens: measured.outputTokens,
       costUsd: measured.costUsd,
-      error: measured.error,
+      error,
       ...(measured.cached ? { note: 'answered from the response cache' } : {}),
     };
-    if (measured.error) return { result: base, graded: false };
-    let grade: Grade;
+    if (error) return { result: base, graded: false, infrastructure: isInfrastructure(error.code, measured.errorRetryable) };
+    let grade: Grade & { costUsd?: number | null };
     try {
       grade = await this.grade(job.task, measured.answer, signal);
-    } catch (error) {
-      const { code, message } = toTandemError(error);
-      if (code === 'CANCELLED' || signal.aborted) return null;
-      return { result: { ...base, error: { code, message: `Grading failed: ${message}` } }, graded: true };
+    } catch (thrown) {
+      const { code, message } = toTandemError(thrown);
+      if (signal.aborted) return null;
+      return { result: { ...base, error: { code, message: `Grading failed: ${message}` } }, graded: true, infrastructure: false };
     }
     const note = [grade.note, base.note].filter(Boolean).join('; ');
-    return { result: { ...base, score: grade.score, ...(note ? { note } : {}) }, graded: true };
+    // A judge's own cost is part of what the result cost (unknown when the judge's price is).
+    const costUsd = grade.costUsd === undefined ? base.costUsd : base.costUsd === null || grade.costUsd === null ? null : base.costUsd + grade.costUsd;
+    return { result: { ...base, score: grade.score, costUsd, ...(note ? { note } : {}) }, graded: true, infrastructure: false };
+  }
+
+  /** A model that runs on this computer (Auto is not: where it answers is its decision). */
+  private isLocal(modelId: string): boolean {
+    return modelId !== AUTO_MODEL_ID && !this.deps.isCloud(modelId);
   }
 
   private request(task: LabTask): GenerateRequest {
@@ -211,17 +248,20 @@ export class LabRunner {
     };
   }
 
-  private async grade(task: LabTask, answer: string, signal: AbortSignal): Promise<Grade> {
+  private async grade(task: LabTask, answer: string, signal: AbortSignal): Promise<Grade & { costUsd?: number | null }> {
     const grader = task.grader;
     if (grader.type !== 'judge') return gradeAnswer(grader, answer, task.reference);
     const judgeId = grader.judgeModelId ?? (await this.deps.defaultJudgeModelId());
     if (!judgeId) throw new CodedError('NO_MODEL_AVAILABLE', 'There is no local model to judge with: add one, or name a judgeModelId in the task');
     const model = await this.model(judgeId);
-    const release = this.deps.isCloud(judgeId) ? null : await this.slot.acquire(signal);
-    if (!this.deps.isCloud(judgeId) && !release) throw new CodedError('CANCELLED', 'Stopped');
+    const local = this.isLocal(judgeId);
+    const release = local ? await this.slot.acquire(signal) : null;
+    if (local && !release) throw new CodedError('CANCELLED', 'Stopped');
     try {
-      const verdict = await judgeAnswer(model, { question: task.prompt, answer, rubric: grader.rubric, ...(task.reference ? { reference: task.reference } : {}) }, signal);
-      return { score: verdict.score, note: `judge ${judgeId}: ${verdict.raw}/10${verdict.reason ? ` — ${verdict.reason}` : ''}` };
+      const input = { question: task.prompt, answer, rubric: grader.rubric, ...(task.reference ? { reference: task.reference } : {}) };
+      const { verdict, usage } = await judgeAnswerWithUsage(model, input, signal);
+      const costUsd = usage?.costUsd ?? (local ? 0 : null);
+      return { score: verdict.score, note: `judge ${judgeId}: ${verdict.raw}/10${verdict.reason ? ` — ${verdict.reason}` : ''}`, costUsd };
     } finally {
       release?.();
     }
@@ -264,6 +304,12 @@ interface Settled {
   result: LabTaskResult;
   /** The call answered and a grader ran (a grading failure is then not the model's). */
   graded: boolean;
+  /** The call failed for a reason that is not the model's (left out of outcomes). */
+  infrastructure: boolean;
+}
+
+export function isInfrastructure(code: ErrorCode, retryable: boolean): boolean {
+  return retryable || INFRASTRUCTURE_ERRORS.has(code);
 }
 
 function failed(job: Job, error: { code: ErrorCode; message: string }): LabTaskResult {
@@ -278,7 +324,7 @@ function failed(job: Job, error: { code: ErrorCode; message: string }): LabTaskR
     totalMs: 0,
     inputTokens: 0,
     outputTokens: 0,
-    costUsd: job.local ? 0 : null,
+    costUsd: 0, // it failed before answering: nothing was billed that we know of
     error: { code: error.code, message: error.message },
   };
 }

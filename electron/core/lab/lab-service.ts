@@ -1,10 +1,12 @@
 import { randomUUID } from 'node:crypto';
 import { join } from 'node:path';
 import { CodedError } from '../../../shared/ipc/errors';
-import type { LabEstimate, LabRun, LabRunPart, LabRunSummary, TaskSet, TaskSetSummary } from '../../../shared/ipc/routes/lab';
+import type { LabEstimate, LabRun, LabRunPart, LabRunSummary, LabTaskResult, TaskSet, TaskSetSummary } from '../../../shared/ipc/routes/lab';
+import { AUTO_MODEL_ID } from '../../../shared/ipc/routes/routing';
 import type { LanguageModel } from '../models/language-model';
 import type { LocalRuntime } from '../models/local-runtime';
 import { NO_ROUTE_CONTEXT, type RouteContext, type RoutingService } from '../routing/routing-service';
+import { judgeRequest } from '../strategies/judge';
 import { LabRunner } from './lab-runner';
 import { summariseModels } from './lab-summary';
 import { LocalSlot } from './local-slot';
@@ -88,13 +90,22 @@ export class LabService {
   /**
    * What a run would cost: calls = tasks × models × runs; each cloud model's
    * cost is its estimate per prompt summed over tasks and runs (null when its
-   * price is unknown); local models cost nothing.
+   * price is unknown); local models cost nothing. A cloud judge's calls (one
+   * per judged answer) are a row of their own, or added to its model's row.
+   * `unpricedModelIds` names the models the total leaves out.
    */
   async estimate(request: LabRunRequest): Promise<LabEstimate> {
     const set = await this.sets.get(request.setId);
     const runs = request.runs ?? 1;
-    const perModel: LabEstimate['perModel'] = [];
-    for (const modelId of unique(request.modelIds)) {
+    const modelIds = unique(request.modelIds);
+    const rows = new Map<string, { calls: number; cost: number | null }>();
+    const add = (modelId: string, calls: number, cost: number | null) => {
+      const row = rows.get(modelId) ?? { calls: 0, cost: 0 };
+      row.calls += calls;
+      row.cost = row.cost === null || cost === null ? null : row.cost + cost;
+      rows.set(modelId, row);
+    };
+    for (const modelId of modelIds) {
       let cost: number | null = 0;
       for (const task of set.tasks) {
         const text = task.systemPrompt ? `${task.systemPrompt}\n\n${task.prompt}` : task.prompt;
@@ -105,11 +116,25 @@ export class LabService {
         }
         cost += estimatedCostUsd * runs;
       }
-      perModel.push({ modelId, calls: set.tasks.length * runs, estimatedCostUsd: cost });
+      add(modelId, set.tasks.length * runs, cost);
     }
+    // Judge calls: one per answer of a judged task; counted when the judge is a cloud model (or Auto).
+    let defaultJudge: string | null | undefined;
+    for (const task of set.tasks) {
+      if (task.grader.type !== 'judge') continue;
+      const judgeId = task.grader.judgeModelId ?? (defaultJudge ??= (await this.options.defaultJudgeModelId?.()) ?? null);
+      if (!judgeId || (judgeId !== AUTO_MODEL_ID && !this.options.isCloud(judgeId))) continue;
+      const judged = judgeRequest({ question: task.prompt, answer: '', rubric: task.grader.rubric, ...(task.reference ? { reference: task.reference } : {}) });
+      const text = [judged.systemPrompt ?? '', ...judged.messages.map((m) => ('text' in m ? m.text : ''))].join('\n\n');
+      const { estimatedCostUsd } = await this.options.routing.estimate(text, judgeId, NO_ROUTE_CONTEXT);
+      const calls = modelIds.length * runs;
+      add(judgeId, calls, estimatedCostUsd === null ? null : estimatedCostUsd * calls);
+    }
+    const perModel: LabEstimate['perModel'] = [...rows].map(([modelId, row]) => ({ modelId, calls: row.calls, estimatedCostUsd: row.cost }));
     return {
       calls: perModel.reduce((sum, m) => sum + m.calls, 0),
       estimatedCostUsd: perModel.reduce((sum, m) => sum + (m.estimatedCostUsd ?? 0), 0),
+      unpricedModelIds: perModel.filter((m) => m.estimatedCostUsd === null).map((m) => m.modelId),
       perModel,
     };
   }
@@ -165,16 +190,34 @@ export class LabService {
     return {
       info: { runId: id, total: set.tasks.length * modelIds.length * runs },
       run: async (emit, signal) => {
+        // Each result is appended to the run's log as it lands: a crash before the end keeps every one.
+        const landed: LabTaskResult[] = [];
+        let appending: Promise<void> = Promise.resolve();
+        const record = (part: LabRunPart) => {
+          if (part.type === 'result') {
+            landed.push(part.result);
+            appending = appending.then(() => this.runs.appendResult(id, part.result)).catch(() => undefined);
+          }
+          emit(part);
+        };
         let finished: LabRun;
         try {
-          finished = await runner.execute(started, emit, signal);
+          finished = await runner.execute(started, record, signal);
         } catch (error) {
-          finished = { ...started, status: 'error', endedAt: new Date().toISOString() };
+          await appending;
+          finished = {
+            ...started,
+            status: 'error',
+            endedAt: new Date().toISOString(),
+            results: landed,
+            models: summariseModels(modelIds, landed, (m) => this.kindOf(m), () => null),
+          };
           await this.runs.save(finished).catch(() => undefined);
           this.active.delete(id);
           this.options.onChanged();
           throw error;
         }
+        await appending;
         let saveError: Error | null = null;
         await this.runs.save(finished).catch((error: Error) => (saveError = error));
         this.active.delete(id);
@@ -199,8 +242,9 @@ export class LabService {
     return exportRun(await this.runs.get(runId), format);
   }
 
+  /** Auto counts as cloud here: it may answer in the cloud, and its cost is what its picks cost. */
   private kindOf(modelId: string): 'local' | 'cloud' {
-    return this.options.isCloud(modelId) ? 'cloud' : 'local';
+    return modelId === AUTO_MODEL_ID || this.options.isCloud(modelId) ? 'cloud' : 'local';
   }
 }
 

@@ -4,7 +4,8 @@ import type { LabModelSummary, LabTaskResult } from '../../../shared/ipc/routes/
  * The results table's row for each model, in the order the models were
  * chosen: mean quality (failed calls count as 0), median time to first token
  * and tokens/s over calls that produced text, summed time and cost, calls and
- * errors. `peakMemoryBytes` comes from sampling while the model ran (null for
+ * errors. Calls whose cloud price is unknown add nothing to `costUsd` and
+ * are counted in `unpricedCalls`. `peakMemoryBytes` comes from sampling while the model ran (null for
  * cloud models or when nothing was seen).
  */
 export function summariseModels(
@@ -26,6 +27,7 @@ export function summariseModels(
       totalMs: mine.reduce((sum, r) => sum + r.totalMs, 0),
       peakMemoryBytes: kind === 'local' ? peakMemoryBytes(modelId) : null,
       costUsd: mine.reduce((sum, r) => sum + (r.costUsd ?? 0), 0),
+      unpricedCalls: mine.filter((r) => r.costUsd === null).length,
       calls: mine.length,
       errors: mine.filter((r) => r.error !== null).length,
     };

@@ -1,13 +1,16 @@
-import { readdir, readFile } from 'node:fs/promises';
+import { appendFile, mkdir, readdir, readFile, rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import { CodedError } from '../../../shared/ipc/errors';
-import { LabRunSchema, type LabRun, type LabRunSummary } from '../../../shared/ipc/routes/lab';
+import { LabRunSchema, LabTaskResultSchema, type LabRun, type LabRunSummary, type LabTaskResult } from '../../../shared/ipc/routes/lab';
 import { writeFileAtomic } from '../fs/atomic-write';
+import { summariseModels } from './lab-summary';
 
 /**
  * Lab runs on disk, one `runs/<id>.json` each (written atomically: at the
- * start, and with every result when it ends). A run file left `running` by a
- * process that is gone reads as `error`.
+ * start, and with every result when it ends). While a run goes on, each
+ * result is also appended to `runs/<id>.results.jsonl` as it lands, so a
+ * crash loses none: a run file left `running` by a process that is gone
+ * reads as `error`, with the results from that file and its table rebuilt.
  */
 export class RunStore {
   constructor(
@@ -20,8 +23,41 @@ export class RunStore {
     return join(this.dir, `${runId}.json`);
   }
 
+  private resultsPath(runId: string): string {
+    return join(this.dir, `${runId}.results.jsonl`);
+  }
+
   async save(run: LabRun): Promise<void> {
     await writeFileAtomic(this.path(run.id), `${JSON.stringify(run)}\n`);
+    // The run file now holds every result: the running log is no longer needed.
+    if (run.status !== 'running') await rm(this.resultsPath(run.id), { force: true }).catch(() => undefined);
+  }
+
+  /** Appends one result of a running run (one JSON line). */
+  async appendResult(runId: string, result: LabTaskResult): Promise<void> {
+    await mkdir(this.dir, { recursive: true });
+    await appendFile(this.resultsPath(runId), `${JSON.stringify(result)}\n`);
+  }
+
+  /** The results appended while a run went on; a damaged (half-written) line is skipped. */
+  private async appended(runId: string): Promise<LabTaskResult[]> {
+    let text: string;
+    try {
+      text = await readFile(this.resultsPath(runId), 'utf8');
+    } catch {
+      return [];
+    }
+    const results: LabTaskResult[] = [];
+    for (const line of text.split('\n')) {
+      if (line.trim() === '') continue;
+      try {
+        const parsed = LabTaskResultSchema.safeParse(JSON.parse(line));
+        if (parsed.success) results.push(parsed.data);
+      } catch {
+        // a line cut short by the crash
+      }
+    }
+    return results;
   }
 
   /** Every readable run, newest first (damaged files are left out). */
@@ -61,6 +97,16 @@ export class RunStore {
     const parsed = LabRunSchema.safeParse(json);
     if (!parsed.success) throw new CodedError('STORAGE_FAILED', `The lab run ${runId} is damaged`);
     const run = parsed.data;
-    return run.status === 'running' && !this.active().has(run.id) ? { ...run, status: 'error' } : run;
+    if (run.status !== 'running' || this.active().has(run.id)) return run;
+    // Interrupted (the process is gone): what landed before is kept, and the table is rebuilt from it.
+    const results = run.results.length > 0 ? run.results : await this.appended(run.id);
+    const kinds = new Map(run.models.map((m) => [m.modelId, m.kind]));
+    const peaks = new Map(run.models.map((m) => [m.modelId, m.peakMemoryBytes]));
+    return {
+      ...run,
+      status: 'error',
+      results,
+      models: summariseModels(run.modelIds, results, (id) => kinds.get(id) ?? 'cloud', (id) => peaks.get(id) ?? null),
+    };
   }
 }

@@ -7,7 +7,7 @@ type CompareRoute = 'compare.send' | 'compare.stopColumn' | 'compare.vote' | 'co
 export function createCompareHandlers(compare: CompareService): Pick<Handlers, CompareRoute> {
   return {
     'compare.send': (input, { clientId }) => compare.start(input, clientId),
-    'compare.stopColumn': (input) => compare.stopColumn(input),
+    'compare.stopColumn': (input, { clientId }) => compare.stopColumn(input, clientId),
     'compare.vote': (input) => compare.vote(input),
     'compare.choose': (input) => compare.choose(input),
     'compare.leaderboard': (input) => compare.leaderboard(input),

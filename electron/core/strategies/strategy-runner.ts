@@ -153,18 +153,39 @@ export class StrategyRunner {
       modelId: strategy.kind === 'draft-refine' ? strategy.refineModelId : strategy.kind === 'condense' ? strategy.answerModelId : strategy.modelIds[0]!,
       citations: retrieved?.citations.length ? retrieved.citations : null,
       confidential: (settings.private ?? false) || localOnlyContent || attachedLocalOnly,
-      stream: (signal) => {
-        const parts = new AsyncQueue<StreamPart>();
-        const ctx: PipelineContext = { emit: (part) => parts.push(part), signal, isCloud };
-        void run(ctx)
-          .catch((error: unknown) => {
-            const coded = error instanceof CodedError ? error : null;
-            parts.push({ type: 'error', code: coded?.code ?? 'GENERATION_FAILED', message: (error as Error)?.message ?? String(error), retryable: false });
-          })
-          .finally(() => parts.close());
-        return parts;
-      },
+      stream: (signal) => pipelineParts(run, signal, isCloud),
     };
+  }
+}
+
+/**
+ * Runs a pipeline and yields its parts. The pipeline's signal is its own,
+ * linked to the caller's: it also aborts when the consumer stops iterating
+ * (the chat turn ended, threw or broke out of its loop), so no step — and no
+ * cloud call — runs after the turn is over.
+ */
+async function* pipelineParts(
+  run: (context: PipelineContext) => Promise<void>,
+  signal: AbortSignal,
+  isCloud: (modelId: string) => boolean,
+): AsyncGenerator<StreamPart> {
+  const controller = new AbortController();
+  const stop = () => controller.abort();
+  signal.addEventListener('abort', stop, { once: true });
+  if (signal.aborted) stop();
+  const parts = new AsyncQueue<StreamPart>();
+  const ctx: PipelineContext = { emit: (part) => parts.push(part), signal: controller.signal, isCloud };
+  try {
+    void run(ctx)
+      .catch((error: unknown) => {
+        const coded = error instanceof CodedError ? error : null;
+        parts.push({ type: 'error', code: coded?.code ?? 'GENERATION_FAILED', message: (error as Error)?.message ?? String(error), retryable: false });
+      })
+      .finally(() => parts.close());
+    yield* parts;
+  } finally {
+    signal.removeEventListener('abort', stop);
+    controller.abort();
   }
 }
 

@@ -86,9 +86,12 @@ export const LabModelSummarySchema = z.object({
   totalMs: z.number().nonnegative(),
   /** Most memory the local model held (model and context) during the run; null for cloud models. */
   peakMemoryBytes: z.number().nonnegative().nullable(),
+  /** Dollars of the calls with a known price (a judge's included). */
   costUsd: z.number().nonnegative(),
+  /** Calls to a cloud model whose price is unknown: their cost is not in `costUsd` (0 in runs saved before this was counted). */
+  unpricedCalls: z.number().int().nonnegative().default(0),
   calls: z.number().int().nonnegative(),
-  /** Calls that failed (counted as score 0). */
+  /** Calls that failed (counted as score 0 here; failures of the provider, network or budget are left out of router outcomes). */
   errors: z.number().int().nonnegative(),
 });
 export type LabModelSummary = z.infer<typeof LabModelSummarySchema>;
@@ -113,8 +116,10 @@ export type LabRun = z.infer<typeof LabRunSchema>;
 
 export const LabEstimateSchema = z.object({
   calls: z.number().int().nonnegative(),
-  /** Sum of the known estimates; models with an unknown price are listed with null. */
+  /** Sum of the known estimates; models with an unknown price are listed with null (and in `unpricedModelIds`). */
   estimatedCostUsd: z.number().nonnegative(),
+  /** Models (a cloud judge included) whose price is unknown: the total leaves them out. */
+  unpricedModelIds: z.array(z.string()),
   perModel: z.array(z.object({ modelId: z.string(), calls: z.number().int(), estimatedCostUsd: z.number().nonnegative().nullable() })),
 });
 export type LabEstimate = z.infer<typeof LabEstimateSchema>;

@@ -1,6 +1,6 @@
 import { describe, expect, test } from 'vitest';
 import { AnswerStatsTracker } from '../../../electron/core/compare/answer-stats';
-import { columnWaves, localColumnsFit } from '../../../electron/core/compare/column-schedule';
+import { localColumnsFit, localWaitOf } from '../../../electron/core/compare/column-schedule';
 
 const MiB = 1024 * 1024;
 
@@ -15,20 +15,9 @@ describe('scheduling compare columns', () => {
     expect(localColumnsFit(new Map(), 0)).toBe(true);
   });
 
-  const columns = [
-    { column: 0, local: true },
-    { column: 1, local: false },
-    { column: 2, local: true },
-    { column: 3, local: true },
-  ];
-
-  test('cloud columns start at once; local ones too when they fit', () => {
-    expect(columnWaves(columns, true)).toEqual([[0, 1, 2, 3]]);
-  });
-
-  test('local ones that do not fit run one after another, the cloud column beside the first', () => {
-    expect(columnWaves(columns, false)).toEqual([[0, 1], [2], [3]]);
-    expect(columnWaves([{ column: 0, local: false }, { column: 1, local: true }], false)).toEqual([[0, 1]]);
+  test('a waiting local column waits for its turn when it fits beside the one before it, else for memory', () => {
+    expect(localWaitOf(true)).toBe('queue');
+    expect(localWaitOf(false)).toBe('memory');
   });
 });
 

@@ -8,6 +8,7 @@ import { CompareService, type CompareServiceOptions } from '../../../electron/co
 import type { LanguageModel } from '../../../electron/core/models/language-model';
 import type { LocalRuntime } from '../../../electron/core/models/local-runtime';
 import type { RoutingService } from '../../../electron/core/routing/routing-service';
+import { requestPromptTokens } from '../../../electron/core/providers/token-estimate';
 import { ScriptedModel } from '../../support/routing-fixtures';
 import { TempDirs } from '../../support/temp-dir';
 
@@ -78,6 +79,30 @@ beforeEach(async () => {
 });
 
 afterAll(() => temp.removeAll());
+
+/** A model that answers one word every `ms`, logging when it starts and ends. */
+function slowModel(id: string, wordsCount: number, ms: number, log: string[]): LanguageModel {
+  return {
+    id,
+    async *stream(_request, { signal }) {
+      log.push(`start ${id}`);
+      for (let i = 0; i < wordsCount; i += 1) {
+        await new Promise((resolve) => setTimeout(resolve, ms));
+        if (signal.aborted) {
+          log.push(`stopped ${id}`);
+          yield { type: 'finish', reason: 'cancelled' };
+          return;
+        }
+        yield { type: 'text-delta', text: `${id}${i} ` };
+      }
+      log.push(`end ${id}`);
+      yield { type: 'finish', reason: 'stop' };
+    },
+  };
+}
+
+const finalStats = (parts: ComparePart[], column: number) =>
+  (parts.filter((p) => p.type === 'column-stats' && p.column === column).at(-1) as Extract<ComparePart, { type: 'column-stats' }>).stats;
 
 describe('CompareService', () => {
   test('blind mode shuffles the models over the columns; the setup is remembered in the order asked', async () => {
@@ -182,5 +207,110 @@ describe('CompareService', () => {
     expect(writing.rows[0]!.modelId).toBe('weak');
     expect(writing.comparisons).toBe(1);
     expect(writing.tag).toBe('writing');
+  });
+
+  test('local columns run one after another: the second waits for its turn (loaded ahead when it fits), so its time to first token is its own', async () => {
+    const log: string[] = [];
+    models.set('local-a', slowModel('local-a', 6, 25, log));
+    models.set('local-b', slowModel('local-b', 2, 5, log));
+    const chat = await store.create();
+    const compare = service({
+      localNeedBytes: async () => 40, // 40 + 40 fit the budget of 100
+      prepareLocal: async (modelId) => void log.push(`prepare ${modelId}`),
+    });
+    const { parts } = await runCompare(compare, chat.id, ['local-a', 'local-b', 'cloud/priced']);
+    expect(parts).toContainEqual({ type: 'column-wait', column: 1, wait: 'queue', message: 'Waiting for its turn on this computer' });
+    expect(log.filter((l) => !l.startsWith('prepare'))).toEqual(['start local-a', 'end local-a', 'start local-b', 'end local-b']);
+    expect(log.indexOf('prepare local-b')).toBeLessThan(log.indexOf('end local-a')); // loaded while A generates
+    // Column B's clock starts with its turn: its first token comes after a few ms, not after A's whole answer (~150 ms).
+    expect(finalStats(parts, 1).ttftMs).toBeLessThan(100);
+    expect(finalStats(parts, 0).ttftMs).toBeLessThan(100);
+  });
+
+  test('a local model that does not fit beside the one before waits for memory and is not loaded ahead', async () => {
+    const log: string[] = [];
+    models.set('local-a', slowModel('local-a', 2, 5, log));
+    models.set('local-b', slowModel('local-b', 2, 5, log));
+    const chat = await store.create();
+    const { parts } = await runCompare(service({ localNeedBytes: async () => 60, prepareLocal: async (id) => void log.push(`prepare ${id}`) }), chat.id, ['local-a', 'local-b']);
+    expect(parts).toContainEqual({ type: 'column-wait', column: 1, wait: 'memory', message: 'Waiting for memory' });
+    expect(log).toEqual(['start local-a', 'end local-a', 'start local-b', 'end local-b']);
+  });
+
+  test('a waiting column’s own Stop ends it at once; its model is never asked; only the client that started the compare may stop it', async () => {
+    const log: string[] = [];
+    models.set('local-a', slowModel('local-a', 20, 25, log));
+    models.set('local-b', slowModel('local-b', 2, 5, log));
+    const chat = await store.create();
+    const compare = service();
+    const started = await compare.start({ chatId: chat.id, text: 'hi', modelIds: ['local-a', 'local-b'] }, 'client-1');
+    const parts: ComparePart[] = [];
+    const done = started.run((part) => parts.push(part), new AbortController().signal);
+    await new Promise((resolve) => setTimeout(resolve, 60));
+    const ref = { chatId: chat.id, groupId: started.info.groupId, column: 1 };
+    expect(compare.stopColumn(ref, 'client-2')).toEqual({ stopped: false });
+    expect(compare.stopColumn(ref, 'client-1')).toEqual({ stopped: true });
+    await new Promise((resolve) => setTimeout(resolve, 30));
+    // Column B ended while A still answers.
+    expect(parts).toContainEqual({ type: 'column', column: 1, part: { type: 'finish', reason: 'cancelled' } });
+    expect(parts.some((p) => p.type === 'column' && p.column === 0 && p.part.type === 'finish')).toBe(false);
+    await done;
+    expect(log).not.toContain('start local-b');
+    const saved = (await store.get(chat.id)).messages.filter((m) => m.compare);
+    expect(saved.map((m) => m.status)).toEqual(['complete', 'cancelled']);
+  });
+
+  test('a column whose end cannot be saved does not break the others; its end is saved again, no message stays streaming and the chat is unlocked', async () => {
+    const chat = await store.create();
+    const endMessage = store.endMessage.bind(store);
+    let failures = 0;
+    store.endMessage = async (chatId, messageId, end) => {
+      const target = (await store.get(chatId)).messages.find((m) => m.id === messageId);
+      if (target?.modelId === 'local-b' && failures === 0) {
+        failures += 1;
+        throw new Error('disk full');
+      }
+      return endMessage(chatId, messageId, end);
+    };
+    const compare = service();
+    await expect(runCompare(compare, chat.id, ['local-a', 'local-b', 'cloud/priced'])).resolves.toBeTruthy();
+    const saved = (await store.get(chat.id)).messages.filter((m) => m.compare);
+    // The failed save is tried once more when every column has ended: the answer is kept.
+    expect(saved.map((m) => m.status)).toEqual(['complete', 'complete', 'complete']);
+    expect(saved.map((m) => m.text)).toEqual(['a calm blue sea', 'waves waves', 'the sea is deep']);
+    expect(failures).toBe(1);
+    await runCompare(compare, chat.id, ['local-a', 'cloud/priced']); // not CONFLICT
+  });
+
+  test('votes leave out an Auto column that never decided and a stopped column with no text', async () => {
+    models.set('auto', new ScriptedModel('auto', reply('an undecided answer')));
+    const log: string[] = [];
+    models.set('local-b', slowModel('local-b', 5, 30, log));
+    const chat = await store.create();
+    const compare = service();
+    const started = await compare.start({ chatId: chat.id, text: 'Write a poem about the sea', modelIds: ['local-a', 'auto', 'cloud/priced', 'local-b'] });
+    const controller = new AbortController();
+    const done = started.run(() => undefined, controller.signal);
+    compare.stopColumn({ chatId: chat.id, groupId: started.info.groupId, column: 3 });
+    await done;
+    await compare.vote({ chatId: chat.id, groupId: started.info.groupId, verdict: 0 });
+    expect(recorded.at(-1)!.outcome.outcomes).toEqual({ 'local-a': { score: 1, costUsd: 0 }, 'cloud/priced': { score: 0, costUsd: 0.0012 } });
+  });
+
+  test('stats: the input estimate includes the system prompt; a cache hit is saved as cached', async () => {
+    models.set('cloud/cached', new ScriptedModel('cloud/cached', [
+      { type: 'cache-hit', cachedAt: new Date().toISOString(), savedUsd: 0.01 },
+      ...reply('from the cache', { inputTokens: 7, outputTokens: 3, costUsd: 0 }),
+    ]));
+    const chat = await store.create();
+    const systemPrompt = 'You are a careful poet. '.repeat(40);
+    await store.updateSettings(chat.id, { systemPrompt });
+    const { parts } = await runCompare(service(), chat.id, ['local-a', 'cloud/cached']);
+    const expected = requestPromptTokens({ systemPrompt, messages: [{ role: 'user', text: 'Write a poem about the sea' }] });
+    expect(finalStats(parts, 0).inputTokens).toBe(expected);
+    expect(expected).toBeGreaterThan(100);
+    const saved = (await store.get(chat.id)).messages.filter((m) => m.compare);
+    expect(saved.map((m) => m.cached ?? false)).toEqual([false, true]);
+    expect(finalStats(parts, 1)).toMatchObject({ costUsd: 0, finishReason: 'stop' });
   });
 });

@@ -168,7 +168,8 @@ describe('LabRunner', () => {
     expect(byModel['local-missing']).toMatchObject({ quality: 0, calls: 3, errors: 3 });
     expect(run.results.find((r) => r.modelId === 'cloud/bad')).toMatchObject({ score: null, error: { code: 'SERVER', message: 'boom' } });
     expect(run.results.find((r) => r.modelId === 'local-missing')?.error).toMatchObject({ code: 'INTERNAL', message: 'no model local-missing' });
-    expect(outcomes[0]!.outcomes).toMatchObject({ 'cloud/ok': { score: 1 }, 'cloud/bad': { score: 0 }, 'local-missing': { score: 0 } });
+    // A server's failure and a model that cannot be found say nothing about quality: left out of the outcomes.
+    expect(outcomes[0]!.outcomes).toEqual({ 'cloud/ok': { score: 1, costUsd: 0.001 } });
   });
 
   test('a local model is loaded before its timed call; a load that fails is that call’s error', async () => {
@@ -213,5 +214,90 @@ describe('LabRunner', () => {
     expect(run.status).toBe('cancelled');
     expect(run.results.map((r) => r.modelId)).toEqual(['cloud/fast']);
     expect([...tracker.running.values()].every((n) => n === 0)).toBe(true);
+  });
+
+  /** A model that streams exactly these parts. */
+  const parts = (id: string, list: StreamPart[] | ((request: GenerateRequest) => StreamPart[]), delayMs = 5): LanguageModel => ({
+    id,
+    async *stream(request, { signal }) {
+      await sleep(delayMs, signal);
+      for (const part of typeof list === 'function' ? list(request) : list) yield part;
+    },
+  });
+  const route = (chosenModelId: string): StreamPart => ({ type: 'route', decision: { chosenModelId } as never });
+  const ONE_TASK: TaskSet = { ...SET, tasks: [SET.tasks[0]!] };
+
+  test('Auto is priced by the model that answered, and does not take the one-local-call slot', async () => {
+    const tracker: Tracker = { running: new Map(), peakLocal: 0, peakAll: 0, requests: [] };
+    let autoOverlapsLocal = false;
+    const models: Record<string, LanguageModel> = {
+      'local-a': scripted('local-a', tracker, rightAnswer, 60, true),
+      auto: parts('auto', () => {
+        autoOverlapsLocal ||= (tracker.running.get('local-a') ?? 0) > 0;
+        return [route('cloud/x'), { type: 'text-delta', text: 'Paris.' }, { type: 'usage', usage: { inputTokens: 3, outputTokens: 2, costUsd: 0.002 } }, { type: 'finish', reason: 'stop' }];
+      }, 20),
+    };
+    const { deps } = harness(models);
+    const run = await new LabRunner(deps, ONE_TASK, 2).execute(startRun(['local-a', 'auto']), () => undefined, new AbortController().signal);
+    expect(run.results.find((r) => r.modelId === 'auto')).toMatchObject({ score: 1, costUsd: 0.002 });
+    expect(run.models.find((m) => m.modelId === 'auto')).toMatchObject({ costUsd: 0.002, unpricedCalls: 0 });
+    expect(autoOverlapsLocal).toBe(true);
+    // Auto routed to a local model: free, and not "unpriced".
+    const local = harness({ auto: parts('auto', [route('local-a'), { type: 'text-delta', text: 'Paris.' }, { type: 'usage', usage: { inputTokens: 3, outputTokens: 2 } }, { type: 'finish', reason: 'stop' }]) });
+    const localRun = await new LabRunner(local.deps, ONE_TASK, 1).execute(startRun(['auto']), () => undefined, new AbortController().signal);
+    expect(localRun.results[0]).toMatchObject({ costUsd: 0, error: null });
+  });
+
+  test('a cloud judge’s cost is added to the result’s; calls with an unknown cloud price are counted as unpriced', async () => {
+    const tracker: Tracker = { running: new Map(), peakLocal: 0, peakAll: 0, requests: [] };
+    const set: TaskSet = { ...SET, tasks: [{ id: 'j', prompt: 'Write a haiku', grader: { type: 'judge', rubric: 'A haiku', judgeModelId: 'cloud/judge' } }] };
+    const models: Record<string, LanguageModel> = {
+      'cloud/ok': scripted('cloud/ok', tracker, () => 'an old pond', 5),
+      'cloud/unpriced': parts('cloud/unpriced', [{ type: 'text-delta', text: 'frog' }, { type: 'usage', usage: { inputTokens: 3, outputTokens: 1 } }, { type: 'finish', reason: 'stop' }]),
+      'cloud/judge': parts('cloud/judge', [
+        { type: 'text-delta', text: '{"score": 8, "reason": "fine"}' },
+        { type: 'usage', usage: { inputTokens: 50, outputTokens: 10, costUsd: 0.01 } },
+        { type: 'finish', reason: 'stop' },
+      ]),
+    };
+    const { deps } = harness(models);
+    const run = await new LabRunner(deps, set, 1).execute(startRun(['cloud/ok', 'cloud/unpriced']), () => undefined, new AbortController().signal);
+    expect(run.results[0]!.costUsd).toBeCloseTo(0.011);
+    expect(run.results[0]!.score).toBeGreaterThan(0.5);
+    expect(run.results[1]).toMatchObject({ costUsd: null, error: null });
+    expect(run.models.find((m) => m.modelId === 'cloud/ok')).toMatchObject({ unpricedCalls: 0 });
+    expect(run.models.find((m) => m.modelId === 'cloud/unpriced')).toMatchObject({ costUsd: 0, unpricedCalls: 1 });
+  });
+
+  test('outcomes leave out failures of the provider, budget or network, but score a model’s own failures 0; the table counts both', async () => {
+    const failing = (code: string, retryable = false) => parts(code, [{ type: 'error', code: code as never, message: code, retryable }]);
+    const models: Record<string, LanguageModel> = {
+      'cloud/ok': parts('cloud/ok', [{ type: 'text-delta', text: 'Paris' }, { type: 'finish', reason: 'stop' }]),
+      'cloud/budget': failing('BUDGET_EXCEEDED'),
+      'cloud/limited': failing('RATE_LIMITED', true),
+      'cloud/flaky': failing('GENERATION_FAILED', true),
+      'cloud/long': failing('CONTEXT_TOO_LONG'),
+      'cloud/filtered': failing('CONTENT_FILTERED'),
+    };
+    const { deps, outcomes } = harness(models);
+    const run = await new LabRunner(deps, ONE_TASK, 3).execute(startRun(Object.keys(models)), () => undefined, new AbortController().signal);
+    expect(outcomes[0]!.outcomes).toEqual({ 'cloud/ok': { score: 1 }, 'cloud/long': { score: 0, costUsd: 0 }, 'cloud/filtered': { score: 0, costUsd: 0 } });
+    expect(run.models.filter((m) => m.errors === 1).map((m) => m.modelId)).toEqual(['cloud/budget', 'cloud/limited', 'cloud/flaky', 'cloud/long', 'cloud/filtered']);
+  });
+
+  test('a call cancelled without the user’s Stop (a closing queue) is a result with its error: done reaches total', async () => {
+    const closing: LanguageModel = {
+      id: 'cloud/closing',
+      // eslint-disable-next-line require-yield
+      async *stream() {
+        throw new CodedError('CANCELLED', 'The request queue is closed');
+      },
+    };
+    const { deps } = harness({ 'cloud/closing': closing, 'cloud/ok': parts('cloud/ok', [{ type: 'text-delta', text: 'Paris' }, { type: 'finish', reason: 'stop' }]) });
+    const emitted: LabRunPart[] = [];
+    const run = await new LabRunner(deps, ONE_TASK, 1).execute(startRun(['cloud/closing', 'cloud/ok']), (p) => emitted.push(p), new AbortController().signal);
+    expect(run.status).toBe('done');
+    expect(run.results.map((r) => r.error?.code ?? null)).toEqual(['CANCELLED', null]);
+    expect(emitted.filter((p) => p.type === 'progress').at(-1)).toMatchObject({ done: 2, total: 2 });
   });
 });

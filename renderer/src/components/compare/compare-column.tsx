@@ -59,10 +59,8 @@ function WaitNote({ wait }: { wait: ColumnWait }) {
   return (
     <p className="compare-column__wait" role="note">
       <span className="compare-column__spinner" aria-hidden="true" />
-      <span>
-        <strong>{wait.wait === 'memory' ? 'Waiting for memory' : 'Waiting in the queue'}</strong>
-        {wait.message && <> — {wait.message}</>}
-      </span>
+      {/* The backend's message says why ("Waiting for memory", "Waiting for its turn on this computer"). */}
+      <strong>{wait.message || (wait.wait === 'memory' ? 'Waiting for memory' : 'Waiting for its turn')}</strong>
     </p>
   );
 }

@@ -1,5 +1,6 @@
 import type { LabModelSummary, LabTaskResult } from '../../../../shared/ipc/routes/lab';
 import type { LabRunView } from '../../store/lab-run-view';
+import { formatCost } from '../../lib/format';
 
 /** What each grader type is called on screen. */
 export const GRADER_LABELS: Record<string, string> = {
@@ -64,6 +65,7 @@ export function modelRows(run: LabRunView, kindOf: (modelId: string) => 'local' 
       totalMs: results.reduce((sum, r) => sum + r.totalMs, 0),
       peakMemoryBytes: null,
       costUsd: results.reduce((sum, r) => sum + (r.costUsd ?? 0), 0),
+      unpricedCalls: results.filter((r) => r.costUsd === null).length,
       calls: results.length,
       errors: results.filter((r) => r.error !== null).length,
     };
@@ -103,4 +105,11 @@ export function groupByTask(results: readonly LabTaskResult[], modelIds: readonl
       }),
     };
   });
+}
+
+/** "free" for a local model; the known cost, plus how many calls had an unknown price ("$0.0012 + 3 unpriced"). */
+export function costCell(row: Pick<LabModelSummary, 'kind' | 'costUsd' | 'unpricedCalls'>): string {
+  const unpriced = row.unpricedCalls ?? 0;
+  if (row.kind === 'local' && row.costUsd === 0 && unpriced === 0) return 'free';
+  return unpriced > 0 ? `${formatCost(row.costUsd)} + ${unpriced} unpriced` : formatCost(row.costUsd);
 }

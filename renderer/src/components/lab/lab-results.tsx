@@ -1,12 +1,12 @@
 import { useMemo, useState } from 'react';
 import type { LabModelSummary, LabTask } from '../../../../shared/ipc/routes/lab';
 import { downloadFile } from '../../lib/download-file';
-import { formatBytes, formatCost, formatCount, formatTime } from '../../lib/format';
+import { formatBytes, formatCount, formatTime } from '../../lib/format';
 import { formatMs, formatQuality, formatRate } from '../../lib/route-format';
 import { isLabRunActive, type LabRunView } from '../../store/lab-run-view';
 import { useAppStore } from '../../store/store-context';
 import { ModelBars, QualityCostChart } from './lab-charts';
-import { excerpt, formatScore, groupByTask, modelRows, type TaskGroup } from './lab-format';
+import { costCell, excerpt, formatScore, groupByTask, modelRows, type TaskGroup } from './lab-format';
 import { useModelOptions } from './new-run-form';
 
 const STATUS_LABEL: Record<LabRunView['status'], string> = {
@@ -60,7 +60,7 @@ function ResultsTable({ rows }: { rows: readonly LabModelSummary[] }) {
               <td className="num">{formatRate(row.tokensPerSecond)}</td>
               <td className="num">{row.calls > 0 ? formatMs(row.totalMs) : '—'}</td>
               <td className="num">{row.kind === 'local' && row.peakMemoryBytes !== null ? formatBytes(row.peakMemoryBytes) : '—'}</td>
-              <td className="num">{row.kind === 'local' && row.costUsd === 0 ? 'free' : formatCost(row.costUsd)}</td>
+              <td className="num">{costCell(row)}</td>
               <td className={`num${row.errors > 0 ? ' lab-results__errors' : ''}`}>
                 {formatCount(row.errors)}
                 <span className="muted"> of {formatCount(row.calls)}</span>

@@ -49,14 +49,14 @@ function clampInt(value: string, min: number, max: number, fallback: number): nu
 /** What the confirm dialog says: calls, the estimated cost, and each model's share. */
 function EstimateDetails({ estimate, kindOf }: { estimate: LabEstimate; kindOf: (id: string) => 'local' | 'cloud' }) {
   const anyLocal = estimate.perModel.some((m) => kindOf(m.modelId) === 'local');
-  const unknown = estimate.perModel.some((m) => m.estimatedCostUsd === null);
+  const unknown = estimate.unpricedModelIds ?? estimate.perModel.filter((m) => m.estimatedCostUsd === null).map((m) => m.modelId);
   return (
     <div className="lab-estimate">
       <p>
         <strong>{formatCount(estimate.calls)}</strong> {estimate.calls === 1 ? 'call' : 'calls'}, estimated cost{' '}
         <strong className="lab-estimate__total">{formatEstimateUsd(estimate.estimatedCostUsd)}</strong>
         {anyLocal && ' — local models are free'}
-        {unknown && ' (some prices are unknown)'}
+        {unknown.length > 0 && `; not counted: ${unknown.join(', ')} (price unknown)`}
       </p>
       <ul className="lab-estimate__models" aria-label="Estimate per model">
         {estimate.perModel.map((m) => (
