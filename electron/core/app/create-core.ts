@@ -29,6 +29,8 @@ import { NO_ROUTE_CONTEXT, RoutingService, type RouteContext } from '../routing/
 import type { SecretCipher } from '../providers/secret-store';
 import type { RetryPolicy } from '../providers/retry';
 import { SettingsStore } from '../settings/settings-store';
+import { ApiKeyService } from '../server/api-keys/api-key-service';
+import { ApiService, throttled } from '../server/api-service';
 import { dataLayout } from './data-dir';
 import { DisposableStack } from './disposables';
 import type { Logger } from './logger';
@@ -263,6 +265,10 @@ export async function createCore(options: CoreOptions) {
         const estimate = await runtime.inspector.estimate(info, { contextSize, gpuLayers: saved?.gpuLayers, embedding: false }).catch(() => null);
         return estimate ? estimate.ramBytes + estimate.vramBytes : info.sizeBytes;
       },
+      // The next local column's model loads while the one before it generates.
+      prepareLocal: async (modelId, signal) => {
+        await runtime.load(await library.resolve(modelId), {}, signal);
+      },
     });
     // [lab] wiring
     const lab = new LabService({
@@ -278,6 +284,16 @@ export async function createCore(options: CoreOptions) {
         await runtime.load(await library.resolve(modelId), {}, signal);
       },
     });
+    // [api] Tandem's own API for other tools: keys with limits, the request log, and the server (started below, once the core exists).
+    const apiChanged = () => rpc?.broadcast('api.changed', {});
+    const apiRequestLogged = throttled(apiChanged, 1000);
+    const apiKeys = new ApiKeyService({ dir: join(layout.root, 'api'), logger, onKeysChanged: apiChanged, onRequestLogged: () => apiRequestLogged.call() });
+    await apiKeys.init();
+    disposables.add('api keys', async () => {
+      apiRequestLogged.cancel();
+      await apiKeys.dispose();
+    });
+    const api = new ApiService({ keys: apiKeys, settings: () => settings.get().api, logger, onChanged: apiChanged });
     const baseHandlers = createHandlers({
       mode: options.mode,
       version: options.version,
@@ -298,6 +314,7 @@ export async function createCore(options: CoreOptions) {
       compare,
       lab,
       broadcast: (event, payload) => rpc?.broadcast(event, payload),
+      api: { api, keys: apiKeys },
     });
     const handlers = { ...baseHandlers, ...createDocumentHandlers(documents) };
     rpc = new RpcDispatcher(handlers, logger);
@@ -309,7 +326,7 @@ export async function createCore(options: CoreOptions) {
     });
     settings.onChange((next) => activeRpc.broadcast('settings.changed', next));
 
-    return {
+    const core = {
       rpc: activeRpc,
       settings,
       library,
@@ -334,8 +351,23 @@ export async function createCore(options: CoreOptions) {
       resolveModel,
       resolveRawModel,
       layout,
+      apiKeys,
+      api,
       dispose: () => disposables.dispose(),
     };
+    // [api] Disposed first, before the services its requests use; started only by the long-running modes.
+    api.attach(core);
+    disposables.add('api server', () => api.dispose());
+    if (options.mode !== 'cli') {
+      let apiConfig = JSON.stringify(settings.get().api);
+      settings.onChange((next) => {
+        if (JSON.stringify(next.api) === apiConfig) return;
+        apiConfig = JSON.stringify(next.api);
+        void api.apply();
+      });
+      await api.apply();
+    }
+    return core;
   } catch (error) {
     await disposables.dispose();
     throw error;

@@ -16,6 +16,8 @@ import { runCache } from './cache-command';
 import { runBudget } from './budget-command';
 import { runUsage } from './usage-command';
 import { runLab } from './lab-command';
+import { runMcpServer } from './mcp-server-command';
+import { runApiKeys } from './api-keys-command';
 
 export const PACKAGE_ROOT = join(dirname(fileURLToPath(import.meta.url)), '..', '..', '..');
 
@@ -35,7 +37,13 @@ Usage:
 Commands:
   serve                     Start the backend headless and serve the UI on loopback
       --port N              Port (default: a free one)
-      --host HOST           Interface to bind (default: 127.0.0.1)
+      --host HOST           Interface to bind (default: 127.0.0.1; another needs --allow-remote)
+      --allow-remote        Allow a --host other machines can reach (prints a warning)
+      --api                 Also serve Tandem's OpenAI- and Anthropic-compatible API and MCP
+                            (/v1/…, /mcp) on the same port; prints "Tandem API at URL"
+      --api-key KEY         The API key clients send (default: env TANDEM_API_KEY, else the
+                            named keys; with none, one is made and shown once on stderr)
+      --cors ORIGIN,...     Browser origins allowed to call the API (default: none)
   chat --model FILE_OR_ID "prompt"
                             Stream a model's answer to stdout (Ctrl-C stops it);
                             PROVIDER/MODEL picks a cloud model; auto lets Tandem pick
@@ -64,6 +72,8 @@ Commands:
   mcp rm NAME               Forget an MCP server
   mcp tools NAME            Start the server and list its tools
   mcp call NAME TOOL 'JSON' Start the server, call a tool, print its result
+  mcp-server                Run Tandem as an MCP server on stdio (for Claude Desktop, IDEs, agents):
+                            routing, cost, generate, models, documents, benchmark and usage tools
   index FOLDER              Index a folder (or file) into a collection for search and chat;
                             running it again re-indexes only what changed
       --name COLLECTION     Collection name (default: the folder's name)
@@ -94,6 +104,15 @@ Commands:
       --by model|provider|day
                             Group rows (default: model)
       --json                Print the usage summary as JSON
+  api-keys add NAME [--rpm N] [--daily-tokens N] [--daily-usd X]
+                            Make a key for Tandem's API and MCP server (the secret is shown once);
+                            limits: requests per minute, tokens and dollars per UTC day
+  api-keys list             Keys: name, prefix, limits, today's use, last used
+      --json                Print the keys as JSON
+  api-keys rotate NAME_OR_ID
+                            A new secret for the key (the old one stops working at once)
+  api-keys revoke NAME_OR_ID
+                            Delete a key (it stops working at once)
   cache stats               The response cache: entries, size, hits and what they saved
       --json                Print JSON instead of text
   cache clear               Empty the response cache
@@ -162,6 +181,13 @@ export async function main(argv: string[]): Promise<number> {
         models: { type: 'string' },
         runs: { type: 'string' },
         parallel: { type: 'string' },
+        api: { type: 'boolean' },
+        'api-key': { type: 'string' },
+        'allow-remote': { type: 'boolean' },
+        cors: { type: 'string' },
+        rpm: { type: 'string' },
+        'daily-tokens': { type: 'string' },
+        'daily-usd': { type: 'string' },
         help: { type: 'boolean', short: 'h' },
         version: { type: 'boolean', short: 'v' },
       },
@@ -192,7 +218,27 @@ export async function main(argv: string[]): Promise<number> {
         process.stderr.write(`tandem serve: --port must be a number from 0 to 65535\n`);
         return 2;
       }
-      return runServe(global, { port, host: values.host ?? '127.0.0.1' });
+      const apiKey = values['api-key'] ?? (process.env.TANDEM_API_KEY || undefined);
+      if (apiKey !== undefined && (apiKey.trim() === '' || apiKey.length > 512)) {
+        process.stderr.write('tandem serve: --api-key must be 1 to 512 characters\n');
+        return 2;
+      }
+      if (values['api-key'] !== undefined && !values.api) {
+        process.stderr.write('tandem serve: --api-key goes with --api\n');
+        return 2;
+      }
+      if (values.cors !== undefined && !values.api) {
+        process.stderr.write('tandem serve: --cors goes with --api\n');
+        return 2;
+      }
+      return runServe(global, {
+        port,
+        host: values.host ?? '127.0.0.1',
+        api: values.api ?? false,
+        apiKey,
+        allowRemote: values['allow-remote'] ?? false,
+        cors: values.cors,
+      });
     }
     case 'chat': {
       const maxTokens = values['max-tokens'] === undefined ? undefined : Number(values['max-tokens']);
@@ -244,6 +290,12 @@ export async function main(argv: string[]): Promise<number> {
         return 2;
       }
       return runUsage(global, { since: values.since, until: values.until, by: values.by, json: values.json ?? false });
+    case 'mcp-server':
+      if (rest.length > 0) {
+        process.stderr.write('tandem mcp-server: takes no arguments, only --data-dir and --models-dir\n');
+        return 2;
+      }
+      return runMcpServer(global);
     case 'lab':
       return runLab(global, rest, {
         models: values.models,
@@ -252,6 +304,8 @@ export async function main(argv: string[]): Promise<number> {
         json: values.json ?? false,
         optionNames: parsed.tokens.flatMap((t) => (t.kind === 'option' ? [t.name] : [])),
       });
+    case 'api-keys':
+      return runApiKeys(global, rest, { rpm: values.rpm, dailyTokens: values['daily-tokens'], dailyUsd: values['daily-usd'], json: values.json ?? false });
     default:
       process.stderr.write(`tandem: unknown command "${command}"\nRun \`tandem --help\` for usage.\n`);
       return 2;

@@ -1,12 +1,20 @@
 import { freemem } from 'node:os';
-import { getLlama, LlamaLogLevel, type Llama, type LlamaContext, type LlamaEmbeddingContext, type LlamaModel } from 'node-llama-cpp';
+import {
+  getLlama,
+  LlamaLogLevel,
+  type Llama,
+  type LlamaContext,
+  type LlamaContextOptions,
+  type LlamaEmbeddingContext,
+  type LlamaModel,
+} from 'node-llama-cpp';
 import type { LocalModel } from '../../../shared/ipc/domain';
 import { CodedError } from '../../../shared/ipc/errors';
 import type { LoadedModelStatus, LoadOptions } from '../../../shared/ipc/routes/models';
 import type { StreamPart } from '../../../shared/ipc/stream-parts';
 import type { Logger } from '../app/logger';
-import { SerialQueue } from '../chats/serial-queue';
 import { AsyncQueue } from './async-queue';
+import { GenerationScheduler } from './generation-scheduler';
 import type { GenerateRequest, LanguageModel } from './language-model';
 import { generateLocal } from './local-generation';
 import { ModelInspector } from './model-inspector';
@@ -16,6 +24,21 @@ import { resolveThreads, type ThreadSetting } from './threads';
 const LLAMA_DISPOSE_TIMEOUT_MS = 3000;
 /** 'auto' budget: this share of the memory free for models (free RAM and VRAM plus what loaded models hold). */
 const AUTO_BUDGET_FRACTION = 0.8;
+/**
+ * Context sequences a chat model gets when memory allows: that many requests
+ * on one model run at once, their tokens decoded together in one batch.
+ */
+export const DEFAULT_CHAT_SEQUENCES = 4;
+/** Recent answers per model kept for measured speed. */
+const SPEED_SAMPLES = 20;
+
+/** Measured on a model's recent answers (medians). */
+export interface MeasuredSpeed {
+  /** From the request to its first token, waiting for the model included. */
+  ttftMs: number;
+  tokensPerSecond: number | null;
+  samples: number;
+}
 
 export type MemoryBudget = 'auto' | number;
 
@@ -51,22 +74,32 @@ interface Entry {
   usedAt: number;
   /** Generations running on it; an entry in use is never evicted. */
   inUse: number;
+  /** Context sequences: how many generations run on it at once. */
+  sequences: number;
+  /** Memory the sequences beyond the first hold (given back when room is short, see makeRoom). */
+  batchingBytes: number;
+  /** How its context was made, to make it again with one sequence. */
+  contextOptions: LlamaContextOptions | null;
+  /** Set while its context is being made again with one sequence. */
+  shrinking: Promise<void> | null;
 }
 
 /**
  * Owns node-llama-cpp: the Llama instance and the loaded models. Several
  * models stay loaded while their estimated memory fits the budget; loading
- * one more unloads the least recently used idle ones first. Generations run
- * one at a time (two cores do not gain from more).
+ * one more unloads the least recently used idle ones first. Requests on one
+ * chat model run together on the context's sequences (node-llama-cpp decodes
+ * their tokens in one batch); different models take turns.
  */
 export class LocalRuntime {
   private llama: Promise<Llama> | null = null;
   private readonly entries = new Map<string, Entry>();
   /** Options from the last explicit load of each model (by path), reused when a chat loads it. */
   private readonly preferred = new Map<string, LoadOptions>();
-  private readonly generations = new SerialQueue();
+  private readonly generations = new GenerationScheduler((key) => this.entries.get(key)?.sequences ?? 1);
   private disposed = false;
   private clock = 0;
+  private readonly speeds = new Map<string, { ttftMs: number; tokensPerSecond: number | null }[]>();
   readonly inspector: ModelInspector;
 
   constructor(private readonly options: LocalRuntimeOptions) {
@@ -94,6 +127,21 @@ export class LocalRuntime {
     const llama = await this.getLlama();
     const vram = llama.gpu === false ? 0 : (await llama.getVramState()).free;
     return Math.floor((freemem() + vram + this.usedBytes()) * AUTO_BUDGET_FRACTION);
+  }
+
+  /** Time to first token and tokens/s of a model's recent answers; null before it answered. */
+  measuredSpeed(modelId: string): MeasuredSpeed | null {
+    const samples = this.speeds.get(modelId);
+    if (!samples?.length) return null;
+    const median = (values: number[]) => {
+      const sorted = [...values].sort((a, b) => a - b);
+      return sorted.length === 0 ? null : sorted[Math.floor((sorted.length - 1) / 2)]!;
+    };
+    return {
+      ttftMs: median(samples.map((s) => s.ttftMs))!,
+      tokensPerSecond: median(samples.flatMap((s) => (s.tokensPerSecond === null ? [] : [s.tokensPerSecond]))),
+      samples: samples.length,
+    };
   }
 
   /** Loaded and loading models, most recently used first. */
@@ -132,7 +180,7 @@ export class LocalRuntime {
    * first); work is queued with generations so the two take turns.
    */
   async withEmbeddingContext<T>(info: LocalModel, work: (context: LlamaEmbeddingContext) => Promise<T>, signal?: AbortSignal): Promise<T> {
-    return this.generations.run(async () => {
+    return this.generations.run(entryKey(info.path, 'embedding'), async () => {
       const entry = await this.ensureLoaded(info, signal, 'embedding');
       entry.inUse++;
       try {
@@ -141,7 +189,7 @@ export class LocalRuntime {
         entry.inUse--;
         this.touch(entry);
       }
-    });
+    }, signal);
   }
 
   /** Unloads a model; a generation running on it finishes first. False when it was not loaded. */
@@ -167,6 +215,7 @@ export class LocalRuntime {
     if (this.disposed) return;
     this.disposed = true;
     for (const entry of this.entries.values()) if (entry.state === 'loading') entry.controller.abort();
+    this.generations.cancelWaiting(new CodedError('CANCELLED', 'The app is shutting down'));
     await this.generations.idle();
     for (const entry of [...this.entries.values()]) {
       if (entry.state === 'loading') await entry.ready.catch(() => undefined);
@@ -231,6 +280,10 @@ export class LocalRuntime {
       lastUsed: ++this.clock,
       usedAt: Date.now(),
       inUse: 0,
+      sequences: 1,
+      batchingBytes: 0,
+      contextOptions: null,
+      shrinking: null,
     };
     entry.ready = this.loadEntry(entry).finally(() => signal?.removeEventListener('abort', onAbort));
     this.entries.set(key, entry);
@@ -283,12 +336,19 @@ export class LocalRuntime {
         this.emit(entry);
         return entry;
       }
+      const sequences = await this.sequencesFor(entry, model, contextSize);
       let context: LlamaContext;
+      const contextOptions: LlamaContextOptions = {
+        contextSize: options.contextSize === undefined && settingContext === 'auto' ? { max: contextSize } : contextSize,
+        threads: { ideal: threads, min: 1 },
+        batchSize: typeof options.batchSize === 'number' ? options.batchSize : undefined,
+      };
+      entry.contextOptions = contextOptions;
       try {
         context = await model.createContext({
-          contextSize: options.contextSize === undefined && settingContext === 'auto' ? { max: contextSize } : contextSize,
-          threads: { ideal: threads, min: 1 },
-          batchSize: typeof options.batchSize === 'number' ? options.batchSize : undefined,
+          ...contextOptions,
+          // one spare: a sequence given back is cleared only when the decode loop pauses (see takeSequence)
+          sequences: sequences > 1 ? sequences + 1 : 1,
           createSignal: controller.signal,
         });
       } catch (error) {
@@ -300,10 +360,12 @@ export class LocalRuntime {
         throw cancelled();
       }
       this.options.logger.info(
-        `loaded ${info.name} (${llama.gpu || 'cpu'}, ${threads} threads, context ${context.contextSize}) in ${Math.round(performance.now() - started)} ms`,
+        `loaded ${info.name} (${llama.gpu || 'cpu'}, ${threads} threads, context ${context.contextSize}, ${sequences} sequences) in ${Math.round(performance.now() - started)} ms`,
       );
-      Object.assign(entry, { state: 'loaded', model, context, threads });
+      Object.assign(entry, { state: 'loaded', model, context, threads, sequences });
       this.emit(entry);
+      // requests waiting for this model may now run side by side
+      this.generations.pump();
       return entry;
     } catch (error) {
       await entry.embedding?.dispose().catch(() => undefined);
@@ -316,6 +378,35 @@ export class LocalRuntime {
     }
   }
 
+  /**
+   * How many requests run at once on a chat model (context sequences, plus
+   * one spare): DEFAULT_CHAT_SEQUENCES when their extra KV cache fits the budget beside everything already loaded
+   * (more sequences never unload another model), else fewer, down to 1.
+   */
+  private async sequencesFor(entry: Entry, model: LlamaModel, contextSize: number): Promise<number> {
+    try {
+      const budget = await this.memoryBudgetBytes();
+      const room = budget - this.usedBytes(entry) - entry.memoryBytes;
+      const cost = async (sequences: number) => {
+        const estimate = await model.fileInsights.estimateContextResourceRequirementsV2({ contextSize, modelGpuLayers: model.gpuLayers, sequences });
+        return estimate.cpuRam + estimate.gpuVram;
+      };
+      const one = await cost(1);
+      for (let sequences = DEFAULT_CHAT_SEQUENCES; sequences > 1; sequences = Math.floor(sequences / 2)) {
+        // with the spare sequence the context is made with
+        const extra = Math.max(0, (await cost(sequences + 1)) - one);
+        if (extra <= room) {
+          entry.memoryBytes += extra;
+          entry.batchingBytes = extra;
+          return sequences;
+        }
+      }
+    } catch (error) {
+      this.options.logger.warn(`could not estimate memory for several sequences of ${entry.info.name}: ${(error as Error).message}`);
+    }
+    return 1;
+  }
+
   /** Unloads least recently used idle models until `entry` fits the budget. */
   private async makeRoom(entry: Entry): Promise<void> {
     const budget = await this.memoryBudgetBytes();
@@ -324,6 +415,14 @@ export class LocalRuntime {
         'MODEL_LOAD_FAILED',
         `${entry.info.name} needs about ${mib(entry.memoryBytes)} but the memory budget is ${mib(budget)}; raise the budget or pick a smaller context size`,
       );
+    }
+    // idle models first give back the memory of their extra sequences (cheaper than unloading one)
+    const shrinkable = [...this.entries.values()]
+      .filter((other) => other !== entry && other.state === 'loaded' && other.inUse === 0 && other.batchingBytes > 0)
+      .sort((a, b) => a.lastUsed - b.lastUsed);
+    for (const other of shrinkable) {
+      if (this.usedBytes(entry) + entry.memoryBytes <= budget) break;
+      await this.shrink(other);
     }
     while (this.usedBytes(entry) + entry.memoryBytes > budget) {
       const victim = [...this.entries.values()]
@@ -336,6 +435,25 @@ export class LocalRuntime {
       }
       this.options.logger.info(`unloading ${victim.info.name} to make room for ${entry.info.name}`);
       await this.release(victim);
+    }
+  }
+
+  /** Makes an idle model's context again with one sequence, giving back the memory of the others. */
+  private async shrink(entry: Entry): Promise<void> {
+    const { model, contextOptions } = entry;
+    if (!model || !contextOptions || entry.sequences <= 1) return;
+    this.options.logger.info(`${entry.info.name}: one sequence from now on, to make room`);
+    entry.shrinking = (async () => {
+      await entry.context?.dispose();
+      entry.context = await model.createContext({ ...contextOptions, sequences: 1 });
+      entry.memoryBytes -= entry.batchingBytes;
+      entry.batchingBytes = 0;
+      entry.sequences = 1;
+    })();
+    try {
+      await entry.shrinking;
+    } finally {
+      entry.shrinking = null;
     }
   }
 
@@ -378,8 +496,17 @@ export class LocalRuntime {
 
   private stream(info: LocalModel, request: GenerateRequest, signal: AbortSignal): AsyncIterable<StreamPart> {
     const parts = new AsyncQueue<StreamPart>();
+    const started = performance.now();
+    let firstAt: number | null = null;
+    let outputTokens = 0;
+    const push = (part: StreamPart) => {
+      if (firstAt === null && (part.type === 'text-delta' || part.type === 'reasoning-delta' || part.type === 'tool-call')) firstAt = performance.now();
+      if (part.type === 'usage') outputTokens = part.usage.outputTokens;
+      if (part.type === 'finish' && part.reason !== 'cancelled' && firstAt !== null) this.recordSpeed(info.id, started, firstAt, outputTokens);
+      parts.push(part);
+    };
     void this.generations
-      .run(() => this.generate(info, request, signal, parts))
+      .run(entryKey(info.path, 'chat'), () => this.generate(info, request, signal, { push }), signal)
       .catch((error: unknown) => {
         const coded = error instanceof CodedError ? error : null;
         if (coded?.code === 'CANCELLED' && signal.aborted) {
@@ -397,7 +524,18 @@ export class LocalRuntime {
     return parts;
   }
 
-  private async generate(info: LocalModel, request: GenerateRequest, signal: AbortSignal, parts: AsyncQueue<StreamPart>) {
+  private recordSpeed(modelId: string, started: number, firstAt: number, outputTokens: number): void {
+    const now = performance.now();
+    const samples = this.speeds.get(modelId) ?? [];
+    samples.push({
+      ttftMs: firstAt - started,
+      tokensPerSecond: outputTokens > 1 && now > firstAt ? (outputTokens - 1) / ((now - firstAt) / 1000) : null,
+    });
+    if (samples.length > SPEED_SAMPLES) samples.shift();
+    this.speeds.set(modelId, samples);
+  }
+
+  private async generate(info: LocalModel, request: GenerateRequest, signal: AbortSignal, parts: { push: (part: StreamPart) => void }) {
     if (this.disposed) throw new CodedError('CANCELLED', 'The app is shutting down');
     if (signal.aborted) {
       parts.push({ type: 'finish', reason: 'cancelled' });
@@ -410,6 +548,7 @@ export class LocalRuntime {
     }
     entry.inUse++;
     try {
+      if (entry.shrinking) await entry.shrinking;
       await generateLocal(await this.getLlama(), entry.context!, request, signal, (part) => parts.push(part));
     } finally {
       entry.inUse--;

@@ -17,7 +17,7 @@ import { createRoutingHandlers, type RoutingHandlerDeps } from './routing-handle
 import { createToolApprovalHandlers, type ToolApprovalHandlerDeps } from './tool-approval-handlers';
 import { createCompareHandlers } from './compare-handlers';
 import { createLabHandlers } from './lab-handlers';
-import { createApiHandlers } from './api-handlers';
+import { createApiHandlers, type ApiHandlerDeps } from './api-handlers';
 import type { CompareService } from '../compare/compare-service';
 import type { LabService } from '../lab/lab-service';
 
@@ -46,6 +46,8 @@ export interface HandlerDeps {
   lab: LabService;
   /** Answers to tool approval cards and sampling requests; null answers `resolved: false`. */
   toolApprovals?: ToolApprovalHandlerDeps | null;
+  /** Tandem's own API server and its keys; null answers UNSUPPORTED. */
+  api?: ApiHandlerDeps | null;
 }
 
 /** Thin handlers: each one delegates to a core service. */
@@ -99,7 +101,7 @@ export function createHandlers(deps: HandlerDeps): Handlers {
     ...createRoutingHandlers(deps.routing),
     ...createCompareHandlers(deps.compare),
     ...createLabHandlers(deps.lab),
-    ...createApiHandlers(),
+    ...createApiHandlers(deps.api ?? null),
     ...createDownloadHandlers({ ...deps.downloads, library, runtime, onModelsChanged: () => broadcast('models.changed', {}) }),
     ...createModelHandlers({
       library,

@@ -1,4 +1,5 @@
 import { timingSafeEqual, randomBytes } from 'node:crypto';
+import { hostname, networkInterfaces } from 'node:os';
 
 /** A per-launch secret: 32 random bytes, URL-safe. */
 export function createToken(): string {
@@ -22,6 +23,25 @@ export function allowedHosts(host: string, port: number): Set<string> {
   if (host === '0.0.0.0' || host === '::') names.delete(host);
   return new Set([...names].map((name) => `${name.includes(':') && !name.startsWith('[') ? `[${name}]` : name}:${port}`));
 }
+
+/**
+ * The Host names a server bound to `host` answers to: `allowedHosts`, and for
+ * a wildcard binding (0.0.0.0, ::) also this machine's addresses and name, so
+ * other machines can reach it by address while a rebound DNS name still cannot.
+ */
+export function hostsForBinding(host: string, port: number): Set<string> {
+  const hosts = allowedHosts(host, port);
+  if (host !== '0.0.0.0' && host !== '::' && host !== '[::]') return hosts;
+  for (const addresses of Object.values(networkInterfaces())) {
+    for (const address of addresses ?? []) {
+      const bare = address.address.split('%')[0] as string;
+      hosts.add(address.family === 'IPv6' ? `[${bare.toLowerCase()}]:${port}` : `${bare}:${port}`);
+    }
+  }
+  hosts.add(`${hostname().toLowerCase()}:${port}`);
+  return hosts;
+}
+
 
 export function isAllowedHost(hostHeader: string | undefined, hosts: Set<string>): boolean {
   return typeof hostHeader === 'string' && hosts.has(hostHeader.toLowerCase());

@@ -5,8 +5,9 @@ import { WebSocketServer, type WebSocket } from 'ws';
 import { TOKEN_QUERY_PARAM, WS_PATH, type ServerMessage } from '../../../shared/ipc/wire';
 import type { Logger } from '../app/logger';
 import type { RpcDispatcher } from '../rpc/rpc-dispatcher';
+import type { ApiHandler } from './api/api-handler';
 import { serveStatic } from './static-files';
-import { allowedHosts, isAllowedHost, isAllowedOrigin, tokensEqual } from './security';
+import { hostsForBinding, isAllowedHost, isAllowedOrigin, tokensEqual } from './security';
 
 export interface ServeServerOptions {
   rpc: RpcDispatcher;
@@ -16,6 +17,8 @@ export interface ServeServerOptions {
   port: number;
   /** Folder with the built renderer (index.html); null serves no UI (API-only uses). */
   staticDir: string | null;
+  /** Tandem's API (/v1/…, /mcp) on this same port (`tandem serve --api`); its requests take any method. */
+  api?: ApiHandler;
 }
 
 export interface ServeServer {
@@ -38,6 +41,10 @@ export async function startServeServer(options: ServeServerOptions): Promise<Ser
     if (!isAllowedHost(request.headers.host, hosts)) {
       response.writeHead(421, { 'Content-Type': 'text/plain' });
       response.end('Unknown host');
+      return;
+    }
+    if (options.api?.handles(request)) {
+      void options.api.handle(request, response);
       return;
     }
     if (request.method !== 'GET' && request.method !== 'HEAD') {
@@ -102,7 +109,7 @@ export async function startServeServer(options: ServeServerOptions): Promise<Ser
     });
   });
   const port = (server.address() as AddressInfo).port;
-  hosts = allowedHosts(options.host, port);
+  hosts = hostsForBinding(options.host, port);
   const displayHost = options.host.includes(':') ? `[${options.host}]` : options.host;
   return {
     url: `http://${displayHost}:${port}/?${TOKEN_QUERY_PARAM}=${token}`,

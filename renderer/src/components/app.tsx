@@ -5,6 +5,7 @@ import { ChatView } from './chat/chat-view';
 import { DocumentViewer } from './documents/document-viewer';
 import { AppHeader } from './header/app-header';
 import { PageRail } from './page-rail';
+import { ApiPage } from './api/api-page';
 import { McpPage } from './pages/mcp-page';
 import { DocumentsPage } from './pages/documents-page';
 import { ModelsPage } from './pages/models-page';
@@ -65,6 +66,11 @@ export function App() {
           <Suspense fallback={<div className="loading" role="status" aria-label="Loading the lab" />}>
             <LabPage />
           </Suspense>
+        </main>
+      )}
+      {page === 'api' && (
+        <main className="main main--page">
+          <ApiPage />
         </main>
       )}
       {/* One viewer for the whole app: search results and chat citations both open it. */}

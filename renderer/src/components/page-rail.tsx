@@ -2,6 +2,7 @@ import type { Page } from '../store/navigation-slice';
 import { useAppStore } from '../store/store-context';
 import { ChartIcon, ChatIcon, ChipIcon, CloudIcon, DocumentIcon, PlugIcon } from './common/icons';
 import { FlaskIcon } from './lab/flask-icon';
+import { ApiIcon } from './api/api-icon';
 
 const PAGES: { page: Page; label: string; Icon: typeof ChatIcon }[] = [
   { page: 'chats', label: 'Chats', Icon: ChatIcon },
@@ -11,9 +12,10 @@ const PAGES: { page: Page; label: string; Icon: typeof ChatIcon }[] = [
   { page: 'mcp', label: 'MCP', Icon: PlugIcon },
   { page: 'usage', label: 'Usage', Icon: ChartIcon },
   { page: 'lab', label: 'Lab', Icon: FlaskIcon },
+  { page: 'api', label: 'API', Icon: ApiIcon },
 ];
 
-/** The narrow rail that switches between Chats, Models, Providers, Documents, MCP, Usage and Lab; plain buttons, so Tab and Enter work. */
+/** The narrow rail that switches between Chats, Models, Providers, Documents, MCP, Usage, Lab and API; plain buttons, so Tab and Enter work. */
 export function PageRail() {
   const current = useAppStore((s) => s.page);
   const showPage = useAppStore((s) => s.showPage);

@@ -1,5 +1,6 @@
 import type { StoreApi } from 'zustand/vanilla';
 import type { TandemClient } from '../client/tandem-client';
+import type { ApiSlice } from './api-slice';
 import type { ChatSettingsSlice } from './chat-settings-slice';
 import type { CompareSlice } from './compare-slice';
 import type { ChatsSlice } from './chats-slice';
@@ -34,7 +35,8 @@ export type AppState = ChatsSlice &
   DocumentsSlice &
   RoutingSlice &
   LabSlice &
-  CompareSlice;
+  CompareSlice &
+  ApiSlice;
 export type AppStore = StoreApi<AppState>;
 
 /** What the store's actions need from outside: only the client. */

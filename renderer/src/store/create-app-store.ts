@@ -1,5 +1,6 @@
 import { createStore } from 'zustand/vanilla';
 import type { AppState, AppStore, StoreDeps } from './app-state';
+import { createApiSlice } from './api-slice';
 import { createChatSettingsSlice } from './chat-settings-slice';
 import { createChatsSlice } from './chats-slice';
 import { createCompareSlice } from './compare-slice';
@@ -38,5 +39,6 @@ export function createAppStore(deps: StoreDeps): AppStore {
     ...createRoutingSlice(set, get, deps),
     ...createLabSlice(set, get, deps),
     ...createCompareSlice(set, get, deps),
+    ...createApiSlice(set, get, deps),
   }));
 }

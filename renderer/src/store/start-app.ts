@@ -21,6 +21,8 @@ export function startApp(store: AppStore, client: TandemClient): () => void {
       state().loadCollections(),
       state().page === 'usage' ? state().loadUsage() : undefined,
       state().page === 'lab' ? state().loadLab() : undefined,
+      state().page === 'api' ? state().loadApi() : undefined,
+      state().page === 'usage' ? state().loadApiRequests() : undefined,
     ]);
   };
 
@@ -41,6 +43,7 @@ export function startApp(store: AppStore, client: TandemClient): () => void {
     client.on('collections.progress', (progress) => state().receiveIndexProgress(progress)),
     client.on('collections.changed', () => void state().loadCollections()),
     client.on('lab.changed', () => state().receiveLabChanged()),
+    client.on('api.changed', () => state().receiveApiChanged()),
     client.on('usage.changed', () => {
       if (state().page === 'usage') {
         void state().loadUsage();

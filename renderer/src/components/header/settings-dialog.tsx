@@ -14,6 +14,8 @@ function SettingsForm({ settings, onDone }: SettingsFormProps) {
   const updateSettings = useAppStore((s) => s.updateSettings);
   const dataDir = useAppStore((s) => s.appInfo?.dataDir ?? null);
   const clearCache = useAppStore((s) => s.clearCache);
+  const showPage = useAppStore((s) => s.showPage);
+  const apiEnabled = settings.api.enabled;
   const [maxTokens, setMaxTokens] = useState(String(settings.maxTokens));
   const [cacheEnabled, setCacheEnabled] = useState(settings.routing.cache.enabled);
   const [cacheTtlDays, setCacheTtlDays] = useState(String(settings.routing.cache.ttlDays));
@@ -80,6 +82,22 @@ function SettingsForm({ settings, onDone }: SettingsFormProps) {
             )}
           </div>
         </fieldset>
+        <div className="field">
+          <span className="field__label">API server</span>
+          <div className="form__actions form__actions--start">
+            <span className="muted">{apiEnabled ? 'On: other tools can use Tandem through its API and MCP.' : 'Off.'}</span>
+            <button
+              type="button"
+              className="button button--small"
+              onClick={() => {
+                showPage('api');
+                onDone();
+              }}
+            >
+              API server settings…
+            </button>
+          </div>
+        </div>
         {dataDir && (
           <div className="field">
             <span className="field__label">Data folder</span>

@@ -4,6 +4,7 @@ import { formatCount } from '../../lib/format';
 import { formatUsd } from '../../lib/route-format';
 import type { UsagePeriod } from '../../store/routing-slice';
 import { useAppStore } from '../../store/store-context';
+import { ApiRequestsTable } from '../api/api-requests-table';
 import { NoticeList } from '../chat/notice-list';
 import { BudgetForm } from './budget-form';
 import { CachePanel } from './cache-panel';
@@ -214,6 +215,7 @@ export function UsagePage() {
             <ModelsTable models={usage.models} />
           </>
         )}
+        <ApiRequestsTable />
         <div className="usage__settings">
           <BudgetForm />
           <CachePanel />
