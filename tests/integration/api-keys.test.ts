@@ -109,7 +109,16 @@ describe('API keys through the API server', () => {
     expect(Number(refused.headers.get('retry-after'))).toBeLessThanOrEqual(60);
     expect(((await refused.json()) as { error: { message: string } }).error.message).toContain('2 requests per minute');
 
+    // A request whose prompt and answer cannot fit in what is left is refused before it runs (the quota is never overrun).
     const quota = await client.call('apiKeys.add', { name: 'tokens-5', dailyTokens: 5 });
+    const tooBig = await fetch(`${url}/chat/completions`, {
+      method: 'POST',
+      headers: { Authorization: `Bearer ${quota.secret}`, 'Content-Type': 'application/json' },
+      body: JSON.stringify({ model: storiesModelId, messages: [{ role: 'user', content: 'Once upon a time, in a land far away, there lived a king' }], max_tokens: 8 }),
+    });
+    expect(tooBig.status).toBe(429);
+    expect(((await tooBig.json()) as { error: { code: string } }).error.code).toBe('quota_exceeded');
+    await client.call('apiKeys.update', { id: quota.key.id, dailyTokens: 200 });
     const answer = await fetch(`${url}/chat/completions`, {
       method: 'POST',
       headers: { Authorization: `Bearer ${quota.secret}`, 'Content-Type': 'application/json' },
@@ -119,8 +128,9 @@ describe('API keys through the API server', () => {
     const body = (await answer.json()) as { usage: { total_tokens: number } };
     expect(body.usage.total_tokens).toBeGreaterThan(5);
     const listed = (await client.call('apiKeys.list', {})).find((k) => k.name === 'tokens-5');
-    expect(listed?.today).toEqual({ requests: 1, tokens: body.usage.total_tokens, costUsd: 0 });
+    expect(listed?.today).toEqual({ requests: 2, tokens: body.usage.total_tokens, costUsd: 0 });
     expect(listed?.lastUsedAt).not.toBeNull();
+    await client.call('apiKeys.update', { id: quota.key.id, dailyTokens: 5 });
     const over = await fetch(`${url}/models`, { headers: { Authorization: `Bearer ${quota.secret}` } });
     expect(over.status).toBe(429);
     const now = new Date();

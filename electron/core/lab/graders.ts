@@ -87,6 +87,9 @@ export function gradeContains(answer: string, reference: string | undefined): Gr
   return match ? { score: 1 } : { score: 0, note: `"${clip(reference.trim())}" not found in the answer` };
 }
 
+/** The most characters of an answer a regex grader looks at. */
+export const REGEX_INPUT_LIMIT = 20_000;
+
 export function gradeRegex(answer: string, pattern: string, flags?: string): Grade {
   let regex: RegExp;
   try {
@@ -94,7 +97,8 @@ export function gradeRegex(answer: string, pattern: string, flags?: string): Gra
   } catch (error) {
     return { score: 0, note: `invalid regex: ${(error as Error).message}` };
   }
-  return regex.test(answer) ? { score: 1 } : { score: 0, note: `no match for /${clip(pattern)}/${flags ?? ''}` };
+  // A regex runs on at most the first REGEX_INPUT_LIMIT characters: a backtracking pattern on a long answer could freeze the process.
+  return regex.test(answer.length > REGEX_INPUT_LIMIT ? answer.slice(0, REGEX_INPUT_LIMIT) : answer) ? { score: 1 } : { score: 0, note: `no match for /${clip(pattern)}/${flags ?? ''}` };
 }
 
 export function gradeJsonSchema(answer: string, schema: Record<string, unknown>): Grade {

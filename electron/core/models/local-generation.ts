@@ -42,8 +42,9 @@ export async function generateLocal(
     : undefined;
 
   const sequence = await takeSequence(context, signal);
-  const chat = new LlamaChat({ contextSequence: sequence, autoDisposeSequence: false });
+  let chat: LlamaChat | null = null;
   try {
+    chat = new LlamaChat({ contextSequence: sequence, autoDisposeSequence: false });
     const history = toChatHistory(request);
     const inputTokens = sequence.model.tokenize(promptText(request)).length;
     let outputTokens = 0;
@@ -77,13 +78,47 @@ export async function generateLocal(
       stop === 'abort' || signal.aborted ? 'cancelled' : calls.length > 0 ? 'tool-calls' : stop === 'maxTokens' ? 'length' : 'stop';
     push({ type: 'finish', reason });
   } finally {
-    chat.dispose({ disposeSequence: false });
+    chat?.dispose({ disposeSequence: false });
     giveBack(sequence);
   }
 }
 
-/** How often a request that found every sequence still being given back looks again. */
-const SEQUENCE_POLL_MS = 2;
+/** A request waiting for a sequence looks again after this long even when no release was announced. */
+const SEQUENCE_WAIT_FALLBACK_MS = 250;
+
+/** Requests waiting for a sequence of each context; woken when one is given back or the context is disposed. */
+const sequenceWaiters = new WeakMap<LlamaContext, Set<() => void>>();
+
+function wakeSequenceWaiters(context: LlamaContext): void {
+  const waiters = sequenceWaiters.get(context);
+  if (!waiters) return;
+  for (const wake of [...waiters]) wake();
+}
+
+/** Resolves when a sequence of `context` is given back, the context is disposed, `signal` aborts, or after the fallback delay. */
+function sequenceReleased(context: LlamaContext, signal: AbortSignal): Promise<void> {
+  return new Promise<void>((resolve) => {
+    let waiters = sequenceWaiters.get(context);
+    if (!waiters) {
+      // once per context: its disposal wakes whoever waits on it
+      waiters = new Set();
+      sequenceWaiters.set(context, waiters);
+      const listener = context.onDispose.createListener(() => {
+        listener.dispose();
+        wakeSequenceWaiters(context);
+      });
+    }
+    const done = () => {
+      clearTimeout(timer);
+      signal.removeEventListener('abort', done);
+      waiters.delete(done);
+      resolve();
+    };
+    const timer = setTimeout(done, SEQUENCE_WAIT_FALLBACK_MS);
+    signal.addEventListener('abort', done, { once: true });
+    waiters.add(done);
+  });
+}
 
 /**
  * A clean sequence of the context. A sequence given back returns to the
@@ -91,12 +126,16 @@ const SEQUENCE_POLL_MS = 2;
  * cleared under the context lock, which the loop holds while other sequences
  * keep generating), so the runtime creates one spare sequence beyond the
  * requests it lets run at once, and a request that still finds none waits
- * here (and leaves at once when its signal aborts).
+ * here for one to be given back; it leaves at once when its signal aborts,
+ * and with an error when the context is disposed (the model was unloaded:
+ * no sequence ever comes back then).
  */
-async function takeSequence(context: LlamaContext, signal: AbortSignal): Promise<LlamaContextSequence> {
-  while (context.sequencesLeft === 0) {
+export async function takeSequence(context: LlamaContext, signal: AbortSignal): Promise<LlamaContextSequence> {
+  for (;;) {
     if (signal.aborted) throw new CodedError('CANCELLED', 'Cancelled while waiting for the model');
-    await new Promise((resolve) => setTimeout(resolve, SEQUENCE_POLL_MS));
+    if (context.disposed) throw new CodedError('GENERATION_FAILED', 'The model was unloaded while this request waited for it', { retryable: true });
+    if (context.sequencesLeft > 0) break;
+    await sequenceReleased(context, signal);
   }
   const sequence = context.getSequence();
   if (context.totalSequences > 1) keepInStep(sequence);
@@ -123,8 +162,12 @@ function keepInStep(sequence: LlamaContextSequence): void {
 }
 
 /** Gives a sequence back without waiting for node-llama-cpp to clear it (see takeSequence). */
-function giveBack(sequence: LlamaContextSequence): void {
-  sequence.dispose().catch(() => undefined);
+export function giveBack(sequence: LlamaContextSequence): void {
+  const context = sequence.context;
+  void sequence
+    .dispose()
+    .catch(() => undefined)
+    .then(() => wakeSequenceWaiters(context));
 }
 
 /** Applies the context policy before the prompt is built; a drop is announced as a part. */
@@ -186,8 +229,9 @@ async function generateForcedCall(
     systemPrompt: [request.systemPrompt ?? systemText(request.messages), instruction].filter(Boolean).join('\n\n'),
   };
   const sequence = await takeSequence(context, signal);
-  const chat = new LlamaChat({ contextSequence: sequence, autoDisposeSequence: false });
+  let chat: LlamaChat | null = null;
   try {
+    chat = new LlamaChat({ contextSequence: sequence, autoDisposeSequence: false });
     const result = await chat.generateResponse(toChatHistory(withInstruction), {
       grammar,
       maxTokens: request.maxTokens,
@@ -213,7 +257,7 @@ async function generateForcedCall(
     push({ type: 'tool-call', toolCallId: `call_${randomUUID()}`, toolName: tool.name, args });
     push({ type: 'finish', reason: 'tool-calls' });
   } finally {
-    chat.dispose({ disposeSequence: false });
+    chat?.dispose({ disposeSequence: false });
     giveBack(sequence);
   }
 }

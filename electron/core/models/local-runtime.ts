@@ -82,6 +82,10 @@ interface Entry {
   contextOptions: LlamaContextOptions | null;
   /** Set while its context is being made again with one sequence. */
   shrinking: Promise<void> | null;
+  /** Set once it is being unloaded: no new work starts on it, requests for the model wait and load it again. */
+  unloading: Promise<void> | null;
+  /** Woken when inUse drops to 0. */
+  unusedWaiters: (() => void)[];
 }
 
 /**
@@ -181,18 +185,20 @@ export class LocalRuntime {
    */
   async withEmbeddingContext<T>(info: LocalModel, work: (context: LlamaEmbeddingContext) => Promise<T>, signal?: AbortSignal): Promise<T> {
     return this.generations.run(entryKey(info.path, 'embedding'), async () => {
-      const entry = await this.ensureLoaded(info, signal, 'embedding');
-      entry.inUse++;
+      const entry = await this.useEntry(info, signal, 'embedding');
       try {
         return await work(entry.embedding!);
       } finally {
-        entry.inUse--;
-        this.touch(entry);
+        this.endUse(entry);
       }
     }, signal);
   }
 
-  /** Unloads a model; a generation running on it finishes first. False when it was not loaded. */
+  /**
+   * Unloads a model; generations running on it finish first, and requests
+   * for it that come meanwhile wait for the unload, then load it again (they
+   * never keep it loaded). False when it was not loaded.
+   */
   async unload(path: string): Promise<boolean> {
     const entries = this.entriesFor(path);
     for (const entry of entries) {
@@ -201,10 +207,51 @@ export class LocalRuntime {
         await entry.ready.catch(() => undefined);
         continue;
       }
-      if (entry.inUse > 0) await this.generations.idle();
-      await this.release(entry);
+      await this.unloadEntry(entry);
     }
     return entries.length > 0;
+  }
+
+  private unloadEntry(entry: Entry): Promise<void> {
+    entry.unloading ??= (async () => {
+      await this.untilUnused(entry);
+      await this.release(entry);
+    })();
+    return entry.unloading;
+  }
+
+  /** Resolves when no generation runs on the entry. */
+  private untilUnused(entry: Entry): Promise<void> {
+    if (entry.inUse === 0) return Promise.resolve();
+    return new Promise((resolve) => entry.unusedWaiters.push(resolve));
+  }
+
+  /**
+   * The loaded entry for a model, counted in use (call endUse after): loads
+   * it when needed, waits out an unload or a shrink, and loads it again when
+   * it was unloaded meanwhile.
+   */
+  private async useEntry(info: LocalModel, signal: AbortSignal | undefined, kind: LoadKind): Promise<Entry> {
+    for (;;) {
+      const entry = await this.ensureLoaded(info, signal, kind);
+      if (entry.shrinking) await entry.shrinking;
+      if (entry.unloading || this.entries.get(entryKey(info.path, kind)) !== entry) continue;
+      if (kind === 'chat' ? !entry.context : !entry.embedding) {
+        // never expected (a failed shrink releases the entry); unloading it makes sure this loop moves on
+        await this.unloadEntry(entry);
+        continue;
+      }
+      entry.inUse++;
+      return entry;
+    }
+  }
+
+  private endUse(entry: Entry): void {
+    entry.inUse--;
+    this.touch(entry);
+    if (entry.inUse > 0) return;
+    const waiters = entry.unusedWaiters.splice(0, entry.unusedWaiters.length);
+    for (const wake of waiters) wake();
   }
 
   private entriesFor(path: string): Entry[] {
@@ -256,12 +303,18 @@ export class LocalRuntime {
   private async ensureLoaded(info: LocalModel, signal?: AbortSignal, kind: LoadKind = 'chat'): Promise<Entry> {
     if (this.disposed) throw new CodedError('CANCELLED', 'The app is shutting down');
     const key = entryKey(info.path, kind);
-    const existing = this.entries.get(key);
-    if (existing) {
+    for (let existing = this.entries.get(key); existing; existing = this.entries.get(key)) {
+      // being unloaded: wait, then load it afresh
+      if (existing.unloading) {
+        await existing.unloading.catch(() => undefined);
+        continue;
+      }
       const entry = await existing.ready;
+      if (entry.unloading || this.entries.get(key) !== entry) continue;
       this.touch(entry);
       return entry;
     }
+    if (this.disposed) throw new CodedError('CANCELLED', 'The app is shutting down');
     const controller = new AbortController();
     const onAbort = () => controller.abort();
     signal?.addEventListener('abort', onAbort, { once: true });
@@ -284,6 +337,8 @@ export class LocalRuntime {
       batchingBytes: 0,
       contextOptions: null,
       shrinking: null,
+      unloading: null,
+      unusedWaiters: [],
     };
     entry.ready = this.loadEntry(entry).finally(() => signal?.removeEventListener('abort', onAbort));
     this.entries.set(key, entry);
@@ -336,21 +391,46 @@ export class LocalRuntime {
         this.emit(entry);
         return entry;
       }
-      const sequences = await this.sequencesFor(entry, model, contextSize);
-      let context: LlamaContext;
+      let sequences = await this.sequencesFor(entry, model, contextSize, llama);
       const contextOptions: LlamaContextOptions = {
         contextSize: options.contextSize === undefined && settingContext === 'auto' ? { max: contextSize } : contextSize,
         threads: { ideal: threads, min: 1 },
         batchSize: typeof options.batchSize === 'number' ? options.batchSize : undefined,
       };
       entry.contextOptions = contextOptions;
-      try {
-        context = await model.createContext({
+      const create = (count: number) =>
+        model!.createContext({
           ...contextOptions,
           // one spare: a sequence given back is cleared only when the decode loop pauses (see takeSequence)
-          sequences: sequences > 1 ? sequences + 1 : 1,
+          sequences: count > 1 ? count + 1 : 1,
           createSignal: controller.signal,
         });
+      let context: LlamaContext | null = null;
+      if (sequences > 1) {
+        // batching is a bonus: when the context for several sequences does not fit (the estimate was off,
+        // VRAM is short) or comes out with a shorter window than one sequence would get, one sequence it is
+        try {
+          context = await create(sequences);
+          if (context.contextSize < contextSize) {
+            this.options.logger.info(
+              `${info.name}: ${sequences} sequences would get a context of ${context.contextSize} tokens (< ${contextSize}); one sequence instead`,
+            );
+            await context.dispose();
+            context = null;
+          }
+        } catch (error) {
+          if (controller.signal.aborted) throw cancelled();
+          this.options.logger.warn(`${info.name}: no context for ${sequences} sequences (${(error as Error).message}); one sequence instead`);
+          context = null;
+        }
+        if (!context) {
+          sequences = 1;
+          entry.memoryBytes -= entry.batchingBytes;
+          entry.batchingBytes = 0;
+        }
+      }
+      try {
+        context ??= await create(1);
       } catch (error) {
         if (controller.signal.aborted) throw cancelled();
         throw new CodedError('MODEL_LOAD_FAILED', `Could not create a context for ${info.name}: ${(error as Error).message}`, { cause: error });
@@ -383,19 +463,22 @@ export class LocalRuntime {
    * one spare): DEFAULT_CHAT_SEQUENCES when their extra KV cache fits the budget beside everything already loaded
    * (more sequences never unload another model), else fewer, down to 1.
    */
-  private async sequencesFor(entry: Entry, model: LlamaModel, contextSize: number): Promise<number> {
+  private async sequencesFor(entry: Entry, model: LlamaModel, contextSize: number, llama: Llama): Promise<number> {
     try {
       const budget = await this.memoryBudgetBytes();
       const room = budget - this.usedBytes(entry) - entry.memoryBytes;
-      const cost = async (sequences: number) => {
-        const estimate = await model.fileInsights.estimateContextResourceRequirementsV2({ contextSize, modelGpuLayers: model.gpuLayers, sequences });
-        return estimate.cpuRam + estimate.gpuVram;
-      };
+      const cost = (sequences: number) =>
+        model.fileInsights.estimateContextResourceRequirementsV2({ contextSize, modelGpuLayers: model.gpuLayers, sequences });
       const one = await cost(1);
+      // the model's weights are in VRAM by now: the whole KV cache of an offloaded context must fit in what is left,
+      // whatever the RAM + VRAM budget says
+      const freeVram = llama.gpu === false || model.gpuLayers === 0 ? null : (await llama.getVramState()).free;
       for (let sequences = DEFAULT_CHAT_SEQUENCES; sequences > 1; sequences = Math.floor(sequences / 2)) {
         // with the spare sequence the context is made with
-        const extra = Math.max(0, (await cost(sequences + 1)) - one);
-        if (extra <= room) {
+        const several = await cost(sequences + 1);
+        const extra = Math.max(0, several.cpuRam + several.gpuVram - (one.cpuRam + one.gpuVram));
+        const vramFits = freeVram === null || several.gpuVram <= freeVram * AUTO_BUDGET_FRACTION;
+        if (extra <= room && vramFits) {
           entry.memoryBytes += extra;
           entry.batchingBytes = extra;
           return sequences;
@@ -418,7 +501,7 @@ export class LocalRuntime {
     }
     // idle models first give back the memory of their extra sequences (cheaper than unloading one)
     const shrinkable = [...this.entries.values()]
-      .filter((other) => other !== entry && other.state === 'loaded' && other.inUse === 0 && other.batchingBytes > 0)
+      .filter((other) => other !== entry && other.state === 'loaded' && other.inUse === 0 && !other.unloading && other.batchingBytes > 0)
       .sort((a, b) => a.lastUsed - b.lastUsed);
     for (const other of shrinkable) {
       if (this.usedBytes(entry) + entry.memoryBytes <= budget) break;
@@ -426,7 +509,7 @@ export class LocalRuntime {
     }
     while (this.usedBytes(entry) + entry.memoryBytes > budget) {
       const victim = [...this.entries.values()]
-        .filter((other) => other !== entry && other.state === 'loaded' && other.inUse === 0)
+        .filter((other) => other !== entry && other.state === 'loaded' && other.inUse === 0 && !other.unloading)
         .sort((a, b) => a.lastUsed - b.lastUsed)[0];
       if (!victim) {
         throw new CodedError('MODEL_LOAD_FAILED', `Not enough room in the memory budget for ${entry.info.name} while other models are busy`, {
@@ -434,21 +517,33 @@ export class LocalRuntime {
         });
       }
       this.options.logger.info(`unloading ${victim.info.name} to make room for ${entry.info.name}`);
-      await this.release(victim);
+      await this.unloadEntry(victim);
     }
   }
 
-  /** Makes an idle model's context again with one sequence, giving back the memory of the others. */
+  /**
+   * Makes an idle model's context again with one sequence, giving back the
+   * memory of the others. When the new context cannot be made, the model is
+   * unloaded (the next request loads it afresh) rather than left without one.
+   */
   private async shrink(entry: Entry): Promise<void> {
     const { model, contextOptions } = entry;
-    if (!model || !contextOptions || entry.sequences <= 1) return;
+    if (!model || !contextOptions || entry.sequences <= 1 || entry.inUse > 0 || entry.unloading || entry.shrinking) return;
     this.options.logger.info(`${entry.info.name}: one sequence from now on, to make room`);
     entry.shrinking = (async () => {
-      await entry.context?.dispose();
-      entry.context = await model.createContext({ ...contextOptions, sequences: 1 });
-      entry.memoryBytes -= entry.batchingBytes;
-      entry.batchingBytes = 0;
-      entry.sequences = 1;
+      const old = entry.context;
+      entry.context = null;
+      try {
+        await old?.dispose();
+        entry.context = await model.createContext({ ...contextOptions, sequences: 1 });
+        entry.memoryBytes -= entry.batchingBytes;
+        entry.batchingBytes = 0;
+        entry.sequences = 1;
+        this.emit(entry);
+      } catch (error) {
+        this.options.logger.warn(`${entry.info.name}: could not make its context again (${(error as Error).message}); unloading it`);
+        await this.release(entry).catch(() => undefined);
+      }
     })();
     try {
       await entry.shrinking;
@@ -460,6 +555,7 @@ export class LocalRuntime {
   private async release(entry: Entry): Promise<void> {
     const key = entryKey(entry.info.path, entry.kind);
     if (this.entries.get(key) === entry) this.entries.delete(key);
+    else if (!entry.context && !entry.embedding && !entry.model) return; // released already
     const { context, embedding, model } = entry;
     entry.context = null;
     entry.embedding = null;
@@ -541,18 +637,15 @@ export class LocalRuntime {
       parts.push({ type: 'finish', reason: 'cancelled' });
       return;
     }
-    const entry = await this.ensureLoaded(info);
-    if (signal.aborted) {
-      parts.push({ type: 'finish', reason: 'cancelled' });
-      return;
-    }
-    entry.inUse++;
+    const entry = await this.useEntry(info, undefined, 'chat');
     try {
-      if (entry.shrinking) await entry.shrinking;
+      if (signal.aborted) {
+        parts.push({ type: 'finish', reason: 'cancelled' });
+        return;
+      }
       await generateLocal(await this.getLlama(), entry.context!, request, signal, (part) => parts.push(part));
     } finally {
-      entry.inUse--;
-      this.touch(entry);
+      this.endUse(entry);
     }
   }
 }

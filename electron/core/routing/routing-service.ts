@@ -229,8 +229,9 @@ export class RoutingService {
    * model for the prompt, when outcomes are compared by embeddings and
    * `embed` is not false).
    */
-  async decide(request: GenerateRequest, context: RouteContext, options: { embed?: boolean } = {}): Promise<RouteDecision> {
+  async decide(request: GenerateRequest, context: RouteContext, options: { embed?: boolean; /** The prompt's size when known (an MCP caller's context_length): the request is not padded to it. */ promptTokens?: number } = {}): Promise<RouteDecision> {
     const features = this.features(request, context);
+    if (options.promptTokens !== undefined && options.promptTokens > features.promptTokens) features.promptTokens = options.promptTokens;
     const candidates = await this.catalog.profiles(features.promptTokens);
     for (const c of candidates) this.priors.set(c.modelId, c.priorQuality);
     const prompt = lastUserText(request.messages);

@@ -168,4 +168,58 @@ describe('ApiKeyService', () => {
     expect(keys.list()).toEqual([]);
     expect(logger.lines.some((line) => line.message.includes('kept as'))).toBe(true);
   });
+
+  test('requests in flight hold the daily token quota: the second of two concurrent requests is clamped, a third is refused, and the holds are settled on record', async () => {
+    const { keys } = await service();
+    const { secret } = await keys.add({ name: 'quota', dailyTokens: 100 });
+    const caller = keys.authenticate(secret)!;
+    const want = (maxTokens: number) => ({ maxTokens, promptTokens: 10, estimateCostUsd: async () => null });
+    expect(keys.admit(caller)).toBeNull();
+    const first = await keys.reserve(caller, want(60));
+    expect(first).toMatchObject({ maxTokens: 60 });
+    expect(keys.inFlight(caller.keyId)).toBe(1);
+    // 70 held (10 prompt + 60 answer): 30 left, 10 of them for the prompt.
+    const second = await keys.reserve(caller, want(60));
+    expect(second).toMatchObject({ maxTokens: 20 });
+    const third = await keys.reserve(caller, want(60));
+    expect(third).toMatchObject({ kind: 'quota', retryAfterSeconds: 5 });
+    // The door sees what is held too.
+    expect(keys.admit(caller)).toMatchObject({ kind: 'quota' });
+    // Settled: the holds end and the real use counts.
+    (first as { release(): void }).release();
+    (first as { release(): void }).release();
+    keys.record(caller, entry(Date.parse('2026-03-10T12:00:01.000Z'), { inputTokens: 10, outputTokens: 40 }));
+    (second as { release(): void }).release();
+    keys.record(caller, entry(Date.parse('2026-03-10T12:00:02.000Z'), { inputTokens: 10, outputTokens: 20 }));
+    expect(keys.inFlight(caller.keyId)).toBe(0);
+    expect(keys.find('quota')?.today.tokens).toBe(80);
+    expect(await keys.reserve(caller, want(60))).toMatchObject({ maxTokens: 10 });
+  });
+
+  test('a cost quota holds each request\'s estimated cost while it runs', async () => {
+    const { keys } = await service();
+    const { secret } = await keys.add({ name: 'dollars', dailyCostUsd: 0.01 });
+    const caller = keys.authenticate(secret)!;
+    const want = { maxTokens: 100, promptTokens: 10, estimateCostUsd: async () => 0.006 };
+    const first = await keys.reserve(caller, want);
+    expect(first).toMatchObject({ maxTokens: 100 });
+    expect(await keys.reserve(caller, want)).toMatchObject({ kind: 'quota' });
+    (first as { release(): void }).release();
+    expect(await keys.reserve(caller, want)).toMatchObject({ maxTokens: 100 });
+  });
+
+  test('requests refused at the door are listed but never written to requests.jsonl', async () => {
+    const { keys, apiDir } = await service();
+    const at = Date.parse('2026-03-10T12:00:00.000Z');
+    for (let i = 0; i < 50; i++) keys.record(null, entry(at, { status: 401, model: null, inputTokens: 0, outputTokens: 0 }), { persist: false });
+    const { secret } = await keys.add({ name: 'ok' });
+    keys.record(keys.authenticate(secret), entry(at));
+    await keys.flush();
+    const lines = (await readFile(join(apiDir, 'requests.jsonl'), 'utf8')).trim().split('\n');
+    expect(lines).toHaveLength(1);
+    expect(JSON.parse(lines[0]!)).toMatchObject({ keyName: 'ok', status: 200 });
+    const recent = keys.requests(100);
+    expect(recent).toHaveLength(51);
+    expect(recent[1]).toMatchObject({ keyName: null, status: 401 });
+  });
 });

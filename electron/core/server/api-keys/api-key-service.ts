@@ -4,10 +4,10 @@ import { join } from 'node:path';
 import { CodedError } from '../../../../shared/ipc/errors';
 import type { ApiKeyLimits, ApiKeySummary, ApiRequestLogEntry } from '../../../../shared/ipc/routes/api';
 import type { Logger } from '../../app/logger';
-import type { ApiCaller, ApiGate, ApiRefusal, ApiRequestRecord } from '../api/api-gate';
+import type { ApiCaller, ApiGate, ApiRefusal, ApiRequestRecord, ApiReservation, ApiReservationRequest } from '../api/api-gate';
 import { ApiKeyFile, type StoredApiKey } from './api-key-file';
 import { ApiRequestLog, type ApiRequestLine } from './api-request-log';
-import { checkLimits, emptyDay, MinuteWindow, utcDayOf, type DayUsage } from './key-limits';
+import { checkLimits, emptyDay, MinuteWindow, quotaRefusal, utcDayOf, type DayUsage } from './key-limits';
 import { createSecret, hashesEqual, hashSecret, secretPrefix } from './key-secret';
 
 export interface ApiKeyServiceOptions {
@@ -41,6 +41,8 @@ export class ApiKeyService implements ApiGate {
   private readonly usage = new Map<string, DayUsage>();
   private readonly windows = new Map<string, MinuteWindow>();
   private readonly lastUsed = new Map<string, string>();
+  /** Per key: requests in flight and what they hold against the daily quotas until recorded. */
+  private readonly held = new Map<string, { requests: number; tokens: number; costUsd: number }>();
   private commandLine: { hash: string; prefix: string } | null = null;
   /** Changes are written one after another; while one is pending, the file on disk is older than memory. */
   private writing: Promise<void> = Promise.resolve();
@@ -149,12 +151,63 @@ export class ApiKeyService implements ApiGate {
   admit(caller: ApiCaller): ApiRefusal | null {
     const key = this.keys.find((k) => k.id === caller.keyId);
     const now = this.now();
-    return checkLimits({ keyName: caller.keyName, limits: key ?? NO_LIMITS, today: this.today(caller.keyId, now), window: this.windowOf(caller.keyId), now });
+    return checkLimits({ keyName: caller.keyName, limits: key ?? NO_LIMITS, today: this.withHeld(caller.keyId, now), window: this.windowOf(caller.keyId), now });
   }
 
-  record(caller: ApiCaller | null, entry: ApiRequestRecord): void {
+  /**
+   * Holds a request's worst case (prompt estimate + max tokens; the cost
+   * estimate for a key with a cost quota) until it is recorded, and clamps
+   * its max tokens to what the daily token quota has left after today's use
+   * and the other requests in flight.
+   */
+  async reserve(caller: ApiCaller, want: ApiReservationRequest): Promise<ApiReservation | ApiRefusal> {
+    const limits = this.keys.find((k) => k.id === caller.keyId) ?? NO_LIMITS;
+    const cost = limits.dailyCostUsd !== null ? await want.estimateCostUsd().catch(() => null) : null;
+    // From here on nothing awaits: checking and holding are one step.
+    const now = this.now();
+    const held = this.heldOf(caller.keyId);
+    const today = this.withHeld(caller.keyId, now);
+    const busy = held.requests > 0;
+    let maxTokens = want.maxTokens;
+    const promptTokens = Math.max(0, Math.ceil(want.promptTokens));
+    if (limits.dailyTokens !== null) {
+      const forAnswer = limits.dailyTokens - today.tokens - promptTokens;
+      if (forAnswer < 1) {
+        return quotaRefusal(caller.keyName, limits, today, now, busy, `this request's prompt (about ${promptTokens} tokens) and an answer do not fit in what is left`);
+      }
+      maxTokens = Math.min(maxTokens, forAnswer);
+    }
+    if (limits.dailyCostUsd !== null && today.costUsd + (cost ?? 0) > limits.dailyCostUsd && (cost ?? 0) > 0) {
+      return quotaRefusal(caller.keyName, limits, today, now, busy, `this request's estimated cost ($${(cost ?? 0).toFixed(4)}) is more than what is left`);
+    }
+    const hold = { tokens: limits.dailyTokens !== null ? promptTokens + maxTokens : 0, costUsd: cost ?? 0 };
+    held.requests += 1;
+    held.tokens += hold.tokens;
+    held.costUsd += hold.costUsd;
+    let released = false;
+    return {
+      maxTokens,
+      release: () => {
+        if (released) return;
+        released = true;
+        held.requests -= 1;
+        held.tokens -= hold.tokens;
+        held.costUsd -= hold.costUsd;
+        if (held.requests <= 0) this.held.delete(caller.keyId);
+      },
+    };
+  }
+
+  /** Requests of a key in flight now (answers that hold part of its quotas). */
+  inFlight(keyId: string): number {
+    return this.held.get(keyId)?.requests ?? 0;
+  }
+
+  record(caller: ApiCaller | null, entry: ApiRequestRecord, options: { persist?: boolean } = {}): void {
     const line: ApiRequestLine = { ...entry, keyName: caller?.keyName ?? null, keyId: caller?.keyId ?? null };
-    this.log.append(line);
+    // Requests refused at the door (bad key, Host, Origin, limits) are kept in memory only: a flood of them cannot fill the disk.
+    if (options.persist === false) this.log.remember(line);
+    else this.log.append(line);
     this.count(line, utcDayOf(this.now()));
     const { keyId: _keyId, ...listed } = line;
     this.options.onRequestLogged?.(listed);
@@ -247,6 +300,22 @@ export class ApiKeyService implements ApiGate {
       this.usage.set(keyId, usage);
     }
     return usage;
+  }
+
+  private heldOf(keyId: string): { requests: number; tokens: number; costUsd: number } {
+    let held = this.held.get(keyId);
+    if (!held) {
+      held = { requests: 0, tokens: 0, costUsd: 0 };
+      this.held.set(keyId, held);
+    }
+    return held;
+  }
+
+  /** Today's use plus what the requests in flight hold. */
+  private withHeld(keyId: string, now: number): DayUsage {
+    const today = this.today(keyId, now);
+    const held = this.held.get(keyId);
+    return held ? { ...today, tokens: today.tokens + held.tokens, costUsd: today.costUsd + held.costUsd } : today;
   }
 
   private windowOf(keyId: string): MinuteWindow {

@@ -40,6 +40,11 @@ export class ApiRequestLog {
 
   append(line: ApiRequestLine): void {
     this.log.append(line);
+    this.remember(line);
+  }
+
+  /** Keeps a line among the recent ones without writing it (requests refused at the door). */
+  remember(line: ApiRequestLine): void {
     this.newest.push(line);
     if (this.newest.length > KEPT * 2) this.newest.splice(0, this.newest.length - KEPT);
   }

@@ -95,3 +95,20 @@ function describeWait(seconds: number): string {
   if (minutes < 120) return `${minutes} min`;
   return `${Math.floor(minutes / 60)} h ${minutes % 60} min`;
 }
+
+/**
+ * A quota refusal for a request that does not fit in what is left today.
+ * When other requests of the key are in flight, what they hold comes back
+ * when they end: a short Retry-After; else the next UTC day.
+ */
+export function quotaRefusal(keyName: string, limits: ApiKeyLimits, today: DayUsage, now: number, busy: boolean, why: string): ApiRefusal {
+  const retryAfterSeconds = busy ? 5 : secondsToNextUtcDay(now);
+  const quotas = [limits.dailyTokens !== null ? `${limits.dailyTokens} tokens (${today.tokens} used or held)` : null, limits.dailyCostUsd !== null ? `$${limits.dailyCostUsd} ($${today.costUsd.toFixed(4)} spent or held)` : null]
+    .filter(Boolean)
+    .join(', ');
+  return {
+    kind: 'quota',
+    retryAfterSeconds,
+    message: `API key "${keyName}" has a daily quota of ${quotas} today (UTC): ${why}; ${busy ? 'other requests of this key are still running, try again' : 'it resets'} in ${describeWait(retryAfterSeconds)}.`,
+  };
+}

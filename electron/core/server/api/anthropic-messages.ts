@@ -117,6 +117,9 @@ function systemText(system: MessagesRequest['system']): string | undefined {
   return (typeof system === 'string' ? system : system.map((b) => b.text).join('\n')) || undefined;
 }
 
+/** The most text count_tokens tokenizes (about 1 MB). */
+export const MAX_COUNT_TOKENS_CHARS = 1_000_000;
+
 const CountTokensRequestSchema = MessagesRequestSchema.omit({ max_tokens: true, stream: true });
 
 /**
@@ -129,6 +132,12 @@ export async function anthropicCountTokens(ctx: EndpointContext): Promise<void> 
   const messages = toPromptMessages(body);
   const tools = body.tools?.length ? JSON.stringify(body.tools) : '';
   const system = [systemText(body.system), tools].filter(Boolean).join('\n');
+  // Tokenizing is synchronous: a bound keeps one request from holding the server for seconds.
+  let chars = system.length;
+  for (const m of messages) chars += m.role === 'tool' ? String(m.result).length : m.text.length;
+  if (chars > MAX_COUNT_TOKENS_CHARS) {
+    throw new ApiError(413, `count_tokens counts at most ${MAX_COUNT_TOKENS_CHARS} characters of text; this request has ${chars}.`, 'invalid_request_error', 'request_too_large');
+  }
   sendJson(ctx.res, 200, { input_tokens: requestPromptTokens({ messages, systemPrompt: system || undefined }) }, ctx.baseHeaders);
 }
 

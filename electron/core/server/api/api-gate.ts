@@ -26,6 +26,38 @@ export interface ApiGate {
   authenticate(secret: string | null): ApiCaller | null;
   /** Before the work: null when the caller may go on, else the refusal (requests per minute, daily tokens or cost). */
   admit(caller: ApiCaller): ApiRefusal | null;
-  /** After the work (also for refused and failed requests; caller null for a 401). */
-  record(caller: ApiCaller | null, entry: ApiRequestRecord): void;
+  /**
+   * After the work (also for refused and failed requests; caller null for a 401).
+   * `persist: false` for a request refused at the door (bad key, Host, Origin,
+   * limits): kept in memory for the recent log, never written to disk.
+   */
+  record(caller: ApiCaller | null, entry: ApiRequestRecord, options?: { persist?: boolean }): void;
+  /**
+   * Before a model answer (after admit, once the request is known): holds the
+   * request's worst case against the key's daily quotas while it runs, so that
+   * concurrent or huge requests cannot overrun them. Answers the max tokens the
+   * request may use (clamped to what is left) and a release, called when the
+   * request is recorded; or a refusal. Optional: a gate without quotas needs none.
+   */
+  reserve?(caller: ApiCaller, want: ApiReservationRequest): Promise<ApiReservation | ApiRefusal>;
+}
+
+export interface ApiReservationRequest {
+  /** The answer's max tokens as asked. */
+  maxTokens: number;
+  /** An estimate of the prompt's tokens. */
+  promptTokens: number;
+  /** An estimate of the request's cost in USD (asked only for a key with a cost quota); null when unknown. */
+  estimateCostUsd: () => Promise<number | null>;
+}
+
+export interface ApiReservation {
+  /** The max tokens the request may use: as asked, or less when the daily token quota has less left. */
+  maxTokens: number;
+  /** Ends the hold (idempotent); the request's real use is then counted by `record`. */
+  release(): void;
+}
+
+export function isRefusal(value: ApiReservation | ApiRefusal): value is ApiRefusal {
+  return 'kind' in value;
 }

@@ -4,7 +4,11 @@ import type { Core } from '../../app/create-core';
 import { buildModelContexts } from '../model-context';
 import { isAllowedHost, isAllowedOrigin } from '../security';
 import { ApiError, anthropicErrorBody, openAIErrorBody } from './api-errors';
-import type { ApiCaller, ApiGate } from './api-gate';
+import { isRefusal, type ApiCaller, type ApiGate, type ApiReservation } from './api-gate';
+import type { GenerateRequest } from '../../models/language-model';
+import { requestPromptTokens } from '../../providers/token-estimate';
+import { NO_ROUTE_CONTEXT } from '../../routing/routing-service';
+import { FailedAuthLimiter, isLoopbackAddress } from './failed-auth';
 import { anthropicCountTokens, anthropicMessages } from './anthropic-messages';
 import { chatCompletions, completions } from './chat-completions';
 import { embeddings } from './embeddings';
@@ -41,6 +45,13 @@ export interface ApiHandlerOptions {
   allowedHosts: () => Set<string>;
   /** The `tandem` extension of GET /v1/models (default: buildModelContexts); null leaves the field out. */
   modelContexts?: ((core: Core) => Promise<ModelContext[]>) | null;
+  /**
+   * Failed key attempts allowed per remote address and minute; past it the
+   * address gets 429 with Retry-After without its key being checked.
+   * Loopback addresses are exempt unless `exemptLoopback` is false (default:
+   * 20 a minute, loopback exempt); null: no limit.
+   */
+  failedAuth?: { perMinute: number; exemptLoopback?: boolean } | null;
 }
 
 const POST_ENDPOINTS: Record<string, Endpoint> = {
@@ -94,6 +105,8 @@ export function createApiHandler(options: ApiHandlerOptions): ApiHandler {
   const contexts = options.modelContexts === undefined ? buildModelContexts : options.modelContexts;
   const models = new ApiModelList(core, contexts ? () => contexts(core) : null);
   const store = new ResponseStore();
+  const failedAuth = options.failedAuth === null ? null : new FailedAuthLimiter(options.failedAuth?.perMinute ?? 20);
+  const exemptLoopback = options.failedAuth?.exemptLoopback ?? true;
   const inflight = new Set<{ controller: AbortController; done: Promise<void> }>();
   let closing = false;
   let closed: Promise<void> | null = null;
@@ -115,11 +128,17 @@ export function createApiHandler(options: ApiHandlerOptions): ApiHandler {
     let usage = null as { model: string; inputTokens: number; outputTokens: number; costUsd: number } | null;
     let recorded = false;
     let skipRecord = false;
+    /** Refused before any work (bad key, Host, Origin, limits): logged in memory only. */
+    let refusedAtDoor = false;
+    let reservation: ApiReservation | null = null;
     const record = () => {
       if (recorded || skipRecord) return;
       recorded = true;
+      reservation?.release();
       const used = usage ?? turnRecord(turn);
-      const status = res.headersSent ? res.statusCode : controller.signal.aborted ? 499 : res.statusCode;
+      // A stream that failed after its headers is logged with the failure's status, not the 200 it started with.
+      const failure = turn?.failure ?? null;
+      const status = res.headersSent ? (failure ? failure.status : res.statusCode) : controller.signal.aborted ? 499 : res.statusCode;
       try {
         gate.record(caller, {
           at: new Date().toISOString(),
@@ -130,7 +149,7 @@ export function createApiHandler(options: ApiHandlerOptions): ApiHandler {
           costUsd: Math.max(0, used.costUsd),
           status,
           durationMs: Math.max(0, performance.now() - started),
-        });
+        }, refusedAtDoor ? { persist: false } : undefined);
       } catch {
         // The log is not worth failing a request for.
       }
@@ -158,7 +177,9 @@ export function createApiHandler(options: ApiHandlerOptions): ApiHandler {
     let finished!: () => void;
     const entry = { controller, done: new Promise<void>((resolve) => (finished = resolve)) };
     inflight.add(entry);
+    const remote = req.socket.remoteAddress ?? 'unknown';
     try {
+      refusedAtDoor = true;
       if (closing) throw new ApiError(503, 'The API server is shutting down.', 'server_error', 'shutting_down');
       if (!isAllowedHost(req.headers.host, options.allowedHosts())) {
         throw new ApiError(421, 'Unknown Host header: this server answers only to its own address (DNS-rebinding protection).', 'invalid_request_error', 'misdirected_request');
@@ -185,20 +206,29 @@ export function createApiHandler(options: ApiHandlerOptions): ApiHandler {
         res.end();
         return;
       }
+      const limited = failedAuth && !(exemptLoopback && isLoopbackAddress(remote)) ? failedAuth : null;
+      const wait = limited?.blockedFor(remote) ?? null;
+      if (wait !== null) {
+        throw new ApiError(429, `Too many failed API key attempts from this address; try again in ${wait} s.`, 'rate_limit_error', 'too_many_failed_attempts', null, wait);
+      }
       caller = gate.authenticate(bearerOf(req));
       if (!caller) {
+        limited?.fail(remote);
         throw new ApiError(401, 'Incorrect or missing API key. Send it as "Authorization: Bearer KEY" (or "x-api-key: KEY").', anthropic ? 'authentication_error' : 'invalid_request_error', 'invalid_api_key');
       }
       const refusal = gate.admit(caller);
       if (refusal) {
         throw new ApiError(429, refusal.message, refusal.kind === 'quota' ? 'insufficient_quota' : 'rate_limit_error', refusal.kind === 'quota' ? 'quota_exceeded' : 'rate_limit_exceeded', null, refusal.retryAfterSeconds);
       }
+      refusedAtDoor = false;
       if (path === '/mcp') {
         if (!options.mcp) throw new ApiError(404, 'The MCP server is not enabled here.', 'invalid_request_error', 'not_found');
         inflight.delete(entry);
         finished();
         // Past the door, the MCP handler records each tool call itself (with its model, tokens and cost).
         skipRecord = true;
+        // CORS for allow-listed origins (Mcp-Session-Id exposed) on whatever the MCP handler answers.
+        for (const [name, value] of Object.entries(baseHeaders)) res.setHeader(name, value);
         await options.mcp.handle(req, res, caller);
         return;
       }
@@ -210,7 +240,22 @@ export function createApiHandler(options: ApiHandlerOptions): ApiHandler {
         signal: controller.signal,
         body: () => readJsonBody(req),
         baseHeaders,
-        track: (t) => (turn = t),
+        track: (t) => {
+          turn = t;
+          const who = caller!;
+          if (!gate.reserve) return;
+          // Once the model id is checked: hold the request's worst case against the key's daily quotas (settled on record).
+          t.beforeOpen = async (opened) => {
+            const result = await gate.reserve!(who, {
+              maxTokens: opened.request.maxTokens ?? core.settings.get().maxTokens,
+              promptTokens: promptEstimate(opened.request),
+              estimateCostUsd: async () => (await core.routing.estimate(promptText(opened.request), opened.requestedModel, NO_ROUTE_CONTEXT)).estimatedCostUsd,
+            });
+            if (isRefusal(result)) throw new ApiError(429, result.message, 'insufficient_quota', 'quota_exceeded', null, result.retryAfterSeconds);
+            reservation = result;
+            if (result.maxTokens < (opened.request.maxTokens ?? Number.POSITIVE_INFINITY)) opened.request.maxTokens = result.maxTokens;
+          };
+        },
         recordUsage: (u) => (usage = { model: u.model, inputTokens: u.inputTokens, outputTokens: u.outputTokens ?? 0, costUsd: u.costUsd ?? 0 }),
         responses: store,
       };
@@ -268,6 +313,24 @@ export function createApiHandler(options: ApiHandlerOptions): ApiHandler {
       return closed;
     },
   };
+}
+
+const toolText = (result: unknown): string => (typeof result === 'string' ? result : (JSON.stringify(result) ?? ''));
+
+/** The prompt's text, for a cost estimate (bounded: an estimate needs no more). */
+function promptText(request: GenerateRequest): string {
+  const parts = [request.systemPrompt ?? ''];
+  for (const m of request.messages) parts.push(m.role === 'tool' ? toolText(m.result) : m.text);
+  const text = parts.join('\n');
+  return text.length > 400_000 ? text.slice(0, 400_000) : text;
+}
+
+/** The prompt's tokens for a quota hold: counted for ordinary prompts, estimated from length for huge ones (no long tokenizing). */
+function promptEstimate(request: GenerateRequest): number {
+  let chars = (request.systemPrompt ?? '').length;
+  for (const m of request.messages) chars += m.role === 'tool' ? toolText(m.result).length : m.text.length;
+  if (request.tools) chars += JSON.stringify(request.tools).length;
+  return chars <= 100_000 ? requestPromptTokens(request) : Math.ceil(chars / 3);
 }
 
 /** The answer for a path that is not the API's (standalone server only). */

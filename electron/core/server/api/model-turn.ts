@@ -61,13 +61,17 @@ export class ModelTurn {
   text = '';
   readonly toolCalls: ToolCallOut[] = [];
   finishReason: FinishReason | null = null;
+  /** The failure that ended the answer after it started (the request log's status for a stream that failed). */
+  failure: ApiError | null = null;
+  /** Runs after the model id was checked and before the model is called (the key's quota reservation, which may lower maxTokens or refuse). */
+  beforeOpen: ((turn: ModelTurn) => Promise<void>) | null = null;
   private iterator: AsyncIterator<StreamPart> | null = null;
   private readonly pending: StreamPart[] = [];
 
   constructor(
     private readonly core: Core,
     readonly requestedModel: string,
-    private readonly request: GenerateRequest,
+    readonly request: GenerateRequest,
     private readonly signal: AbortSignal,
   ) {
     this.answeredModel = requestedModel;
@@ -76,6 +80,7 @@ export class ModelTurn {
   /** Starts the answer; throws an ApiError when the model fails before any output. */
   async open(): Promise<void> {
     await checkChatModel(this.core, this.requestedModel);
+    await this.beforeOpen?.(this);
     let model;
     try {
       model = await this.core.resolveModel(this.requestedModel);
@@ -116,7 +121,8 @@ export class ModelTurn {
             next = await iterator.next();
           } catch (error) {
             ended = true;
-            yield { type: 'error', error: this.signal.aborted ? new ApiError(499, 'The request was cancelled.', 'invalid_request_error', 'cancelled') : apiErrorOf(toTandemError(error)) };
+            this.failure = this.signal.aborted ? new ApiError(499, 'The request was cancelled.', 'invalid_request_error', 'cancelled') : apiErrorOf(toTandemError(error));
+            yield { type: 'error', error: this.failure };
             return;
           }
           if (next.done) break;
@@ -125,6 +131,7 @@ export class ModelTurn {
         }
         const out = this.turnPart(part);
         if (!out) continue;
+        if (out.type === 'error') this.failure = out.error;
         yield out;
         if (out.type === 'end' || out.type === 'error') {
           ended = true;

@@ -29,7 +29,7 @@ export class StaticKeyGate implements ApiGate {
     return null;
   }
 
-  record(caller: ApiCaller | null, entry: ApiRequestRecord): void {
+  record(caller: ApiCaller | null, entry: ApiRequestRecord, _options?: { persist?: boolean }): void {
     this.log.push({ ...entry, keyName: caller?.keyName ?? null });
     if (this.log.length > LOG_SIZE) this.log.splice(0, this.log.length - LOG_SIZE);
   }

@@ -3,6 +3,7 @@ import type { McpServer } from '@modelcontextprotocol/sdk/server/mcp.js';
 import { CodedError } from '../../../../shared/ipc/errors';
 import { GraderSchema, type LabTaskResult } from '../../../../shared/ipc/routes/lab';
 import type { Core } from '../../app/create-core';
+import { checkToolModel, regexProblem } from './model-check';
 import { jsonResult, type ToolCallUsage } from './tool-result';
 import type { ToolExtra, ToolRunner } from './tool-runner';
 
@@ -55,12 +56,25 @@ async function benchmark(
   tasks: TaskInput[],
   request: { models: string[]; runs?: number; parallel: number },
 ) {
+  // Every model the run would call, judges included, passes the HTTP API's id check first (never a file path),
+  // and a regex from the network must not be able to freeze the server.
+  const models: string[] = [];
+  for (const model of request.models) models.push(await checkToolModel(core, model, 'models'));
+  for (const [index, task] of tasks.entries()) {
+    const grader = task.grader;
+    if (typeof grader !== 'object') continue;
+    if (grader.type === 'judge' && grader.judgeModelId !== undefined) await checkToolModel(core, grader.judgeModelId, `task ${index + 1}: grader.judgeModelId`);
+    if (grader.type === 'regex') {
+      const problem = regexProblem(grader.pattern);
+      if (problem) throw new CodedError('INVALID_INPUT', `task ${index + 1}: grader.pattern is refused: ${problem}`);
+    }
+  }
   const jsonl = tasks.map((t) => JSON.stringify(taskLine(t))).join('\n');
   const { set, skipped } = await core.lab.importOrReuseSet(setName, jsonl);
   if (skipped.length > 0) {
     throw new CodedError('INVALID_INPUT', skipped.map((s) => `task ${s.line}: ${s.message}`).join('; '));
   }
-  const started = await core.lab.startRun({ setId: set.id, modelIds: request.models, runs: request.runs, parallel: request.parallel });
+  const started = await core.lab.startRun({ setId: set.id, modelIds: models, runs: request.runs, parallel: request.parallel });
   const token = extra._meta?.progressToken;
   const results: LabTaskResult[] = [];
   const summary = await started.run((part) => {

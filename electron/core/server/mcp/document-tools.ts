@@ -10,12 +10,11 @@ import type { ToolRunner } from './tool-runner';
 /**
  * `search_documents`: snippets with citations from one collection.
  *
- * Local-only collections are searched too: an MCP client of Tandem is a tool
- * on this machine that the user connected (stdio, or the API port with a
- * key), not a cloud model, so the rule "local-only content never goes to a
- * cloud model" is for the client to keep. Every result says `localOnly`, and
- * so does the collection, so a client that forwards text to a cloud model
- * can leave those out.
+ * MCP clients usually forward tool results to cloud models, so text from
+ * local-only sources never leaves through this tool: those hits come back as
+ * citations only (path, page, heading, score, localOnly: true) without their
+ * text, and the result says how many were withheld and why. The user can
+ * still open the cited files in Tandem.
  */
 export function registerDocumentTools(server: McpServer, core: Core, run: ToolRunner): void {
   server.registerTool(
@@ -23,7 +22,7 @@ export function registerDocumentTools(server: McpServer, core: Core, run: ToolRu
     {
       title: 'Search documents',
       description:
-        'Searches one of Tandem’s document collections (by id or name; resources tandem://collections/… list them) and answers the best snippets with citations: path, page, heading, score. Results from local-only collections are marked localOnly: true — do not send them to cloud models.',
+        'Searches one of Tandem’s document collections (by id or name; resources tandem://collections/… list them) and answers the best snippets with citations: path, page, heading, score. Hits from local-only sources are answered as citations only (localOnly: true, no text): their content never leaves Tandem through MCP.',
       inputSchema: {
         collection: z.string().min(1).max(200).describe('The collection’s id or name'),
         query: z.string().trim().min(1).max(2000),
@@ -41,21 +40,34 @@ export function registerDocumentTools(server: McpServer, core: Core, run: ToolRu
         }
         const outcome = await core.documents.search({ collectionIds: [record.id], query: input.query, k: input.k ?? 8, mode: input.mode });
         const localOnly = record.sources.some((s) => s.localOnly);
-        return jsonResult({
-          collection: { id: record.id, name: record.name, localOnly },
-          mode: outcome.mode,
-          notice: outcome.notice,
-          results: outcome.hits.map((hit, i) => ({
+        let withheld = 0;
+        const results = outcome.hits.map((hit, i) => {
+          const citation = {
             n: i + 1,
             citation: sourceLabel(hit),
             path: hit.path,
             page: hit.page,
             heading: hit.headingPath.length > 0 ? hit.headingPath.join(' > ') : null,
-            snippet: hit.snippet,
-            text: hit.text,
             score: hit.score,
             localOnly: hit.localOnly,
-          })),
+          };
+          if (!hit.localOnly) return { ...citation, snippet: hit.snippet, text: hit.text };
+          withheld++;
+          return citation;
+        });
+        return jsonResult({
+          collection: { id: record.id, name: record.name, localOnly },
+          mode: outcome.mode,
+          notice: outcome.notice,
+          results,
+          ...(withheld > 0
+            ? {
+                withheld: {
+                  count: withheld,
+                  reason: `${withheld} result(s) come from local-only sources: their text is not sent over MCP (clients usually pass tool results to cloud models); they are listed as citations only`,
+                },
+              }
+            : {}),
         });
       }),
   );

@@ -5,6 +5,7 @@ import { AUTO_MODEL_ID } from '../../../../shared/ipc/routes/routing';
 import type { Core } from '../../app/create-core';
 import type { GenerateRequest, PromptMessage } from '../../models/language-model';
 import { NO_ROUTE_CONTEXT } from '../../routing/routing-service';
+import { checkToolModel } from './model-check';
 import { applyStrategy, withPrefix, type PromptingStore } from './prompting-store';
 import { jsonResult } from './tool-result';
 import type { ToolExtra, ToolRunner } from './tool-runner';
@@ -58,7 +59,8 @@ export function registerGenerateTool(server: McpServer, core: Core, run: ToolRun
     },
     (input, extra) =>
       run('generate', extra, async (usage) => {
-        const modelId = generateModelId(input);
+        // The HTTP API's id check: never a file path (a client must not load any .gguf on this machine).
+        const modelId = await checkToolModel(core, generateModelId(input));
         const strategy = await prompting.get(modelId);
         const systemParts = input.messages.filter((m) => m.role === 'system').map((m) => m.content);
         const conversation: PromptMessage[] = input.messages

@@ -29,6 +29,10 @@ export interface McpHttpOptions {
   record?: (caller: ApiCaller, entry: ApiRequestRecord) => void;
   /** Sessions kept at once; past it the least recently used is ended (default 64). */
   maxSessions?: number;
+  /** Sessions one key may hold; past it that key's least recently used one is ended (default 16), so one key cannot end the others'. */
+  maxSessionsPerKey?: number;
+  /** A session unused this long ends (default 30 minutes). */
+  sessionIdleMs?: number;
   version?: string;
 }
 
@@ -52,6 +56,8 @@ export function createMcpHttpHandler(core: Core, options: McpHttpOptions): McpHt
   const sessions = new Map<string, Session>();
   const prompting = new PromptingStore(core.layout.root);
   const maxSessions = options.maxSessions ?? 64;
+  const maxPerKey = options.maxSessionsPerKey ?? 16;
+  const idleMs = options.sessionIdleMs ?? 30 * 60_000;
   let closed = false;
 
   const endSession = async (id: string) => {
@@ -61,17 +67,41 @@ export function createMcpHttpHandler(core: Core, options: McpHttpOptions): McpHt
     await session.server.close().catch(() => undefined);
   };
 
-  const evictIfFull = async () => {
+  const oldestOf = (keyId: string | null): string | null => {
+    let oldest: [string, Session] | null = null;
+    for (const entry of sessions) {
+      if (keyId !== null && entry[1].caller.keyId !== keyId) continue;
+      if (!oldest || entry[1].lastUsed < oldest[1].lastUsed) oldest = entry;
+    }
+    return oldest ? oldest[0] : null;
+  };
+
+  /** Ends sessions idle for longer than `idleMs` (checked on every request and every minute). */
+  const expireIdle = async () => {
+    const cutoff = Date.now() - idleMs;
+    await Promise.all([...sessions].filter(([, session]) => session.lastUsed < cutoff).map(([id]) => endSession(id)));
+  };
+  const sweeper = setInterval(() => void expireIdle(), Math.min(60_000, Math.max(1000, idleMs)));
+  sweeper.unref?.();
+
+  const evictIfFull = async (caller: ApiCaller) => {
+    // A key's own sessions first: one key cannot push out the others'.
+    for (;;) {
+      let own = 0;
+      for (const session of sessions.values()) if (session.caller.keyId === caller.keyId) own++;
+      const id = own >= maxPerKey ? oldestOf(caller.keyId) : null;
+      if (!id) break;
+      await endSession(id);
+    }
     while (sessions.size >= maxSessions) {
-      let oldest: [string, Session] | null = null;
-      for (const entry of sessions) if (!oldest || entry[1].lastUsed < oldest[1].lastUsed) oldest = entry;
-      if (!oldest) return;
-      await endSession(oldest[0]);
+      const id = oldestOf(null);
+      if (!id) return;
+      await endSession(id);
     }
   };
 
   const openSession = async (caller: ApiCaller): Promise<StreamableHTTPServerTransport> => {
-    await evictIfFull();
+    await evictIfFull(caller);
     const server = createTandemMcpServer(core, {
       prompting,
       version: options.version,
@@ -112,6 +142,7 @@ export function createMcpHttpHandler(core: Core, options: McpHttpOptions): McpHt
       if (!originAllowed(req.headers.origin, options.allowedOrigins(), options.allowedHosts())) {
         return reply(res, 403, 'Forbidden: this Origin is not allowed');
       }
+      await expireIdle();
       const sessionId = header(req, 'mcp-session-id');
       if (sessionId !== undefined) {
         const session = sessions.get(sessionId);
@@ -121,6 +152,7 @@ export function createMcpHttpHandler(core: Core, options: McpHttpOptions): McpHt
         if (req.method !== 'POST') return session.transport.handleRequest(req, res);
         const body = await bodyOf(req, parsedBody).catch((error: Error) => error);
         if (body instanceof Error) return reply(res, (body as { status?: number }).status ?? 400, body.message, -32700);
+        cancelOnDisconnect(res, session.transport, body);
         return session.transport.handleRequest(req, res, body);
       }
       if (req.method !== 'POST') return reply(res, 400, 'Bad Request: Mcp-Session-Id header is required');
@@ -132,9 +164,36 @@ export function createMcpHttpHandler(core: Core, options: McpHttpOptions): McpHt
     },
     async close() {
       closed = true;
+      clearInterval(sweeper);
       await Promise.all([...sessions.keys()].map((id) => endSession(id)));
     },
   };
+}
+
+/**
+ * A client that drops its connection before its answer cancels the requests
+ * of that POST: the SDK aborts a tool's signal only on notifications/cancelled,
+ * so one is delivered to the transport for each request id of the body.
+ */
+function cancelOnDisconnect(res: ServerResponse, transport: StreamableHTTPServerTransport, body: unknown): void {
+  const messages = Array.isArray(body) ? body : [body];
+  const ids: (string | number)[] = [];
+  for (const m of messages) {
+    if (typeof m !== 'object' || m === null) continue;
+    const { id, method } = m as { id?: unknown; method?: unknown };
+    if (typeof method === 'string' && (typeof id === 'string' || typeof id === 'number')) ids.push(id);
+  }
+  if (ids.length === 0) return;
+  res.on('close', () => {
+    if (res.writableFinished) return;
+    for (const requestId of ids) {
+      try {
+        transport.onmessage?.({ jsonrpc: '2.0', method: 'notifications/cancelled', params: { requestId, reason: 'The client disconnected' } });
+      } catch {
+        // The session may be gone already.
+      }
+    }
+  });
 }
 
 function header(req: IncomingMessage, name: string): string | undefined {

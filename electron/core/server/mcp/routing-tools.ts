@@ -4,7 +4,6 @@ import { CodedError } from '../../../../shared/ipc/errors';
 import { AUTO_MODEL_ID, RoutingPrioritySchema, type RouteDecision, type RoutingPriority } from '../../../../shared/ipc/routes/routing';
 import type { Core } from '../../app/create-core';
 import type { GenerateRequest } from '../../models/language-model';
-import { requestPromptTokens } from '../../providers/token-estimate';
 import { NO_ROUTE_CONTEXT } from '../../routing/routing-service';
 import { jsonResult, type ToolCallUsage } from './tool-result';
 import type { ToolRunner } from './tool-runner';
@@ -41,26 +40,21 @@ export function priorityFor(input: { priority?: RoutingPriority; complexity?: nu
 }
 
 /**
- * The request Auto would see: the task as the user message, the expected
- * answer length as max tokens, and (when `context_length` is more than the
- * task's own tokens) a neutral filler as system prompt so the prompt counts
- * that many tokens: context windows and costs are then judged at the real
- * size, while quality is still predicted from the task's words alone.
+ * The request Auto would see: the task as the user message and the expected
+ * answer length as max tokens. `context_length` (when more than the task's
+ * own tokens) is passed to the router as the prompt's size, so context
+ * windows and costs are judged at the real size while quality is still
+ * predicted from the task's words alone; nothing is padded or tokenized
+ * beyond the task itself.
  */
-export function routingRequest(input: Pick<TaskInput, 'task' | 'context_length' | 'expected_output_length'>, maxTokens: number): GenerateRequest {
-  const request: GenerateRequest = { messages: [{ role: 'user', text: input.task }], maxTokens: input.expected_output_length ?? maxTokens };
-  const own = requestPromptTokens(request);
-  if (input.context_length !== undefined && input.context_length > own + 8) {
-    // " x" is one o200k token; the system message's framing takes about 5 more.
-    request.systemPrompt = ' x'.repeat(input.context_length - own - 5);
-  }
-  return request;
+export function routingRequest(input: Pick<TaskInput, 'task' | 'expected_output_length'>, maxTokens: number): GenerateRequest {
+  return { messages: [{ role: 'user', text: input.task }], maxTokens: input.expected_output_length ?? maxTokens };
 }
 
 async function decide(core: Core, input: TaskInput, embed: boolean): Promise<{ decision: RouteDecision; priorityFrom: string }> {
   const { priority, from } = priorityFor(input);
   const request = routingRequest(input, core.settings.get().maxTokens);
-  const decision = await core.routing.decide(request, { ...NO_ROUTE_CONTEXT, priority }, { embed });
+  const decision = await core.routing.decide(request, { ...NO_ROUTE_CONTEXT, priority }, { embed, promptTokens: input.context_length });
   return { decision, priorityFrom: from };
 }
 
