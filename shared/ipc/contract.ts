@@ -20,6 +20,7 @@ import { routingEvents, routingRoutes } from './routes/routing';
 import { compareRoutes } from './routes/compare';
 import { labRoutes } from './routes/lab';
 import { apiEvents, apiRoutes } from './routes/api';
+import { soupEvents, soupRoutes } from './routes/soup';
 
 /**
  * The single source of truth for everything the renderer (or any client of
@@ -87,6 +88,7 @@ export const contract = {
   ...compareRoutes,
   ...labRoutes,
   ...apiRoutes,
+  ...soupRoutes,
 } as const;
 
 export type Contract = typeof contract;
@@ -125,6 +127,7 @@ export const events = {
   ...mcpEvents,
   ...routingEvents,
   ...apiEvents,
+  ...soupEvents,
   /** Lab task sets or runs were added, changed or removed. */
   'lab.changed': z.object({}),
   /** Settings changed (from any window or client). */

@@ -381,6 +381,25 @@ function apiRouteInputs(): Record<string, fc.Arbitrary<unknown>> {
   };
 }
 
+function soupRouteInputs(): Record<string, fc.Arbitrary<unknown>> {
+  const gameId = fc.oneof(idLike, fc.jsonValue({ maxDepth: 0 }));
+  const index = fc.oneof(fc.integer({ min: -1, max: 8 }), fc.jsonValue({ maxDepth: 0 }));
+  return {
+    'soup.puzzles.list': fc.constant({}),
+    'soup.puzzles.add': fc.record({ puzzle: fc.jsonValue({ maxDepth: 2 }) }),
+    'soup.puzzles.import': fc.record({ json: fc.oneof(fc.string({ maxLength: 80 }), fc.constant('[{"id":"x"}]'), fc.constant('{')) }),
+    'soup.games.list': fc.constant({}),
+    'soup.games.start': fc.record({ puzzleId: fc.oneof(idLike, fc.constant('no-such-puzzle')), modelId: field.modelId(), questionBudget: index }, { requiredKeys: ['modelId'] }),
+    'soup.games.get': fc.record({ gameId }),
+    'soup.ask': fc.record({ gameId, question: field.text() }),
+    'soup.hint': fc.record({ gameId }),
+    'soup.guess': fc.record({ gameId, text: field.text() }),
+    'soup.dispute': fc.record({ gameId, guess: index, index }),
+    'soup.giveUp': fc.record({ gameId }),
+    'soup.reveal': fc.record({ gameId }),
+  };
+}
+
 /** For each route, inputs shaped like its schema (right keys, mostly right values). */
 const inputFor: Record<string, fc.Arbitrary<unknown>> = {
   'app.info': fc.constant({}),
@@ -404,6 +423,7 @@ const inputFor: Record<string, fc.Arbitrary<unknown>> = {
   ...compareRouteInputs(),
   ...labRouteInputs(),
   ...apiRouteInputs(),
+  ...soupRouteInputs(),
 };
 for (const route of routeNames) if (!inputFor[route]) throw new Error(`no fuzz input for ${route}`);
 

@@ -18,6 +18,7 @@ import { createToolApprovalHandlers, type ToolApprovalHandlerDeps } from './tool
 import { createCompareHandlers } from './compare-handlers';
 import { createLabHandlers } from './lab-handlers';
 import { createApiHandlers, type ApiHandlerDeps } from './api-handlers';
+import { createSoupHandlers } from './soup-handlers';
 import type { CompareService } from '../compare/compare-service';
 import type { LabService } from '../lab/lab-service';
 
@@ -102,6 +103,7 @@ export function createHandlers(deps: HandlerDeps): Handlers {
     ...createCompareHandlers(deps.compare),
     ...createLabHandlers(deps.lab),
     ...createApiHandlers(deps.api ?? null),
+    ...createSoupHandlers(),
     ...createDownloadHandlers({ ...deps.downloads, library, runtime, onModelsChanged: () => broadcast('models.changed', {}) }),
     ...createModelHandlers({
       library,
