@@ -43,7 +43,7 @@ async function serve(dataDir: string, args: string[], env: NodeJS.ProcessEnv = {
 
 const models = (apiUrl: string, secret: string) => fetch(`${apiUrl}/models`, { headers: { Authorization: `Bearer ${secret}` } });
 
-describe.concurrent('tandem api-keys', () => {
+describe.concurrent('tandem api-keys', { timeout: 180_000 }, () => {
   test('add prints the secret once; list shows name, prefix, limits and use but never the secret; rotate and revoke take effect', async () => {
     const dir = await temp.make('tandem-api-cli-');
     const added = await run(dir, ['api-keys', 'add', 'ci bot', '--rpm', '30', '--daily-tokens', '1000', '--daily-usd', '2.5'], 0);
@@ -84,7 +84,7 @@ describe.concurrent('tandem api-keys', () => {
   });
 });
 
-describe.concurrent('tandem serve --api', () => {
+describe.concurrent('tandem serve --api', { timeout: 180_000 }, () => {
   test('prints the serving line, then the API line; with no keys one is made and shown once on stderr, and it works; its use shows in `api-keys list`', async () => {
     const dir = await temp.make('tandem-api-cli-serve-');
     const { process, first, second } = await serve(dir, ['--api']);

@@ -108,6 +108,11 @@ describe('tandem mcp-server over stdio', () => {
         'route_task',
         'search_documents',
         'set_model_prompting_strategy',
+        'turtle_soup_ask',
+        'turtle_soup_guess',
+        'turtle_soup_hint',
+        'turtle_soup_reveal',
+        'turtle_soup_start',
       ].sort(),
     );
     for (const tool of tools) {

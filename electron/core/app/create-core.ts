@@ -8,6 +8,7 @@ import { createHandlers } from '../rpc/create-handlers';
 import { createDocumentHandlers } from '../rpc/documents-handlers';
 import { CompareService } from '../compare/compare-service';
 import { LabService } from '../lab/lab-service';
+import { SoupService } from '../soup/soup-service';
 import { DocumentService } from '../documents/document-service';
 import { EmbedderResolver } from '../documents/document-embedder';
 import { retrieveForChat } from '../documents/retrieval';
@@ -284,6 +285,17 @@ export async function createCore(options: CoreOptions) {
         await runtime.load(await library.resolve(modelId), {}, signal);
       },
     });
+    // [soup] Turtle Soup: puzzles, saved games, the host and the solver.
+    const soup = new SoupService({
+      dir: join(layout.root, 'soup'),
+      resolveModel: (modelId, options) => resolveModel(modelId, { ...NO_ROUTE_CONTEXT, ...options }),
+      isLocal: (modelId) => modelId !== 'auto' && !providers.owns(modelId),
+      defaultLocalModelId: async () => (await library.list()).find((m) => m.problem === null && !/bert/i.test(m.architecture ?? ''))?.id ?? null,
+      recordOutcome: (outcome) => routing.recordOutcome(null, outcome, 'judge'),
+      onChanged: () => rpc?.broadcast('soup.changed', {}),
+    });
+    await soup.init();
+    for (const problem of soup.puzzles.loadProblems) logger.warn(problem);
     // [api] Tandem's own API for other tools: keys with limits, the request log, and the server (started below, once the core exists).
     const apiChanged = () => rpc?.broadcast('api.changed', {});
     const apiRequestLogged = throttled(apiChanged, 1000);
@@ -315,6 +327,7 @@ export async function createCore(options: CoreOptions) {
       lab,
       broadcast: (event, payload) => rpc?.broadcast(event, payload),
       api: { api, keys: apiKeys },
+      soup,
     });
     const handlers = { ...baseHandlers, ...createDocumentHandlers(documents) };
     rpc = new RpcDispatcher(handlers, logger);
@@ -348,6 +361,7 @@ export async function createCore(options: CoreOptions) {
       routing,
       compare,
       lab,
+      soup,
       resolveModel,
       resolveRawModel,
       layout,

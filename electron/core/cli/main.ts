@@ -18,6 +18,7 @@ import { runUsage } from './usage-command';
 import { runLab } from './lab-command';
 import { runMcpServer } from './mcp-server-command';
 import { runApiKeys } from './api-keys-command';
+import { runSoup } from './soup-command';
 
 export const PACKAGE_ROOT = join(dirname(fileURLToPath(import.meta.url)), '..', '..', '..');
 
@@ -122,6 +123,18 @@ Commands:
       --runs N              Repetitions of every task (default: 1)
       --parallel N          Calls at once (default: 1; local models always one at a time)
       --json                Print [{modelId, quality, ttftMs, tokensPerSecond, costUsd, errors, ...}]
+  soup list                 Turtle Soup puzzles: id, difficulty, title (--json for JSON)
+  soup play [PUZZLE] [--model M]
+                            Play in the terminal (a random puzzle without PUZZLE): type questions,
+                            hint, guess TEXT, reveal or quit; the game is saved
+  soup ask PUZZLE "question" --model M [--json]
+                            The host's answer: yes, no, irrelevant or yes-and-no (no game saved)
+  soup guess PUZZLE "text" --model M [--json]
+                            Judge a guess fact by fact: {"solved", "facts": [{"fact", "found"}]}
+  soup eval --model M [--json]
+                            The host's accuracy on the builtin puzzles' labelled questions
+      --export FILE         Write those questions as a lab task set (JSONL; graded exact) for
+                            tandem lab run FILE --models A,B
 
 Global options:
   --data-dir DIR            App data folder (default: per-user app data; env TANDEM_HOME)
@@ -188,6 +201,7 @@ export async function main(argv: string[]): Promise<number> {
         rpm: { type: 'string' },
         'daily-tokens': { type: 'string' },
         'daily-usd': { type: 'string' },
+        export: { type: 'string' },
         help: { type: 'boolean', short: 'h' },
         version: { type: 'boolean', short: 'v' },
       },
@@ -306,6 +320,8 @@ export async function main(argv: string[]): Promise<number> {
       });
     case 'api-keys':
       return runApiKeys(global, rest, { rpm: values.rpm, dailyTokens: values['daily-tokens'], dailyUsd: values['daily-usd'], json: values.json ?? false });
+    case 'soup':
+      return runSoup(global, rest, { model: values.model, json: values.json ?? false, export: values.export });
     default:
       process.stderr.write(`tandem: unknown command "${command}"\nRun \`tandem --help\` for usage.\n`);
       return 2;

@@ -21,6 +21,7 @@ import { createApiHandlers, type ApiHandlerDeps } from './api-handlers';
 import { createSoupHandlers } from './soup-handlers';
 import type { CompareService } from '../compare/compare-service';
 import type { LabService } from '../lab/lab-service';
+import type { SoupService } from '../soup/soup-service';
 
 export interface HandlerDeps {
   mode: 'desktop' | 'serve' | 'cli';
@@ -49,6 +50,8 @@ export interface HandlerDeps {
   toolApprovals?: ToolApprovalHandlerDeps | null;
   /** Tandem's own API server and its keys; null answers UNSUPPORTED. */
   api?: ApiHandlerDeps | null;
+  /** Turtle Soup; null answers UNSUPPORTED. */
+  soup?: SoupService | null;
 }
 
 /** Thin handlers: each one delegates to a core service. */
@@ -103,7 +106,7 @@ export function createHandlers(deps: HandlerDeps): Handlers {
     ...createCompareHandlers(deps.compare),
     ...createLabHandlers(deps.lab),
     ...createApiHandlers(deps.api ?? null),
-    ...createSoupHandlers(),
+    ...createSoupHandlers(deps.soup ?? null),
     ...createDownloadHandlers({ ...deps.downloads, library, runtime, onModelsChanged: () => broadcast('models.changed', {}) }),
     ...createModelHandlers({
       library,

@@ -1,4 +1,5 @@
 import { CodedError } from '../../../shared/ipc/errors';
+import type { SoupService } from '../soup/soup-service';
 import type { Handlers } from './handlers';
 
 type SoupRoute =
@@ -15,23 +16,24 @@ type SoupRoute =
   | 'soup.giveUp'
   | 'soup.reveal';
 
-/** Turtle Soup: puzzles, games, the host and the solver. */
-export function createSoupHandlers(): Pick<Handlers, SoupRoute> {
-  const todo = (): never => {
-    throw new CodedError('UNSUPPORTED', 'not built yet');
+/** Turtle Soup: puzzles, games, the host and the solver (null: UNSUPPORTED). */
+export function createSoupHandlers(soup: SoupService | null = null): Pick<Handlers, SoupRoute> {
+  const service = (): SoupService => {
+    if (!soup) throw new CodedError('UNSUPPORTED', 'Turtle Soup is not available in this mode');
+    return soup;
   };
   return {
-    'soup.puzzles.list': () => todo(),
-    'soup.puzzles.add': () => todo(),
-    'soup.puzzles.import': () => todo(),
-    'soup.games.list': () => todo(),
-    'soup.games.start': () => todo(),
-    'soup.games.get': () => todo(),
-    'soup.ask': () => todo(),
-    'soup.hint': () => todo(),
-    'soup.guess': () => todo(),
-    'soup.dispute': () => todo(),
-    'soup.giveUp': () => todo(),
-    'soup.reveal': () => todo(),
+    'soup.puzzles.list': () => service().listPuzzles(),
+    'soup.puzzles.add': ({ puzzle }) => service().addPuzzle(puzzle),
+    'soup.puzzles.import': ({ json }) => service().importPuzzles(json),
+    'soup.games.list': () => service().listGames(),
+    'soup.games.start': (input) => service().start(input),
+    'soup.games.get': ({ gameId }) => service().get(gameId),
+    'soup.ask': ({ gameId, question }) => service().ask(gameId, question),
+    'soup.hint': ({ gameId }) => service().hint(gameId),
+    'soup.guess': ({ gameId, text }) => service().guess(gameId, text),
+    'soup.dispute': ({ gameId, guess, index }) => service().dispute(gameId, guess, index),
+    'soup.giveUp': ({ gameId }) => service().giveUp(gameId),
+    'soup.reveal': ({ gameId }) => service().reveal(gameId),
   };
 }

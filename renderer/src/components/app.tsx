@@ -17,6 +17,8 @@ import { ChatSidebar } from './sidebar/chat-sidebar';
 const UsagePage = lazy(() => import('./pages/usage-page').then((module) => ({ default: module.UsagePage })));
 // The Lab page charts too: loaded the same way.
 const LabPage = lazy(() => import('./lab/lab-page').then((module) => ({ default: module.LabPage })));
+// The Games page is opened now and then: loaded the first time too.
+const GamesPage = lazy(() => import('./games/games-page').then((module) => ({ default: module.GamesPage })));
 
 export function App() {
   useAppliedTheme();
@@ -71,6 +73,13 @@ export function App() {
       {page === 'api' && (
         <main className="main main--page">
           <ApiPage />
+        </main>
+      )}
+      {page === 'games' && (
+        <main className="main main--page">
+          <Suspense fallback={<div className="loading" role="status" aria-label="Loading games" />}>
+            <GamesPage />
+          </Suspense>
         </main>
       )}
       {/* One viewer for the whole app: search results and chat citations both open it. */}

@@ -3,6 +3,7 @@ import { useAppStore } from '../store/store-context';
 import { ChartIcon, ChatIcon, ChipIcon, CloudIcon, DocumentIcon, PlugIcon } from './common/icons';
 import { FlaskIcon } from './lab/flask-icon';
 import { ApiIcon } from './api/api-icon';
+import { GamesIcon } from './games/games-icon';
 
 const PAGES: { page: Page; label: string; Icon: typeof ChatIcon }[] = [
   { page: 'chats', label: 'Chats', Icon: ChatIcon },
@@ -13,9 +14,10 @@ const PAGES: { page: Page; label: string; Icon: typeof ChatIcon }[] = [
   { page: 'usage', label: 'Usage', Icon: ChartIcon },
   { page: 'lab', label: 'Lab', Icon: FlaskIcon },
   { page: 'api', label: 'API', Icon: ApiIcon },
+  { page: 'games', label: 'Games', Icon: GamesIcon },
 ];
 
-/** The narrow rail that switches between Chats, Models, Providers, Documents, MCP, Usage, Lab and API; plain buttons, so Tab and Enter work. */
+/** The narrow rail that switches between Chats, Models, Providers, Documents, MCP, Usage, Lab, API and Games; plain buttons, so Tab and Enter work. */
 export function PageRail() {
   const current = useAppStore((s) => s.page);
   const showPage = useAppStore((s) => s.showPage);

@@ -18,6 +18,7 @@ import type { NoticesSlice } from './notices-slice';
 import type { ProvidersSlice } from './providers-slice';
 import type { RoutingSlice } from './routing-slice';
 import type { SettingsSlice } from './settings-slice';
+import type { SoupSlice } from './soup-slice';
 
 export type AppState = ChatsSlice &
   ConversationSlice &
@@ -36,7 +37,8 @@ export type AppState = ChatsSlice &
   RoutingSlice &
   LabSlice &
   CompareSlice &
-  ApiSlice;
+  ApiSlice &
+  SoupSlice;
 export type AppStore = StoreApi<AppState>;
 
 /** What the store's actions need from outside: only the client. */

@@ -18,6 +18,7 @@ import { createNoticesSlice } from './notices-slice';
 import { createProvidersSlice } from './providers-slice';
 import { createRoutingSlice } from './routing-slice';
 import { createSettingsSlice } from './settings-slice';
+import { createSoupSlice } from './soup-slice';
 
 /** The renderer's one store, built from its slices around a client. */
 export function createAppStore(deps: StoreDeps): AppStore {
@@ -40,5 +41,6 @@ export function createAppStore(deps: StoreDeps): AppStore {
     ...createLabSlice(set, get, deps),
     ...createCompareSlice(set, get, deps),
     ...createApiSlice(set, get, deps),
+    ...createSoupSlice(set, get, deps),
   }));
 }

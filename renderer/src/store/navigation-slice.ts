@@ -1,6 +1,6 @@
 import type { SliceCreator } from './app-state';
 
-export type Page = 'chats' | 'models' | 'providers' | 'documents' | 'mcp' | 'usage' | 'lab' | 'api';
+export type Page = 'chats' | 'models' | 'providers' | 'documents' | 'mcp' | 'usage' | 'lab' | 'api' | 'games';
 
 export interface NavigationSlice {
   /** The page the main area shows. */

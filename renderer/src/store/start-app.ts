@@ -22,6 +22,7 @@ export function startApp(store: AppStore, client: TandemClient): () => void {
       state().page === 'usage' ? state().loadUsage() : undefined,
       state().page === 'lab' ? state().loadLab() : undefined,
       state().page === 'api' ? state().loadApi() : undefined,
+      state().page === 'games' ? state().loadSoup() : undefined,
       state().page === 'usage' ? state().loadApiRequests() : undefined,
     ]);
   };
@@ -44,6 +45,7 @@ export function startApp(store: AppStore, client: TandemClient): () => void {
     client.on('collections.changed', () => void state().loadCollections()),
     client.on('lab.changed', () => state().receiveLabChanged()),
     client.on('api.changed', () => state().receiveApiChanged()),
+    client.on('soup.changed', () => state().receiveSoupChanged()),
     client.on('usage.changed', () => {
       if (state().page === 'usage') {
         void state().loadUsage();

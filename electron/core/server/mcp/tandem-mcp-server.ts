@@ -7,6 +7,7 @@ import { registerModelTools } from './model-tools';
 import { PromptingStore } from './prompting-store';
 import { registerResources } from './resources';
 import { registerRoutingTools } from './routing-tools';
+import { registerSoupTools } from './soup-tools';
 import { toolRunner, type ToolCallRecord } from './tool-runner';
 
 export interface TandemMcpServerOptions {
@@ -20,7 +21,7 @@ export interface TandemMcpServerOptions {
 const INSTRUCTIONS = `Tandem: local and cloud LLMs behind one router (Auto), with budgets, privacy rules and document collections.
 Pick a model with route_task (or preemptive_route_task, fastest), price it with get_cost_estimate, then generate (model auto lets Tandem pick).
 list_models gives every model's context; search_documents searches a collection (resources tandem://collections/… list them).
-benchmark_task / benchmark_tasks compare models through Tandem's lab. Results marked localOnly must not be sent to cloud models.`;
+benchmark_task / benchmark_tasks compare models through Tandem's lab. turtle_soup_start/ask/hint/guess/reveal play a Turtle Soup puzzle game with a Tandem model as host. Results marked localOnly must not be sent to cloud models.`;
 
 /**
  * Tandem as an MCP server: routing, cost, generation, models, documents,
@@ -39,6 +40,7 @@ export function createTandemMcpServer(core: Core, options: TandemMcpServerOption
   registerModelTools(server, core, run, prompting);
   registerDocumentTools(server, core, run);
   registerBenchmarkTools(server, core, run);
+  registerSoupTools(server, core, run);
   registerResources(server, core);
   return server;
 }
