@@ -322,4 +322,17 @@ describe('Turtle Soup', () => {
     await screenshot('soup-08-narrow-game');
     await page.setViewportSize({ width: 1280, height: 900 });
   });
+
+  test('a short window scrolls the page rail: the last page (Games) can still be reached', async () => {
+    await page.setViewportSize({ width: 1024, height: 420 });
+    await pagesNav().getByRole('button', { name: 'Chats' }).click();
+    const rail = pagesNav().locator('xpath=ancestor-or-self::*[contains(@class, "page-rail")][1]');
+    expect(await rail.evaluate((el) => el.scrollHeight > el.clientHeight)).toBe(true);
+    const games = pagesNav().getByRole('button', { name: 'Games' });
+    await games.scrollIntoViewIfNeeded();
+    await games.click();
+    await page.getByRole('heading', { name: 'Games', level: 1 }).waitFor();
+    await screenshot('soup-09-short-window');
+    await page.setViewportSize({ width: 1280, height: 900 });
+  });
 });
