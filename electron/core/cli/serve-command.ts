@@ -4,8 +4,8 @@ import { spawnSync } from 'node:child_process';
 import { createCore } from '../app/create-core';
 import { createLogger } from '../app/logger';
 import { startServeServer } from '../server/serve-server';
-import { createToken } from '../server/security';
-import { apiHostsFor, isLoopbackHost } from '../server/api-service';
+import { isLoopbackHost } from '../server/api-service';
+import { createToken, hostsForBinding } from '../server/security';
 import type { GlobalOptions } from './main';
 import { PACKAGE_ROOT } from './main';
 import { onShutdownSignal } from './signals';
@@ -68,7 +68,7 @@ export async function runServe(global: GlobalOptions, options: ServeOptions): Pr
     process.stderr.write(`tandem serve: could not listen on ${options.host}:${options.port}: ${(error as Error).message}\n`);
     return 1;
   }
-  hosts = apiHostsFor(options.host, server.port);
+  hosts = hostsForBinding(options.host, server.port);
   if (remote) {
     logger.warn(`serving on ${options.host}: anyone who can reach it and has the token can use Tandem`);
     process.stderr.write(`Warning: Tandem listens on ${options.host}, reachable from other machines${mount ? '; anyone with an API key can use its models and documents' : ''}.\n`);

@@ -1,4 +1,5 @@
 import { randomUUID } from 'node:crypto';
+import { answeringModel } from '../chats/answering-model';
 import type { ChatMessage } from '../../../shared/ipc/domain';
 import type { Citation } from '../../../shared/ipc/routes/documents';
 import { CodedError, type ErrorCode } from '../../../shared/ipc/errors';
@@ -425,7 +426,7 @@ export class CompareService {
       if (m.status === 'cancelled' && m.text.trim() === '') continue;
       if (m.modelId === AUTO_MODEL_ID && !m.route?.chosenModelId && !m.fallbacks?.length) continue;
       const score = verdict === 'tie' ? 0.5 : verdict === 'all-bad' ? 0 : m.compare!.column === verdict ? 1 : 0;
-      const modelId = answeringModel(m);
+      const modelId = answeringModel(m) ?? 'unknown';
       const previous = outcomes[modelId];
       const cost = m.compare?.stats?.costUsd;
       if (!previous || score > previous.score) outcomes[modelId] = { score, ...(typeof cost === 'number' ? { costUsd: cost } : {}) };
@@ -447,7 +448,7 @@ export class CompareService {
     if (chosen.status === 'streaming') throw new CodedError('CONFLICT', 'That column is still answering; wait for it or stop it');
     if (chosen.status === 'error') throw new CodedError('INVALID_INPUT', 'That column failed; continue with another answer');
     for (const m of group) await this.options.store.updateCompare(chatId, m.id, { chosen: m.id === chosen.id });
-    const modelId = chosen.modelId ?? answeringModel(chosen);
+    const modelId = chosen.modelId ?? answeringModel(chosen) ?? 'unknown';
     await this.options.store.setModelId(chatId, modelId);
     this.options.onChatChanged(chatId);
     return { modelId };
@@ -481,11 +482,6 @@ export class CompareService {
     const prompt = chat.messages.slice(0, first).findLast((m) => m.role === 'user')?.text ?? '';
     return { chat, group, prompt };
   }
-}
-
-/** The model that wrote a column's answer: Auto's pick (or the last fallback's model), else the model asked. */
-function answeringModel(message: ChatMessage): string {
-  return message.fallbacks?.at(-1)?.nextModelId ?? message.route?.chosenModelId ?? message.modelId ?? 'unknown';
 }
 
 /** A promise that resolves when `signal` aborts (never, if it does not). */

@@ -1,7 +1,7 @@
 import { CodedError } from '../../../shared/ipc/errors';
-import type { ChatMessage } from '../../../shared/ipc/domain';
 import { AUTO_MODEL_ID, type RoutingPriority } from '../../../shared/ipc/routes/routing';
 import type { ChatStore } from '../chats/chat-store';
+import { answeringModel } from '../chats/answering-model';
 import { routeContextOf, type RouteContext, type RoutingService } from '../routing/routing-service';
 import type { Handlers } from './handlers';
 
@@ -11,11 +11,6 @@ export interface RoutingHandlerDeps {
   routing: RoutingService;
   chats: ChatStore;
   hasLocalOnlyContent: (collectionIds: string[]) => boolean;
-}
-
-/** The model that wrote an answer: the chosen best-of-N candidate's, the last fallback's, else Auto's pick, else the message's model. */
-export function answeringModel(message: ChatMessage): string | null {
-  return message.steps?.find((s) => s.chosen)?.modelId ?? message.fallbacks?.at(-1)?.nextModelId ?? message.route?.chosenModelId ?? message.modelId;
 }
 
 /** Auto's routes: decisions, estimates, votes, outcomes, usage and the response cache. */

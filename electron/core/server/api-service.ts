@@ -36,9 +36,6 @@ export function isLoopbackHost(host: string): boolean {
  * names and the bound host; for a wildcard bind (0.0.0.0, ::) also this
  * machine's addresses and name, so remote clients get through.
  */
-/** The Host names the API answers to: loopback names, and on 0.0.0.0 / :: the machine's own addresses and name. */
-export const apiHostsFor = hostsForBinding;
-
 /** The origins a browser page on this server itself has (for the MCP endpoint's Origin check), plus the allow-listed ones. */
 function originsOf(hosts: Set<string>, cors: string[]): Set<string> {
   return new Set([...[...hosts].map((host) => `http://${host}`), ...cors]);
@@ -181,7 +178,7 @@ export class ApiService {
       const mcp = createMcpHttpHandler(core, { allowedHosts: () => hosts, allowedOrigins: () => originsOf(hosts, corsOrigins()), record: this.recordMcp });
       handler = createApiHandler({ core, gate: this.options.keys, mcp, corsOrigins, allowedHosts: () => hosts, modelContexts: buildModelContexts });
       const server = await startApiServer({ handler, host: settings.host, port: settings.port });
-      hosts = apiHostsFor(settings.host, server.port);
+      hosts = hostsForBinding(settings.host, server.port);
       // Closing the server closes the handler first (answers in progress are cancelled), then the MCP sessions.
       this.standalone = { handler, url: server.url, mcpUrl: server.url.replace(/\/v1$/, '/mcp'), close: () => server.close() };
       this.error = null;

@@ -1,9 +1,6 @@
 import type { Page } from '../store/navigation-slice';
 import { useAppStore } from '../store/store-context';
-import { ChartIcon, ChatIcon, ChipIcon, CloudIcon, DocumentIcon, PlugIcon } from './common/icons';
-import { FlaskIcon } from './lab/flask-icon';
-import { ApiIcon } from './api/api-icon';
-import { GamesIcon } from './games/games-icon';
+import { ApiIcon, ChartIcon, ChatIcon, ChipIcon, CloudIcon, DocumentIcon, FlaskIcon, GamesIcon, PlugIcon } from './common/icons';
 
 const PAGES: { page: Page; label: string; Icon: typeof ChatIcon }[] = [
   { page: 'chats', label: 'Chats', Icon: ChatIcon },

@@ -1,6 +1,7 @@
 import { afterEach, beforeEach, expect, test, vi } from 'vitest';
 import { networkInterfaces } from 'node:os';
-import { apiHostsFor, isLoopbackHost, throttled } from '../../../electron/core/server/api-service';
+import { isLoopbackHost, throttled } from '../../../electron/core/server/api-service';
+import { hostsForBinding } from '../../../electron/core/server/security';
 
 beforeEach(() => {
   vi.useFakeTimers();
@@ -39,12 +40,12 @@ test('loopback hosts need no --allow-remote; others do', () => {
 });
 
 test('Host headers the API answers to: loopback names always, the machine\'s addresses only for a wildcard bind', () => {
-  const loopback = apiHostsFor('127.0.0.1', 7411);
+  const loopback = hostsForBinding('127.0.0.1', 7411);
   expect([...loopback].sort()).toEqual(['127.0.0.1:7411', '[::1]:7411', 'localhost:7411']);
   const ipv4 = Object.values(networkInterfaces())
     .flat()
     .find((a) => a?.family === 'IPv4');
-  const wildcard = apiHostsFor('0.0.0.0', 7411);
+  const wildcard = hostsForBinding('0.0.0.0', 7411);
   expect(wildcard.has('127.0.0.1:7411')).toBe(true);
   expect(wildcard.has('0.0.0.0:7411')).toBe(false);
   if (ipv4) expect(wildcard.has(`${ipv4.address}:7411`)).toBe(true);

@@ -207,3 +207,29 @@ export const RouteIcon = (p: IconProps) => (
     <path d="M8 19h7a3.5 3.5 0 0 0 0-7H9a3.5 3.5 0 0 1 0-7h7" />
   </Icon>
 );
+
+/** Angle brackets around a slash: the rail's API page. */
+export const ApiIcon = (p: IconProps) => (
+  <Icon {...p}>
+    <path d="M8 7l-5 5 5 5M16 7l5 5-5 5M13.5 5l-3 14" />
+  </Icon>
+);
+
+/** A lab flask: the rail's Lab page. */
+export const FlaskIcon = (p: IconProps) => (
+  <Icon {...p}>
+    <path d="M9 3h6M10 3v6.2L4.6 18.4A1.7 1.7 0 0 0 6.1 21h11.8a1.7 1.7 0 0 0 1.5-2.6L14 9.2V3" />
+    <path d="M7.2 15h9.6" />
+  </Icon>
+);
+
+/** A game die: the rail's Games page. */
+export const GamesIcon = (p: IconProps) => (
+  <Icon {...p}>
+    <rect x="4" y="4" width="16" height="16" rx="3.5" />
+    <circle cx="9" cy="9" r="1.1" fill="currentColor" stroke="none" />
+    <circle cx="15" cy="15" r="1.1" fill="currentColor" stroke="none" />
+    <circle cx="15" cy="9" r="1.1" fill="currentColor" stroke="none" />
+    <circle cx="9" cy="15" r="1.1" fill="currentColor" stroke="none" />
+  </Icon>
+);
