@@ -32,6 +32,10 @@ export interface ParsedSection {
   text: string;
   /** Offset of `text` in the document's whole parsed text (sections joined with "\n\n"). */
   charStart: number;
+  /** "Slide 4", "Sheet Budget, rows 2–41", "Chapter 3"...: cited when `page` is null (see LocationShape). */
+  location?: string | null;
+  /** The text came from OCR. */
+  ocr?: boolean;
 }
 
 export interface ParsedDocument {

@@ -328,6 +328,8 @@ export class McpHost implements McpToolHost {
       restarts: view.restarts,
       connectedVia: view.connectedVia,
       serverInfo: view.serverInfo,
+      // Issue 13 (OAuth helper): the connection's sign-in state.
+      auth: config.transport === 'http' ? { state: 'none', account: null, scopes: [], authorizationUrl: null, expiresAt: null, message: null } : null,
       tools: view.tools.map((t) => {
         const policy = this.store.toolPolicy(name, t.name);
         return {

@@ -168,6 +168,8 @@ export class ServerConfigStore {
       cwd: r.cwd,
       url: r.url,
       headers: shown(r.headers, r.sealedHeaders, 'header'),
+      // Issue 13 (OAuth helper): the stored auth config, secrets masked.
+      auth: r.transport === 'http' ? { type: 'none', clientId: null, clientSecret: null, privateKey: false, signingAlgorithm: null, scope: null } : null,
     };
   }
 

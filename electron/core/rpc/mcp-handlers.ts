@@ -1,3 +1,4 @@
+import { CodedError } from '../../../shared/ipc/errors';
 import type { McpHost } from '../mcp/mcp-host';
 import type { Handlers } from './handlers';
 
@@ -29,5 +30,14 @@ export function createMcpHandlers({ host }: McpHandlerDeps): Pick<Handlers, McpR
     'chat.approveTool': () => ({ resolved: false }),
     'mcp.answerSampling': () => ({ resolved: false }),
     'mcp.pendingSampling': () => [],
+    // Issue 13: stubs until the OAuth and elicitation pieces land.
+    'mcp.login': () => {
+      throw new CodedError('UNSUPPORTED', 'Signing in to MCP servers is not built yet');
+    },
+    'mcp.logout': () => {
+      throw new CodedError('UNSUPPORTED', 'Signing out of MCP servers is not built yet');
+    },
+    'mcp.answerElicitation': () => ({ resolved: false }),
+    'mcp.pendingElicitations': () => [],
   };
 }

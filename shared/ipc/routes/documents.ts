@@ -91,6 +91,13 @@ const LocationShape = {
   page: z.number().int().positive().nullable(),
   /** Outermost heading first; empty when the text sits under no heading. */
   headingPath: z.array(z.string()),
+  /**
+   * Where it sits when a page number does not say it: "Slide 4", "Sheet Budget, rows 2–41",
+   * "Chapter 3: Networking", "Email: Subject (sender, date)". Null or absent for pages and headings.
+   */
+  location: z.string().nullable().optional(),
+  /** The text was read by OCR (a scanned page or an image), so it may contain misread words. */
+  ocr: z.boolean().optional(),
 };
 
 export const SearchHitSchema = z.object({

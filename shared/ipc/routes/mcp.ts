@@ -12,6 +12,66 @@ export const McpServerNameSchema = z
 const EnvKeySchema = z.string().min(1).max(256).regex(/^[A-Za-z_][A-Za-z0-9_]*$/, 'env names are letters, digits and _');
 const HeaderKeySchema = z.string().min(1).max(256).regex(/^[A-Za-z0-9!#$%&'*+.^_`|~-]+$/, 'not a valid header name');
 
+/**
+ * How an HTTP server is signed in to (issue 13). `oauth` is the interactive
+ * authorization-code flow with PKCE (a browser opens for consent); the client
+ * is registered dynamically, by a client ID metadata document, or with the
+ * id (and secret) the user entered. `client-credentials` is machine to
+ * machine: no browser; a secret (client_secret_basic / _post) or a private
+ * key (private_key_jwt). Secrets are sealed like provider keys and only ever
+ * come back masked; on update a secret left out keeps its stored value.
+ */
+export const McpAuthConfigInputSchema = z.discriminatedUnion('type', [
+  z.strictObject({ type: z.literal('none') }),
+  z.strictObject({
+    type: z.literal('oauth'),
+    clientId: z.string().min(1).max(1024).optional(),
+    clientSecret: z.string().min(1).max(4096).optional(),
+    /** Extra scopes to ask for, space separated (besides what the server advertises). */
+    scope: z.string().max(2048).optional(),
+  }),
+  z.strictObject({
+    type: z.literal('client-credentials'),
+    clientId: z.string().min(1).max(1024),
+    clientSecret: z.string().min(1).max(4096).optional(),
+    /** PEM private key for private_key_jwt (instead of a secret). */
+    privateKeyPem: z.string().min(1).max(16_384).optional(),
+    /** JWS algorithm for the private key (default RS256). */
+    signingAlgorithm: z.enum(['RS256', 'RS384', 'RS512', 'ES256', 'ES384', 'ES512', 'PS256', 'EdDSA']).optional(),
+    scope: z.string().max(2048).optional(),
+  }),
+]);
+export type McpAuthConfigInput = z.infer<typeof McpAuthConfigInputSchema>;
+
+/** The auth config as the UI sees it: secrets masked (`••••1234`), never in clear. */
+export const McpAuthConfigViewSchema = z.object({
+  type: z.enum(['none', 'oauth', 'client-credentials']),
+  clientId: z.string().nullable(),
+  clientSecret: z.string().nullable(),
+  privateKey: z.boolean(),
+  signingAlgorithm: z.string().nullable(),
+  scope: z.string().nullable(),
+});
+export type McpAuthConfigView = z.infer<typeof McpAuthConfigViewSchema>;
+
+/**
+ * Where a server's sign-in stands. `required`: the server answered 401 and
+ * waits for the user (Sign in); `authorizing`: a browser flow is open
+ * (`authorizationUrl` is the consent link, shown in serve mode);
+ * `authorized`: Tandem holds a token (`account` when the token says who);
+ * `error`: the last attempt failed (`message` says why, never a token).
+ */
+export const McpAuthStatusSchema = z.object({
+  state: z.enum(['none', 'required', 'authorizing', 'authorized', 'error']),
+  account: z.string().nullable(),
+  scopes: z.array(z.string()),
+  authorizationUrl: z.string().nullable(),
+  /** Epoch ms when the access token expires (it is refreshed before), null when unknown. */
+  expiresAt: z.number().nullable(),
+  message: z.string().nullable(),
+});
+export type McpAuthStatus = z.infer<typeof McpAuthStatusSchema>;
+
 const CommonConfig = {
   name: McpServerNameSchema,
   enabled: z.boolean().optional(),
@@ -42,6 +102,8 @@ export const McpServerConfigInputSchema = z.discriminatedUnion('transport', [
     url: z.url({ protocol: /^https?$/ }).max(4096),
     headers: z.record(HeaderKeySchema, z.string().max(32_768)).optional(),
     secretHeaders: z.array(HeaderKeySchema).max(64).optional(),
+    /** How Tandem signs in. Left out: OAuth with discovery when the server answers 401 (nothing to configure). */
+    auth: McpAuthConfigInputSchema.optional(),
   }),
 ]);
 export type McpServerConfigInput = z.infer<typeof McpServerConfigInputSchema>;
@@ -60,6 +122,8 @@ export const McpServerConfigViewSchema = z.object({
   cwd: z.string().nullable(),
   url: z.string().nullable(),
   headers: z.record(z.string(), ShownValue),
+  /** HTTP servers only; null for stdio. */
+  auth: McpAuthConfigViewSchema.nullable(),
 });
 export type McpServerConfigView = z.infer<typeof McpServerConfigViewSchema>;
 
@@ -109,6 +173,8 @@ export const McpServerStatusSchema = z.object({
   tools: z.array(McpToolSchema),
   resources: z.array(McpResourceSchema),
   prompts: z.array(McpPromptSchema),
+  /** Sign-in state of an HTTP server; null for stdio servers. */
+  auth: McpAuthStatusSchema.nullable(),
 });
 export type McpServerStatus = z.infer<typeof McpServerStatusSchema>;
 
@@ -133,6 +199,22 @@ export const SamplingRequestSchema = z.object({
   modelId: z.string().nullable(),
 });
 export type SamplingRequest = z.infer<typeof SamplingRequestSchema>;
+
+/**
+ * A server's `elicitation/create`, waiting for the user. Form mode: a form built
+ * from `requestedSchema` (a flat object of string / number / integer / boolean /
+ * enum properties, with `required` and defaults). URL mode: a link the user is
+ * asked to open (`url`, `elicitationId`).
+ */
+export const ElicitationRequestSchema = z.object({
+  requestId: z.string(),
+  server: z.string(),
+  mode: z.enum(['form', 'url']),
+  message: z.string(),
+  requestedSchema: z.record(z.string(), z.unknown()).nullable(),
+  url: z.string().nullable(),
+});
+export type ElicitationRequest = z.infer<typeof ElicitationRequestSchema>;
 
 const ServerRef = z.strictObject({ name: McpServerNameSchema });
 
@@ -201,6 +283,25 @@ export const mcpRoutes = {
   ),
   /** Sampling requests still waiting for an answer. */
   'mcp.pendingSampling': request(z.strictObject({}), z.array(SamplingRequestSchema)),
+  /**
+   * Starts (or restarts) a server's sign-in. Returns the consent link when a
+   * browser flow began (the desktop app also opens it in the system browser),
+   * null when no browser was needed (client credentials, a token refreshed).
+   */
+  'mcp.login': request(ServerRef, z.object({ authorizationUrl: z.string().nullable(), status: McpServerStatusSchema })),
+  /** Signs out: forgets the server's tokens (and its dynamic registration). */
+  'mcp.logout': request(ServerRef, McpServerStatusSchema),
+  /** Answers a server's elicitation (`mcp.elicitationRequested`). Only the user can. */
+  'mcp.answerElicitation': request(
+    z.strictObject({
+      requestId: z.string().min(1).max(128),
+      action: z.enum(['accept', 'decline', 'cancel']),
+      content: z.record(z.string().max(256), z.union([z.string().max(65_536), z.number(), z.boolean(), z.array(z.string().max(4096)).max(256)])).optional(),
+    }),
+    z.object({ resolved: z.boolean() }),
+  ),
+  /** Elicitations still waiting for an answer. */
+  'mcp.pendingElicitations': request(z.strictObject({}), z.array(ElicitationRequestSchema)),
 } as const;
 
 export const mcpEvents = {
@@ -208,4 +309,8 @@ export const mcpEvents = {
   'mcp.changed': z.object({ name: z.string(), status: McpServerStatusSchema.nullable() }),
   /** A server asks to sample a model; the UI shows an approval dialog. */
   'mcp.samplingRequested': SamplingRequestSchema,
+  /** A server asks the user for input; the UI shows a form naming the server. */
+  'mcp.elicitationRequested': ElicitationRequestSchema,
+  /** An elicitation ended (answered, timed out, the call was cancelled): the UI closes its form. */
+  'mcp.elicitationEnded': z.object({ requestId: z.string() }),
 } as const;
