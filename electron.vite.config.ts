@@ -10,6 +10,9 @@ export default defineConfig({
   main: {
     build: {
       outDir: 'out/main',
+      // Dependencies stay in node_modules (packed into app.asar), except ajv: its deep import
+      // 'ajv/dist/2020' has no file extension, which Node's ESM loader (Electron's too) refuses.
+      externalizeDeps: { exclude: ['ajv'] },
       rollupOptions: {
         input: { index: resolve(__dirname, 'electron/main/index.ts') },
         external: ['node-llama-cpp', 'ws', 'zod'],

@@ -3,7 +3,8 @@
  *
  *   npm run bench:ingest [-- --files N] [--rescan-files N] [--search-chunks N]
  *                        [--queries N] [--rounds N] [--width N] [--blocks N]
- *                        [--threads auto|N] [--only ingest,rescan,search] [--keep]
+ *                        [--threads auto|N] [--only ingest,rescan,search,formats,ocr] [--keep]
+ *                        [--format-files N] [--ocr-pages N]
  *
  * One embedder for everything: a generated BERT encoder (random F32 weights,
  * tests/fixtures/gguf-writer.ts), width 128, 2 blocks unless told otherwise.
@@ -27,6 +28,10 @@
  *            index job and the service do (FTS; ANN past its row threshold); --queries queries, each
  *            embedded by the real model; p50/p95 of keyword, semantic and
  *            hybrid (target p95 <= 30 ms).
+ * 4. formats pptx, xlsx, ods, odt, epub, eml, mbox files/s (parse + chunk) against the
+ *            same text as Markdown (bench/support/formats-bench.ts).
+ * 5. ocr     OCR pages/s of a scanned PDF through Tandem against tesseract.js alone on the
+ *            same page images; word recall; main-thread event-loop delay meanwhile.
  */
 import './support/quiet-lance';
 import { mkdir, mkdtemp, readdir, rm, stat } from 'node:fs/promises';
@@ -43,6 +48,7 @@ import { msPerText, openRawEmbedder, writeBenchModel, type BenchModel } from './
 import { naiveIngest, type NaiveResult } from './support/naive-ingest';
 import { touchSmallFile, writeSmallFiles } from './support/small-files';
 import { runSearchBench } from './support/search-bench';
+import { runFormatsBench, runOcrBench } from './support/formats-bench';
 import { TandemPipeline, type JobOutcome } from './support/tandem-pipeline';
 
 const TARGET_SPEEDUP = 2;
@@ -60,7 +66,9 @@ const { values } = parseArgs({
     width: { type: 'string', default: '128' },
     blocks: { type: 'string', default: '2' },
     threads: { type: 'string', default: 'auto' },
-    only: { type: 'string', default: 'ingest,rescan,search' },
+    only: { type: 'string', default: 'ingest,rescan,search,formats,ocr' },
+    'format-files': { type: 'string', default: '100' },
+    'ocr-pages': { type: 'string', default: '6' },
     keep: { type: 'boolean', default: false },
   },
 });
@@ -84,6 +92,8 @@ try {
   if (sections.has('ingest')) await ingestSection(model);
   if (sections.has('rescan')) await rescanSection(model);
   if (sections.has('search')) summary.push(...(await runSearchBench({ root, model, chunks: Number(values['search-chunks']), queries: Number(values.queries) })));
+  if (sections.has('formats')) summary.push(...(await runFormatsBench({ root, files: Number(values['format-files']), rounds: Math.max(1, Number(values.rounds)) })));
+  if (sections.has('ocr')) summary.push(...(await runOcrBench({ root, pages: Number(values['ocr-pages']) })));
 } finally {
   if (!values.keep) await rm(root, { recursive: true, force: true });
   else console.log(`kept        ${root}`);

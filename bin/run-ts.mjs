@@ -1,7 +1,9 @@
 #!/usr/bin/env node
 // Runs a TypeScript script (bench/, tools) through tsx: `node bin/run-ts.mjs bench/stream.ts [args]`.
-import { pathToFileURL } from 'node:url';
+import { fileURLToPath, pathToFileURL } from 'node:url';
 import { resolve } from 'node:path';
+// The entry point names the one resources folder (model catalog, prices, puzzles).
+process.env.TANDEM_RESOURCES_DIR ??= fileURLToPath(new URL('../resources', import.meta.url));
 const { register } = await import('tsx/esm/api');
 register();
 const [script, ...rest] = process.argv.slice(2);

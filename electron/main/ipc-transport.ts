@@ -15,6 +15,8 @@ export function registerIpcTransport(rpc: RpcDispatcher, isTrustedUrl: (url: str
   const clientFor = (contents: WebContents): RpcClient => {
     const client: RpcClient = {
       id: `ipc-${contents.id}`,
+      // Only our own top frame reaches here (checked below): it is the desktop window.
+      trust: 'window',
       send: (message: ServerMessage) => {
         if (!contents.isDestroyed()) contents.send(IPC_MESSAGE_CHANNEL, message);
       },

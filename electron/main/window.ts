@@ -54,6 +54,8 @@ export function createMainWindow(target: WindowTarget): BrowserWindow {
       nodeIntegration: false,
       webSecurity: true,
       spellcheck: true,
+      // Middle-click cannot open links in new windows (Electronegativity AUXCLICK_JS_CHECK).
+      disableBlinkFeatures: 'Auxclick',
     },
   });
   const isTrusted = trustedUrlCheck(target);

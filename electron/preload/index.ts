@@ -1,4 +1,4 @@
-import { contextBridge, ipcRenderer, type IpcRendererEvent } from 'electron';
+import { contextBridge, ipcRenderer, webUtils, type IpcRendererEvent } from 'electron';
 import { IPC_MESSAGE_CHANNEL, IPC_REQUEST_CHANNEL, type TandemBridge } from '../../shared/ipc/bridge';
 import type { ServerMessage } from '../../shared/ipc/wire';
 
@@ -12,6 +12,8 @@ const bridge: TandemBridge = {
       ipcRenderer.off(IPC_MESSAGE_CHANNEL, handler);
     };
   },
+  // Dropped files on the Documents page: Electron no longer puts `path` on File objects.
+  pathForFile: (file) => webUtils.getPathForFile(file as Parameters<typeof webUtils.getPathForFile>[0]),
 };
 
 contextBridge.exposeInMainWorld('tandem', bridge);

@@ -9,6 +9,11 @@ export interface TandemBridge {
   request(route: string, input: unknown): Promise<Result<unknown>>;
   /** Receives stream parts and events for this window; returns an unsubscribe function. */
   subscribe(listener: (message: ServerMessage) => void): () => void;
+  /**
+   * The path on disk of a File dropped on the window (Electron's webUtils.getPathForFile);
+   * '' for a file with no path. Absent in serve mode, where a browser never tells.
+   */
+  pathForFile?(file: unknown): string;
 }
 
 export const IPC_REQUEST_CHANNEL = 'tandem:request';

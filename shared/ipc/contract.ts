@@ -21,6 +21,8 @@ import { compareRoutes } from './routes/compare';
 import { labRoutes } from './routes/lab';
 import { apiEvents, apiRoutes } from './routes/api';
 import { soupEvents, soupRoutes } from './routes/soup';
+import { appEvents, appRoutes } from './routes/app';
+import { runtimeEvents, runtimeRoutes } from './routes/runtime';
 
 /**
  * The single source of truth for everything the renderer (or any client of
@@ -37,6 +39,7 @@ const ChatRef = z.strictObject({ chatId: IdSchema });
 export const contract = {
   /** Name, version, mode and the thread counts in use. */
   'app.info': request(Empty, AppInfoSchema),
+  ...appRoutes,
 
   'settings.get': request(Empty, SettingsSchema),
   /** Applies a partial update; answers the whole new settings. */
@@ -89,6 +92,7 @@ export const contract = {
   ...labRoutes,
   ...apiRoutes,
   ...soupRoutes,
+  ...runtimeRoutes,
 } as const;
 
 export type Contract = typeof contract;
@@ -128,6 +132,8 @@ export const events = {
   ...routingEvents,
   ...apiEvents,
   ...soupEvents,
+  ...appEvents,
+  ...runtimeEvents,
   /** Lab task sets or runs were added, changed or removed. */
   'lab.changed': z.object({}),
   /** Settings changed (from any window or client). */

@@ -8,6 +8,7 @@ import { FallbackSchema, RouteDecisionSchema, RoutingSettingsSchema } from './ro
 
 import { IdSchema, TitleSchema } from './ids';
 import { ApiSettingsSchema } from './routes/api';
+import { RuntimeVariantSchema } from './routes/runtime';
 
 export { IdSchema, TitleSchema };
 
@@ -57,6 +58,17 @@ export const SettingsSchema = z.object({
     searchMode: SearchModeSchema,
     /** Chunks put into a chat's prompt per question. */
     retrievalTopK: z.number().int().min(1).max(50),
+    /**
+     * OCR for images and scanned PDF pages (tesseract.js, in worker threads). Each language
+     * ("eng", "deu"...) needs its `@tesseract.js-data/<code>` package installed; nothing is downloaded.
+     * Absent in settings files written before OCR existed: on, English.
+     */
+    ocr: z
+      .object({
+        enabled: z.boolean(),
+        languages: z.array(z.string().regex(/^[a-z_]{3,12}$/)).min(1).max(8),
+      })
+      .default({ enabled: true, languages: ['eng'] }),
   }),
   mcp: z.object({
     /** Folders offered to MCP servers as roots. */
@@ -70,6 +82,17 @@ export const SettingsSchema = z.object({
   routing: RoutingSettingsSchema,
   /** Tandem's own API server (OpenAI- and Anthropic-compatible, and MCP at /mcp). */
   api: ApiSettingsSchema,
+  /** The llama.cpp runtime local models load with (see routes/runtime.ts). */
+  runtime: z.object({ variant: RuntimeVariantSchema }),
+  /** Desktop app updates (electron-updater, generic provider). */
+  updates: z.object({
+    /** The https:// folder that holds latest.yml / latest-mac.yml / latest-linux.yml and the installers; null: no update checks. */
+    feedUrl: z
+      .string()
+      .max(2048)
+      .regex(/^https:\/\/[^\s]+$/, 'The update feed must be an https:// URL')
+      .nullable(),
+  }),
 });
 export type Settings = z.infer<typeof SettingsSchema>;
 

@@ -69,6 +69,10 @@ export const ERROR_CODES = [
   'NO_MODEL_AVAILABLE',
   /** Content that must stay on this machine (a private chat, a local-only collection) would go to a cloud model. */
   'LOCAL_ONLY',
+  /** One connection has too many requests or streams open at once; wait for some to finish (retryable). */
+  'TOO_MANY_OPEN',
+  /** The action is not allowed from this client or for this target (e.g. a setting only the desktop window may confirm). */
+  'FORBIDDEN',
 ] as const;
 
 export const ErrorCodeSchema = z.enum(ERROR_CODES);

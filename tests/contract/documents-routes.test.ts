@@ -110,7 +110,29 @@ describe('documents routes', () => {
     expect(await failure('collections.add', { name: 'X', paths: ['relative/path'] })).toBe('INVALID_INPUT');
     expect(await failure('documents.view', { collectionId: id, path: '/etc/hostname' })).toBe('NOT_FOUND');
     expect(await failure('documents.openExternal', { collectionId: id, path: join(folder, 'rivers.md') })).toBe('UNSUPPORTED');
+    expect(await failure('documents.pickFolder', {})).toBe('UNSUPPORTED');
     expect((await client.call('collections.list', {})).map((c) => c.name)).toEqual(['Notes']);
+  });
+
+  test('documents.pickFolder answers the folders the desktop picker returned, and [] when the person cancelled', async () => {
+    const answers: (string[] | null)[] = [['/home/me/Manuals', '/home/me/Notes'], null];
+    const desktop = await createCore({
+      dataDir: join(dataDir, '..', 'picker-data'),
+      modelsDirs: [],
+      mode: 'serve',
+      version: '0.0.0-test',
+      logger: new RecordingLogger(),
+      gpu: false,
+      pickFolder: async () => answers.shift() ?? null,
+    });
+    const picker = new CollectingClient(desktop.rpc);
+    try {
+      expect(await picker.call('documents.pickFolder', {})).toEqual({ paths: ['/home/me/Manuals', '/home/me/Notes'] });
+      expect(await picker.call('documents.pickFolder', {})).toEqual({ paths: [] });
+    } finally {
+      picker.close();
+      await desktop.dispose();
+    }
   });
 
   test('collections.remove deletes the index, never the files', async () => {

@@ -119,6 +119,10 @@ describe('the Documents page', () => {
     expect(await counts.innerText()).toContain(`Keyword + semantic (${EMBEDDER_ID})`);
     await card.getByText('local only').waitFor();
     await card.getByText('Ready', { exact: true }).waitFor();
+    // No reranker until one is chosen; the models of the models folders are offered.
+    const reranker = card.getByRole('combobox', { name: 'Reranker for mixed' });
+    expect(await reranker.inputValue()).toBe('');
+    await expect.poll(() => reranker.locator('option').count(), POLL).toBeGreaterThan(1);
 
     const failures = card.getByRole('list', { name: 'Files that could not be read' });
     await failures.waitFor();

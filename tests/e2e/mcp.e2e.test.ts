@@ -476,6 +476,9 @@ describe('sampling, import and export, removing', () => {
     await screenshot('mcp-11-import');
     await dialog.getByRole('button', { name: 'Close' }).click();
     const imported = page.getByRole('article', { name: 'imported' });
+    // Issue 15: a command line from a file runs only once the user allows it.
+    await imported.locator('.badge', { hasText: 'Waiting for your OK' }).waitFor();
+    await imported.getByRole('group', { name: 'Allow imported to run?' }).getByRole('button', { name: 'Allow this server to run' }).click();
     await imported.locator('.badge', { hasText: 'Ready' }).waitFor({ timeout: 45_000 });
 
     const downloading = page.waitForEvent('download');

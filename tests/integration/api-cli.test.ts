@@ -74,10 +74,12 @@ describe.concurrent('tandem api-keys', { timeout: 180_000 }, () => {
 
   test('bad usage exits 2 with a message; an unknown key or a taken name exits 1', async () => {
     const dir = await temp.make('tandem-api-cli-');
-    for (const args of [['api-keys', 'frob'], ['api-keys', 'add', 'x', '--daily-usd', 'lots'], ['api-keys', 'list', '--rpm', '3']]) {
+    for (const args of [['api-keys', 'frob'], ['api-keys', 'add', 'x', '--daily-usd', 'lots']]) {
       const process = await run(dir, args, 2);
       expect(process.stderr()).toContain('tandem api-keys:');
     }
+    // Issue 15: an option of another sub-command is refused by the one options table, for every command alike.
+    expect((await run(dir, ['api-keys', 'list', '--rpm', '3'], 2)).stderr()).toContain('unknown option --rpm for `tandem api-keys list`');
     expect((await run(dir, ['api-keys', 'revoke', 'nobody'], 1)).stderr()).toContain('NOT_FOUND');
     await run(dir, ['api-keys', 'add', 'x'], 0);
     expect((await run(dir, ['api-keys', 'add', 'x'], 1)).stderr()).toContain('already an API key named "x"');

@@ -2,6 +2,7 @@ import { join } from 'node:path';
 import type { Settings } from '../../shared/ipc/domain';
 import type { IndexProgress } from '../../shared/ipc/routes/documents';
 import { DocumentService } from '../../electron/core/documents/document-service';
+import type { Rerankers } from '../../electron/core/documents/reranker';
 import { EmbedderResolver } from '../../electron/core/documents/document-embedder';
 import { EmbeddingService } from '../../electron/core/models/embedding-service';
 import { LocalRuntime } from '../../electron/core/models/local-runtime';
@@ -26,6 +27,7 @@ export async function openDocs(options: {
   watch?: boolean;
   settings?: Partial<Settings['documents']>;
   openPath?: (path: string, page?: number) => Promise<void>;
+  rerankers?: Rerankers;
 }): Promise<DocsHarness> {
   const logger = new RecordingLogger();
   const settings: Settings['documents'] = { ...DEFAULT_SETTINGS.documents, ...options.settings };
@@ -44,6 +46,7 @@ export async function openDocs(options: {
     onProgress: (p) => progress.push(p),
     onChanged: (id) => changed.push(id),
     openPath: options.openPath,
+    rerankers: options.rerankers,
   });
   await service.init();
   return {

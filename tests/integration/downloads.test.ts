@@ -11,6 +11,8 @@ import { ModelLibrary } from '../../electron/core/models/model-library';
 import { DownloadServer } from '../fixtures/download-server';
 import { tinyLlamaGguf } from '../fixtures/gguf-writer';
 import { TempDirs } from '../support/temp-dir';
+import { resourcesDir } from '../support/paths';
+import { bundledResources } from '../../electron/core/app/resources-dir';
 
 /** Model downloads against a local HTTP server that can fail on purpose. */
 
@@ -214,7 +216,7 @@ describe('model sources and catalog', () => {
   });
 
   test('the bundled catalog is valid and has chat and embedding models', async () => {
-    const catalog = await loadModelCatalog();
+    const catalog = await loadModelCatalog(bundledResources(resourcesDir).catalog);
     expect(catalog.filter((e) => e.kind === 'chat').length).toBeGreaterThanOrEqual(8);
     expect(catalog.filter((e) => e.kind === 'embedding').length).toBeGreaterThanOrEqual(2);
     expect(new Set(catalog.map((e) => e.id)).size).toBe(catalog.length);

@@ -96,7 +96,10 @@ describe('MCP server config', () => {
     expect(host.status('github')!.config.env.GITHUB_PERSONAL_ACCESS_TOKEN).toEqual({ value: '••••3456', secret: true });
     expect(host.status('remote')!.config.headers.Authorization!.secret).toBe(true);
     expect(host.status('legacy')!.config.transport).toBe('http');
-    expect(host.status('filesystem')!.state).toBe('stopped');
+    expect(host.status('filesystem')!.state).toBe('needs-confirmation'); // issue 15: a command line from a file waits for the user's OK
+    // ...and `tandem mcp tools|call` (ensureReady) does not start it behind the window's back.
+    await expect(host.ensureReady('filesystem')).rejects.toMatchObject({ code: 'CONFLICT', message: expect.stringMatching(/not been allowed to run.*MCP page/) });
+    expect(host.status('filesystem')!.state).toBe('needs-confirmation');
 
     expect((await host.importConfig('{ not json', { start: false })).skipped[0]!.reason).toMatch(/not valid JSON/);
     expect((await host.importConfig('{"other": {}}', { start: false })).skipped[0]!.reason).toMatch(/mcpServers/);

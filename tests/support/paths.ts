@@ -20,3 +20,5 @@ export function requireStoriesModel(): string {
 }
 
 export const tandemBin = join(repoRoot, 'bin', 'tandem.mjs');
+/** The repo's resources folder (model catalog, prices, puzzles), as bin/tandem.mjs names it. */
+export const resourcesDir = join(repoRoot, 'resources');

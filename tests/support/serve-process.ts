@@ -22,26 +22,64 @@ export interface ExitStatus {
   signal: NodeJS.Signals | null;
 }
 
+/** Process groups started here (detached children) that may still hold processes: ended when the test process exits. */
+const groups = new Set<TandemProcess>();
+let exitHook = false;
+
 /** A `tandem` child process (`node bin/tandem.mjs …`) with its output captured. */
 export class TandemProcess {
   private out = '';
   private err = '';
   readonly exited: Promise<ExitStatus>;
+  /** The child leads its own process group (spawned `detached`): kills reach everything it started. */
+  readonly group: boolean;
 
-  constructor(readonly child: ChildProcess) {
+  constructor(
+    readonly child: ChildProcess,
+    options: { group?: boolean } = {},
+  ) {
+    this.group = options.group === true && child.pid !== undefined;
     child.stdout?.setEncoding('utf8').on('data', (chunk: string) => (this.out += chunk));
     child.stderr?.setEncoding('utf8').on('data', (chunk: string) => (this.err += chunk));
     this.exited = new Promise((resolve) => child.once('exit', (code, signal) => resolve({ code, signal })));
+    if (this.group) {
+      groups.add(this);
+      if (!exitHook) {
+        exitHook = true;
+        process.once('exit', () => {
+          for (const started of groups) started.killGroup();
+        });
+      }
+    }
   }
 
-  /** Starts `tandem` with `args`; logs at warn unless `env` says otherwise. */
+  /** Starts `tandem` with `args` in its own process group; logs at warn unless `env` says otherwise. */
   static start(args: string[], env: NodeJS.ProcessEnv = {}): TandemProcess {
     const child = spawn(process.execPath, [tandemBin, ...args], {
       cwd: repoRoot,
       env: { ...process.env, TANDEM_LOG_LEVEL: 'warn', ...env },
       stdio: ['ignore', 'pipe', 'pipe'],
+      detached: true,
     });
-    return new TandemProcess(child);
+    return new TandemProcess(child, { group: true });
+  }
+
+  /**
+   * Sends `signal` (default SIGKILL) to the child's whole process group (what
+   * it started: electron-vite preview, a stand-in Electron, tandem serve, MCP
+   * servers), or to the child alone when it has no group of its own.
+   */
+  killGroup(signal: NodeJS.Signals = 'SIGKILL'): void {
+    if (!this.group) {
+      if (this.running) this.child.kill(signal);
+      return;
+    }
+    try {
+      process.kill(-this.child.pid!, signal);
+    } catch {
+      // ESRCH: every process of the group has exited.
+    }
+    if (signal === 'SIGKILL') groups.delete(this);
   }
 
   stdout(): string {
@@ -75,7 +113,7 @@ export class TandemProcess {
     const outcome = await Promise.race([this.exited, timeout]);
     clearTimeout(timer);
     if (outcome === 'timeout') {
-      this.child.kill('SIGKILL');
+      this.killGroup('SIGKILL');
       await this.exited;
       throw new Error(`tandem did not exit within ${timeoutMs} ms\nstderr: ${this.err}`);
     }
@@ -85,8 +123,13 @@ export class TandemProcess {
   /** Sends `signal` and waits for the exit; answers the exit code (null when killed by a signal). */
   async stop(options: { signal?: NodeJS.Signals; timeoutMs?: number } = {}): Promise<number | null> {
     if (this.running) this.child.kill(options.signal ?? 'SIGTERM');
-    const { code } = await this.waitForExit(options.timeoutMs ?? 20_000);
-    return code;
+    try {
+      const { code } = await this.waitForExit(options.timeoutMs ?? 20_000);
+      return code;
+    } finally {
+      // Whatever it started and left running goes too.
+      if (this.group) this.killGroup('SIGKILL');
+    }
   }
 }
 
@@ -116,8 +159,9 @@ export async function startServe(options: StartServeOptions): Promise<ServeProce
     cwd: repoRoot,
     env: { ...process.env, TANDEM_LOG_LEVEL: 'warn', ...options.env },
     stdio: ['ignore', 'pipe', 'pipe'],
+    detached: true,
   });
-  const serve = new ServeProcess(child);
+  const serve = new ServeProcess(child, { group: true });
   try {
     const match = await serve.waitForStdout(/^.*\n/);
     const parsed = match[0].trimEnd().match(SERVING_LINE);
@@ -126,7 +170,7 @@ export async function startServe(options: StartServeOptions): Promise<ServeProce
     serve.port = Number(parsed[1]);
     serve.token = parsed[2] ?? '';
   } catch (error) {
-    if (serve.running) child.kill('SIGKILL');
+    serve.killGroup('SIGKILL');
     throw error;
   }
   return serve;

@@ -4,6 +4,7 @@ import type { Answer } from './answer';
 import type { Result } from '../../shared/ipc/result';
 import { TOKEN_QUERY_PARAM, WS_PATH, type ResponseMessage, type ServerMessage } from '../../shared/ipc/wire';
 import { streamView, type StreamView } from './stream-log';
+import { StreamContractCheck } from './stream-contract';
 import { waitUntil } from './wait';
 
 /** The WebSocket URL of a serve-mode server. */
@@ -19,6 +20,9 @@ export class TandemWsClient {
   readonly messages: ServerMessage[] = [];
   private nextId = 1;
   private readonly pending = new Map<number, (result: Result<unknown>) => void>();
+  private readonly routes = new Map<number, string>();
+  /** Every part of every stream this client started, checked against the contract. */
+  readonly contractCheck = new StreamContractCheck();
   private closed = false;
   closeCode: number | null = null;
 
@@ -26,7 +30,10 @@ export class TandemWsClient {
     socket.on('message', (data: RawData) => {
       const message = JSON.parse(data.toString()) as ServerMessage;
       this.messages.push(message);
+      this.contractCheck.check(message);
       if (message.type === 'response') {
+        this.contractCheck.started(this.routes.get(message.id), message.result);
+        this.routes.delete(message.id);
         const resolve = this.pending.get(message.id);
         this.pending.delete(message.id);
         resolve?.(message.result);
@@ -64,6 +71,7 @@ export class TandemWsClient {
     const id = this.nextId++;
     return new Promise((resolve) => {
       this.pending.set(id, resolve);
+      this.routes.set(id, route);
       this.socket.send(JSON.stringify({ type: 'request', id, route, input }));
     });
   }
@@ -80,7 +88,9 @@ export class TandemWsClient {
     return this.call('chat.send', input);
   }
 
+  /** What the stream delivered so far; throws when a part broke the contract. */
   stream(streamId: string): StreamView {
+    this.contractCheck.assertClean(streamId);
     return streamView(this.messages, streamId);
   }
 

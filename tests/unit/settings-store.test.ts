@@ -65,7 +65,7 @@ describe('SettingsStore', () => {
     await writeFile(path, content);
     const store = new SettingsStore(path);
     expect(await store.load()).toEqual(DEFAULT_SETTINGS);
-    expect(store.loadProblem).toMatch(/settings\.json could not be read/);
+    expect(store.loadProblem).toMatch(/settings\.json could not be used/);
     const aside = (await readdir(dir)).filter((name) => name.startsWith('settings.json.invalid-'));
     expect(aside).toHaveLength(1);
     expect(await readFile(join(dir, aside[0]!), 'utf8')).toBe(content);
@@ -81,6 +81,82 @@ describe('SettingsStore', () => {
     const store = new SettingsStore(path);
     expect(await store.load()).toEqual({ ...DEFAULT_SETTINGS, theme: 'light' });
     expect(store.loadProblem).toBeNull();
+  });
+
+  test('one bad hand-edited newer value (an http:// update feed, an unknown runtime, bad OCR languages) falls back alone; the rest loads', async () => {
+    await writeFile(
+      path,
+      JSON.stringify({
+        ...DEFAULT_SETTINGS,
+        theme: 'dark',
+        maxTokens: 77,
+        updates: { feedUrl: 'http://updates.example.com/tandem' },
+        runtime: { variant: 'turbo' },
+        documents: { ...DEFAULT_SETTINGS.documents, retrievalTopK: 9, ocr: { enabled: false, languages: ['English!'] } },
+      }),
+    );
+    const store = new SettingsStore(path);
+    const loaded = await store.load();
+    expect(store.loadProblem).toBeNull();
+    expect(await readdir(dir)).toEqual(['settings.json']); // nothing kept aside
+    expect(loaded).toMatchObject({ theme: 'dark', maxTokens: 77, updates: { feedUrl: null }, runtime: DEFAULT_SETTINGS.runtime });
+    expect(loaded.documents).toEqual({ ...DEFAULT_SETTINGS.documents, retrievalTopK: 9 });
+    // The update route still refuses a feed that is not https.
+    await expect(store.update({ updates: { feedUrl: 'http://updates.example.com/tandem' } })).rejects.toThrow(/https/);
+    expect(store.get().updates.feedUrl).toBeNull();
+  });
+});
+
+describe('SettingsStore writes that fail (issue 15: writes recover)', () => {
+  test('a failed write is reported, memory keeps what is on disk, and the next write saves again', async () => {
+    const store = new SettingsStore(path, {
+      write: async (target, content) => {
+        if (failNext) {
+          failNext = false;
+          throw Object.assign(new Error('ENOSPC: no space left on device'), { code: 'ENOSPC' });
+        }
+        await writeFileAtomic(target, content);
+      },
+      onWriteFailed: (message) => reported.push(message),
+    });
+    let failNext = false;
+    const reported: string[] = [];
+    const seen: Settings[] = [];
+    store.onChange((next) => seen.push(next));
+    await store.load();
+    await store.update({ theme: 'light' });
+
+    failNext = true;
+    await expect(store.update({ maxTokens: 99 })).rejects.toMatchObject({ code: 'STORAGE_FAILED', message: expect.stringMatching(/could not be saved.*no space left/) });
+    expect(reported).toHaveLength(1);
+    expect(reported[0]).toContain(path);
+    // Memory did not take the value the file does not hold; nobody was told it changed.
+    expect(store.get().maxTokens).toBe(DEFAULT_SETTINGS.maxTokens);
+    expect(seen.map((s) => s.maxTokens)).toEqual([DEFAULT_SETTINGS.maxTokens]);
+
+    // The next write goes through (no stuck queue) and starts from what is on disk.
+    const next = await store.update({ maxTokens: 77 });
+    expect(next).toMatchObject({ theme: 'light', maxTokens: 77 });
+    expect(SettingsSchema.parse(JSON.parse(await readFile(path, 'utf8')))).toMatchObject({ theme: 'light', maxTokens: 77 });
+    const reloaded = new SettingsStore(path);
+    expect(await reloaded.load()).toEqual(store.get());
+  });
+
+  test('updates queued behind a failing one still run, each from the last saved state', async () => {
+    let calls = 0;
+    const store = new SettingsStore(path, {
+      write: async (target, content) => {
+        calls += 1;
+        if (calls === 1) throw new Error('EIO: i/o error');
+        await writeFileAtomic(target, content);
+      },
+    });
+    await store.load();
+    const [failed, a, b] = await Promise.allSettled([store.update({ maxTokens: 1 }), store.update({ theme: 'dark' }), store.update({ maxTokens: 3 })]);
+    expect(failed.status).toBe('rejected');
+    expect(a).toMatchObject({ status: 'fulfilled', value: { theme: 'dark', maxTokens: DEFAULT_SETTINGS.maxTokens } });
+    expect(b).toMatchObject({ status: 'fulfilled', value: { theme: 'dark', maxTokens: 3 } });
+    expect(JSON.parse(await readFile(path, 'utf8'))).toMatchObject({ theme: 'dark', maxTokens: 3 });
   });
 });
 

@@ -1,4 +1,5 @@
 import { mkdir } from 'node:fs/promises';
+import { CodedError } from '../../../shared/ipc/errors';
 import { freemem } from 'node:os';
 import { join, resolve } from 'node:path';
 import { ChatStore } from '../chats/chat-store';
@@ -13,11 +14,14 @@ import { DocumentService } from '../documents/document-service';
 import { EmbedderResolver } from '../documents/document-embedder';
 import { retrieveForChat } from '../documents/retrieval';
 import { EmbeddingService } from '../models/embedding-service';
+import { RerankerService } from '../models/reranker-service';
 import { McpHost } from '../mcp/mcp-host';
 import { ApprovalBroker } from '../mcp/approval-broker';
 import { SamplingService } from '../mcp/sampling-service';
+import { ElicitationService } from '../mcp/elicitation-service';
 import { ToolLoop } from '../mcp/tool-loop';
 import { LocalRuntime } from '../models/local-runtime';
+import { RuntimeService } from '../models/runtime/runtime-service';
 import { ModelLibrary } from '../models/model-library';
 import { ModelFolders } from '../models/model-folders';
 import { DownloadManager } from '../models/downloads/download-manager';
@@ -33,6 +37,10 @@ import { SettingsStore } from '../settings/settings-store';
 import { ApiKeyService } from '../server/api-keys/api-key-service';
 import { ApiService, throttled } from '../server/api-service';
 import { dataLayout } from './data-dir';
+import { AppNotices } from './app-notices';
+import { CONFIG_FILES } from './config-backup';
+import type { ConfigFileProblem } from '../fs/config-file';
+import { bundledResources, resolveResourcesDir } from './resources-dir';
 import { DisposableStack } from './disposables';
 import type { Logger } from './logger';
 
@@ -53,6 +61,18 @@ export interface CoreOptions {
   startMcpServers?: boolean;
   /** Opens a document in the system viewer (Electron's shell.openPath); without it documents.openExternal is UNSUPPORTED. */
   openPath?: (path: string, page?: number) => Promise<void>;
+  /**
+   * [issue 13] Opens an MCP server's OAuth consent link in the system browser (Electron's shell.openExternal).
+   * Without it (serve mode) the link is only shown: `McpServerStatus.auth.authorizationUrl`.
+   */
+  openExternal?: (url: string) => Promise<void>;
+  /** The system folder picker (Electron's dialog.showOpenDialog); without it documents.pickFolder is UNSUPPORTED. Null or [] when cancelled. */
+  pickFolder?: () => Promise<string[] | null>;
+  /**
+   * The folder of bundled files (model catalog, prices, puzzles): `process.resourcesPath` in the packaged
+   * app, the repo's resources/ otherwise. Default: TANDEM_RESOURCES_DIR, which bin/ scripts and tests set.
+   */
+  resourcesDir?: string;
 }
 
 export type Core = Awaited<ReturnType<typeof createCore>>;
@@ -65,13 +85,21 @@ export type Core = Awaited<ReturnType<typeof createCore>>;
 export async function createCore(options: CoreOptions) {
   const { logger } = options;
   const layout = dataLayout(resolve(options.dataDir));
+  const resources = bundledResources(resolveResourcesDir(options.resourcesDir));
   const disposables = new DisposableStack(logger);
   try {
     await mkdir(layout.root, { recursive: true, mode: 0o700 });
 
-    const settings = new SettingsStore(layout.settings);
+    // [issue 15] What the user must be told about the app itself: config files kept aside, failed settings writes.
+    const notices = new AppNotices({ dataDir: layout.root });
+    const noticeConfigProblem = (problem: ConfigFileProblem | null) => {
+      if (!problem) return;
+      logger.info(problem.message); // the user is told through the notice (window banner, CLI line)
+      notices.addConfigProblem(problem);
+    };
+    const settings = new SettingsStore(layout.settings, { onWriteFailed: (message) => notices.add({ level: 'error', message, file: layout.settings }) });
     await settings.load();
-    if (settings.loadProblem) logger.warn(settings.loadProblem);
+    noticeConfigProblem(settings.configProblem);
 
     const extraDirs = (options.modelsDirs ?? []).map((dir) => resolve(dir));
     const modelsDirs = () => [...new Set([layout.models, ...extraDirs, ...settings.get().modelsDirs])];
@@ -80,7 +108,25 @@ export async function createCore(options: CoreOptions) {
 
     // Services are created before the dispatcher so events can flow; they reach it through this variable.
     let rpc: RpcDispatcher | null = null;
+    // [runtime] The llama.cpp binary local models run on (prebuilt or built for this computer) and threads by measurement.
+    const runtimeService = new RuntimeService({
+      dir: join(layout.root, 'runtime'),
+      logger,
+      gpu: options.gpu,
+      variant: () => settings.get().runtime.variant,
+      setVariant: async (variant) => {
+        await settings.update({ runtime: { variant } });
+      },
+      // the smallest chat model checks a build
+      checkModel: async () =>
+        (await library.list()).filter((m) => m.problem === null && !/bert/i.test(m.architecture ?? '')).sort((a, b) => a.sizeBytes - b.sizeBytes)[0]?.path ?? null,
+      onChanged: (info) => rpc?.broadcast('runtime.changed', info),
+    });
+    await runtimeService.init();
+    disposables.add('runtime service', () => runtimeService.dispose());
     const runtime = new LocalRuntime({
+      loadLlama: (llamaLogger) => runtimeService.loadLlama(llamaLogger),
+      measuredThreads: (info, model, signal) => runtimeService.threadsFor(info, model, signal),
       logger,
       gpu: options.gpu,
       threads: () => settings.get().threads,
@@ -90,6 +136,10 @@ export async function createCore(options: CoreOptions) {
       onStatus: (status) => rpc?.broadcast('models.status', status),
     });
     disposables.add('local runtime', () => runtime.dispose());
+    // Reranking models for the collections that chose one; disposed before the runtime whose backend it uses.
+    const rerankerService = new RerankerService(() => runtime.backend());
+    disposables.add('reranker', () => rerankerService.dispose());
+    runtimeService.attach({ backendLoaded: () => runtime.backendLoaded(), resetBackend: () => runtime.resetBackend(), backend: () => runtime.backend() });
     const embeddings = new EmbeddingService(runtime);
     /** The local embedding model (documents, and Auto's prompt similarity when one exists). */
     const embedders = new EmbedderResolver({ library, runtime, embeddings, modelId: () => settings.get().documents.embeddingModelId });
@@ -98,19 +148,37 @@ export async function createCore(options: CoreOptions) {
     await chats.init();
     disposables.add('chat store', () => chats.dispose());
 
-    const providers = new ProviderService({ dataDir: layout.root, logger, cipher: options.secretCipher, retry: options.providerRetry });
+    const providers = new ProviderService({
+      dataDir: layout.root,
+      logger,
+      cipher: options.secretCipher,
+      retry: options.providerRetry,
+      bundledPricing: resources.pricing,
+    });
     await providers.init();
+    noticeConfigProblem(providers.store.configProblem);
     disposables.add('providers', () => providers.dispose());
     /** `PROVIDER/MODEL` goes to that provider; anything else is a local model. */
+    // [issue 13] Servers' requests for input wait for the user's form (not in CLI mode: nobody could answer).
+    const elicitation = new ElicitationService({
+      broadcast: (request) => rpc?.broadcast('mcp.elicitationRequested', request),
+      ended: (requestId) => rpc?.broadcast('mcp.elicitationEnded', { requestId }),
+    });
+    disposables.add('elicitation requests', () => elicitation.dispose());
     const mcp = new McpHost({
+      elicitationHandler: options.mode === 'cli' ? undefined : elicitation.handler,
       dataDir: layout.root,
       logger,
       cipher: options.secretCipher,
       roots: () => settings.get().mcp.roots,
       clientInfo: { name: 'Tandem', version: options.version },
       onChanged: (name, status) => rpc?.broadcast('mcp.changed', { name, status }),
+      // [issue 13] OAuth sign-in: a 401 waits for the user's Sign in (mcp.login); the link opens in the system browser.
+      auth: { openExternal: options.openExternal },
     });
     await mcp.init();
+    noticeConfigProblem(mcp.configProblem);
+    noticeConfigProblem(mcp.authConfigProblem);
     // Disposed before the providers and models it may sample with: children get SIGTERM, then SIGKILL after 2 s.
     disposables.add('mcp servers', () => mcp.dispose());
     if (options.startMcpServers ?? options.mode !== 'cli') mcp.startEnabled();
@@ -183,7 +251,7 @@ export async function createCore(options: CoreOptions) {
     await downloads.init();
     // Pausing keeps the part file and journal, so the next start resumes.
     disposables.add('downloads', () => downloads.dispose());
-    const catalog = () => loadModelCatalog();
+    const catalog = () => loadModelCatalog(resources.catalog);
     const availableMemory = async () => {
       const llama = await runtime.backend().catch(() => null);
       const vram = llama && llama.gpu !== false ? (await llama.getVramState()).free : 0;
@@ -218,8 +286,23 @@ export async function createCore(options: CoreOptions) {
       onProgress: (progress) => rpc?.broadcast('collections.progress', progress),
       onChanged: (collectionId) => rpc?.broadcast('collections.changed', { collectionId }),
       openPath: options.openPath,
+      pickFolder: options.pickFolder,
+      rerankers: {
+        // Only a model of the models folders (by id): a client cannot point the app at any file.
+        resolve: async (modelId) => {
+          const model = (await library.list()).find((m) => m.id === modelId);
+          if (!model) throw new CodedError('NOT_FOUND', `There is no model "${modelId}" in the models folders`);
+          return model;
+        },
+        rank: async (modelId, query, texts, signal) => rerankerService.rank(await library.resolve(modelId), query, texts, signal),
+      },
     });
     await documents.init();
+    noticeConfigProblem(documents.configProblem);
+    // A window start also shows files an earlier run (the CLI) kept aside, until they are dismissed.
+    if (options.mode !== 'cli') {
+      await notices.addEarlierKeptAside(CONFIG_FILES.map((file) => join(layout.root, file)));
+    }
     disposables.add('documents', () => documents.dispose());
 
     const hasLocalOnlyContent = (collectionIds: string[]) => documents.holdsLocalOnly(collectionIds);
@@ -288,6 +371,7 @@ export async function createCore(options: CoreOptions) {
     // [soup] Turtle Soup: puzzles, saved games, the host and the solver.
     const soup = new SoupService({
       dir: join(layout.root, 'soup'),
+      builtinFile: resources.puzzles,
       resolveModel: (modelId, options) => resolveModel(modelId, { ...NO_ROUTE_CONTEXT, ...options }),
       isLocal: (modelId) => modelId !== 'auto' && !providers.owns(modelId),
       defaultLocalModelId: async () => (await library.list()).find((m) => m.problem === null && !/bert/i.test(m.architecture ?? ''))?.id ?? null,
@@ -321,13 +405,15 @@ export async function createCore(options: CoreOptions) {
       cpuCount: cpuCount(),
       downloads: { downloads, catalog, modelsDirs, availableMemory },
       mcp: { host: mcp },
-      toolApprovals: { approvals, sampling },
+      toolApprovals: { approvals, sampling, elicitation },
       routing: { routing, chats, hasLocalOnlyContent },
       compare,
       lab,
       broadcast: (event, payload) => rpc?.broadcast(event, payload),
       api: { api, keys: apiKeys },
       soup,
+      notices,
+      runtimeService,
     });
     const handlers = { ...baseHandlers, ...createDocumentHandlers(documents) };
     rpc = new RpcDispatcher(handlers, logger);
@@ -338,13 +424,16 @@ export async function createCore(options: CoreOptions) {
       await waitFor(() => activeRpc.activeStreams === 0, 5000);
     });
     settings.onChange((next) => activeRpc.broadcast('settings.changed', next));
+    notices.onNotice((notice) => activeRpc.broadcast('app.notice', notice));
 
     const core = {
       rpc: activeRpc,
       settings,
+      notices,
       library,
       folders,
       runtime,
+      runtimeService,
       downloads,
       catalog,
       modelsDirs,
@@ -357,6 +446,7 @@ export async function createCore(options: CoreOptions) {
       mcp,
       approvals,
       sampling,
+      elicitation,
       toolLoop,
       routing,
       compare,
@@ -365,6 +455,8 @@ export async function createCore(options: CoreOptions) {
       resolveModel,
       resolveRawModel,
       layout,
+      /** The bundled files in use (catalog, prices, puzzles). */
+      resources,
       apiKeys,
       api,
       dispose: () => disposables.dispose(),

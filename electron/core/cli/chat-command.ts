@@ -1,7 +1,7 @@
-import { createCore } from '../app/create-core';
 import { createLogger } from '../app/logger';
 import { CodedError, toTandemError } from '../../../shared/ipc/errors';
 import type { GlobalOptions } from './main';
+import { openCliCore } from './open-cli-core';
 
 /**
  * `tandem chat --model FILE_OR_ID "prompt"`: streams one answer to stdout.
@@ -21,7 +21,8 @@ export async function runChat(
     return 2;
   }
   const logger = createLogger((process.env.TANDEM_LOG_LEVEL as never) ?? 'warn');
-  const core = await createCore({ dataDir: global.dataDir, modelsDirs: global.modelsDirs, mode: 'cli', version: global.version, logger });
+  const core = await openCliCore(global, 'chat', { logger });
+  if (!core) return 1;
   const controller = new AbortController();
   const onSignal = () => {
     if (controller.signal.aborted) process.exit(130); // a second Ctrl-C: stop waiting for a clean stop

@@ -72,6 +72,6 @@ function progressLine(p: IndexProgress): string {
   if (p.state === 'scanning') return 'Scanning…';
   const eta = p.etaSeconds !== null && p.state === 'indexing' ? `, ${Math.ceil(p.etaSeconds)} s left` : '';
   const failed = p.failures.length > 0 ? `, ${p.failures.length} not indexed` : '';
-  const current = p.currentFile ? `  ${basename(p.currentFile)}` : '';
+  const current = p.currentFile ? `  ${basename(p.currentFile)}${p.detail ? ` (${p.detail})` : ''}` : '';
   return `Indexing ${p.filesDone}/${p.filesTotal} files, ${p.chunks} chunks${failed}${eta}${current}`;
 }

@@ -8,8 +8,10 @@ import { runChat } from './chat-command';
 import { runProviders } from './providers-command';
 import { runModels } from './models-command';
 import { runMcp } from './mcp-command';
+import { runMcpAuth } from './mcp-auth-command';
 import { runIndex } from './index-command';
 import { runSearch } from './search-command';
+import { runSearchEvalCommand } from './search-eval-command';
 import { runCollections } from './collections-command';
 import { runRoute } from './route-command';
 import { runCache } from './cache-command';
@@ -19,6 +21,9 @@ import { runLab } from './lab-command';
 import { runMcpServer } from './mcp-server-command';
 import { runApiKeys } from './api-keys-command';
 import { runSoup } from './soup-command';
+import { runRuntime } from './runtime-command';
+import { COMMAND_OPTIONS, isSearchEval, optionNotApplying } from './command-options';
+import { checkDataDir } from './open-cli-core';
 
 export const PACKAGE_ROOT = join(dirname(fileURLToPath(import.meta.url)), '..', '..', '..');
 
@@ -73,6 +78,9 @@ Commands:
   mcp rm NAME               Forget an MCP server
   mcp tools NAME            Start the server and list its tools
   mcp call NAME TOOL 'JSON' Start the server, call a tool, print its result
+  mcp login NAME            Sign in to an HTTP server (OAuth): prints the link, opens the browser,
+                            waits for the redirect, prints "Connected as …" or "Authorized"
+  mcp logout NAME           Sign out: forget the server's tokens and registration
   mcp-server                Run Tandem as an MCP server on stdio (for Claude Desktop, IDEs, agents):
                             routing, cost, generate, models, documents, benchmark and usage tools
   index FOLDER              Index a folder (or file) into a collection for search and chat;
@@ -83,6 +91,12 @@ Commands:
       --k N                 Number of results (default: 10)
       --mode MODE           keyword, semantic or hybrid (default: the setting, hybrid)
       --json                Print [{path, page, heading, snippet, score}] as JSON
+  search eval QA.jsonl      Measure retrieval: hit@1, hit@3, hit@10 and MRR per mode over questions
+                            ({"q", "file", "pages"} per line), with the misses listed
+      --collection C        Search only collection C (default: every collection)
+      --k N                 Results read per question (default: 10)
+      --mode MODE           Only this mode (default: keyword, semantic and hybrid)
+      --json                Print the scores and misses as JSON
   collections list          Collections with their files, chunks and failures
   collections rm NAME       Delete a collection's index (never the files)
   route "prompt"            What Auto would do with a prompt: the model, the ranked
@@ -135,6 +149,13 @@ Commands:
                             The host's accuracy on the builtin puzzles' labelled questions
       --export FILE         Write those questions as a lab task set (JSONL; graded exact) for
                             tandem lab run FILE --models A,B
+  runtime info              The llama.cpp runtime local models use (prebuilt CPU, Metal, CUDA, Vulkan or
+                            built for this computer), CPU features, toolchain, measured threads
+      --json                Print JSON instead of text
+  runtime build             Build llama.cpp for this computer (needs cmake and a C++ compiler), check it
+                            against the prebuilt, and use it from the next model load; Ctrl-C cancels
+  runtime use prebuilt|local|auto
+                            Choose the runtime (auto: the build for this computer once it passed its check)
 
 Global options:
   --data-dir DIR            App data folder (default: per-user app data; env TANDEM_HOME)
@@ -220,11 +241,23 @@ export async function main(argv: string[]): Promise<number> {
     process.stdout.write(HELP);
     return command || values.help ? 0 : 2;
   }
+  // Options that do not apply to the command are refused, not ignored (`mcp add NAME -- CMD --flag`: the server's own flags are positionals).
+  const notApplying = optionNotApplying(command, rest, parsed.tokens.flatMap((t) => (t.kind === 'option' ? [t.name] : [])));
+  if (notApplying) {
+    process.stderr.write(`tandem: ${notApplying} (see \`tandem --help\`)\n`);
+    return 2;
+  }
   const global: GlobalOptions = {
     dataDir: values['data-dir'] ?? defaultDataDir(),
     modelsDirs: values['models-dir'] ?? [],
     version: packageVersion(),
   };
+  // A data dir that cannot be opened (a file, no permission): one line with what to do, never a stack trace.
+  const dataDirProblem = command in COMMAND_OPTIONS ? checkDataDir(global.dataDir) : null;
+  if (dataDirProblem) {
+    process.stderr.write(`tandem ${command}: ${dataDirProblem}\n`);
+    return 1;
+  }
   switch (command) {
     case 'serve': {
       const port = values.port === undefined ? 0 : Number(values.port);
@@ -269,6 +302,8 @@ export async function main(argv: string[]): Promise<number> {
       const terminator = parsed.tokens.find((t) => t.kind === 'option-terminator');
       const commandLine = terminator ? parsed.tokens.filter((t) => t.kind === 'positional' && t.index > terminator.index).map((t) => (t as { value: string }).value) : null;
       const mcpArgs = commandLine ? rest.slice(0, rest.length - commandLine.length) : rest;
+      // [issue 13] `tandem mcp login NAME` / `tandem mcp logout NAME`: OAuth sign-in of an HTTP server.
+      if (mcpArgs[0] === 'login' || mcpArgs[0] === 'logout') return runMcpAuth(global, mcpArgs[0], mcpArgs.slice(1));
       return runMcp(global, mcpArgs, { commandLine, env: values.env, secretEnv: values['secret-env'], cwd: values.cwd, url: values.url, header: values.header });
     }
     case 'models': {
@@ -282,6 +317,9 @@ export async function main(argv: string[]): Promise<number> {
     case 'index':
       return runIndex(global, rest, { name: values.name, localOnly: values['local-only'] ?? false });
     case 'search':
+      if (isSearchEval(rest)) {
+        return runSearchEvalCommand(global, rest.slice(1), { collection: values.collection, k: values.k, mode: values.mode, json: values.json ?? false });
+      }
       return runSearch(global, rest, { k: values.k, mode: values.mode, json: values.json ?? false });
     case 'collections':
       return runCollections(global, rest, { json: values.json ?? false });
@@ -320,6 +358,8 @@ export async function main(argv: string[]): Promise<number> {
       });
     case 'api-keys':
       return runApiKeys(global, rest, { rpm: values.rpm, dailyTokens: values['daily-tokens'], dailyUsd: values['daily-usd'], json: values.json ?? false });
+    case 'runtime':
+      return runRuntime(global, rest, { json: values.json ?? false });
     case 'soup':
       return runSoup(global, rest, { model: values.model, json: values.json ?? false, export: values.export });
     default:

@@ -9,6 +9,7 @@ import { LoginShellPath } from '../mcp/login-shell-path';
 import { preflightCommand } from '../mcp/preflight';
 import { SettingsStore } from '../settings/settings-store';
 import type { GlobalOptions } from './main';
+import { printConfigProblems } from './open-cli-core';
 
 export interface McpCommandOptions {
   /** What came after `--`: the stdio server's command and its arguments. */
@@ -49,6 +50,7 @@ export async function runMcp(global: GlobalOptions, args: string[], options: Mcp
   process.on('SIGTERM', onSignal);
   try {
     await host.init();
+    printConfigProblems(settings.configProblem, host.configProblem, host.authConfigProblem);
     switch (action) {
       case 'list': {
         const servers = host.list();

@@ -1,9 +1,9 @@
 import { format } from 'node:util';
 import { StdioServerTransport } from '@modelcontextprotocol/sdk/server/stdio.js';
-import { createCore } from '../app/create-core';
 import { createLogger } from '../app/logger';
 import { createTandemMcpServer } from '../server/mcp/tandem-mcp-server';
 import type { GlobalOptions } from './main';
+import { openCliCore } from './open-cli-core';
 
 /**
  * `tandem mcp-server`: Tandem's MCP server on stdio, for Claude Desktop, IDEs
@@ -17,13 +17,8 @@ export async function runMcpServer(global: GlobalOptions): Promise<number> {
   const toStderr = (...args: unknown[]) => void process.stderr.write(`${format(...args)}\n`);
   Object.assign(console, { log: toStderr, info: toStderr, debug: toStderr, warn: toStderr });
   const logger = createLogger((process.env.TANDEM_LOG_LEVEL as never) ?? 'warn');
-  let core;
-  try {
-    core = await createCore({ dataDir: global.dataDir, modelsDirs: global.modelsDirs, mode: 'cli', version: global.version, logger });
-  } catch (error) {
-    process.stderr.write(`tandem mcp-server: could not start: ${(error as Error).message}\n`);
-    return 1;
-  }
+  const core = await openCliCore(global, 'mcp-server', { logger });
+  if (!core) return 1;
   const server = createTandemMcpServer(core, { version: global.version });
   const transport = new StdioServerTransport();
   let finish: () => void = () => undefined;

@@ -4,6 +4,7 @@ import { PresetIdSchema, ProviderNameSchema } from '../../../shared/ipc/routes/p
 import { createLogger } from '../app/logger';
 import { ProviderService } from '../providers/provider-service';
 import type { GlobalOptions } from './main';
+import { printConfigProblems } from './open-cli-core';
 
 export interface ProvidersCommandOptions {
   baseUrl?: string;
@@ -22,6 +23,7 @@ export async function runProviders(global: GlobalOptions, args: string[], option
   const service = new ProviderService({ dataDir: resolve(global.dataDir), logger });
   try {
     await service.init();
+    printConfigProblems(service.store.configProblem);
     switch (action) {
       case 'list': {
         const providers = await service.list();

@@ -1,7 +1,7 @@
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { spawnSync } from 'node:child_process';
-import { createCore } from '../app/create-core';
+import { openCliCore } from './open-cli-core';
 import { createLogger } from '../app/logger';
 import { startServeServer } from '../server/serve-server';
 import { isLoopbackHost } from '../server/api-service';
@@ -52,7 +52,8 @@ export async function runServe(global: GlobalOptions, options: ServeOptions): Pr
       return 1;
     }
   }
-  const core = await createCore({ dataDir: global.dataDir, modelsDirs: global.modelsDirs, mode: 'serve', version: global.version, logger });
+  const core = await openCliCore(global, 'serve', { logger, mode: 'serve' });
+  if (!core) return 1;
   if (options.apiKey) core.apiKeys.setCommandLineKey(options.apiKey);
   let hosts = new Set<string>();
   const mount = options.api ? core.api.mount(() => hosts, corsOrigins ? () => corsOrigins : undefined) : null;

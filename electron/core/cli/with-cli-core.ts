@@ -1,7 +1,8 @@
 import { toTandemError } from '../../../shared/ipc/errors';
-import { createCore, type Core } from '../app/create-core';
+import type { Core } from '../app/create-core';
 import { createLogger } from '../app/logger';
 import type { GlobalOptions } from './main';
+import { openCliCore } from './open-cli-core';
 
 /**
  * Runs one CLI command against a core built for this run: a failure prints
@@ -9,7 +10,8 @@ import type { GlobalOptions } from './main';
  */
 export async function withCliCore(global: GlobalOptions, label: string, run: (core: Core) => Promise<number>): Promise<number> {
   const logger = createLogger((process.env.TANDEM_LOG_LEVEL as never) ?? 'warn');
-  const core = await createCore({ dataDir: global.dataDir, modelsDirs: global.modelsDirs, mode: 'cli', version: global.version, logger });
+  const core = await openCliCore(global, label, { logger });
+  if (!core) return 1;
   try {
     return await run(core);
   } catch (error) {

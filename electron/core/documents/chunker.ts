@@ -28,6 +28,8 @@ export function chunkDocument(doc: ParsedDocument, options: ChunkOptions): Chunk
         text,
         page: section.page,
         headingPath: [...section.headingPath],
+        location: section.location ?? null,
+        ocr: section.ocr ?? false,
         charStart: section.charStart + start,
         charEnd: section.charStart + end,
         contentHash: chunkHash(section, text),
@@ -38,7 +40,7 @@ export function chunkDocument(doc: ParsedDocument, options: ChunkOptions): Chunk
 }
 
 function chunkHash(section: ParsedSection, text: string): string {
-  return createHash('sha256').update(`${section.page}|${section.headingPath.join('>')}|${text}`).digest('hex');
+  return createHash('sha256').update(`${section.page}|${section.headingPath.join('>')}|${section.location ? `${section.location}|` : ''}${text}`).digest('hex');
 }
 
 /** [start, end) spans of `text`, each trimmed of surrounding whitespace and within the token limit. */

@@ -3,6 +3,7 @@ import { join } from 'node:path';
 import { z } from 'zod';
 import { DocumentTypeSchema, IndexFailureSchema, SourceSchema, type Source } from '../../../shared/ipc/routes/documents';
 import { writeFileAtomic } from '../fs/atomic-write';
+import { loadConfigFile, type ConfigFileProblem } from '../fs/config-file';
 
 /** The model the vectors of a collection came from; a different identity means every chunk is embedded again. */
 export const EmbedderIdentitySchema = z.object({
@@ -20,6 +21,8 @@ const CollectionRecordSchema = z.object({
   sources: z.array(SourceSchema),
   createdAt: z.string(),
   lastIndexedAt: z.string().nullable(),
+  /** The reranking model chosen for this collection's searches (absent in files written before it existed). */
+  reranker: z.object({ modelId: z.string() }).nullable().optional(),
 });
 export type CollectionRecord = z.infer<typeof CollectionRecordSchema>;
 
@@ -59,17 +62,19 @@ export type FileRegistry = z.infer<typeof FileRegistrySchema>;
 export class CollectionStore {
   private collections: CollectionRecord[] = [];
   private readonly registries = new Map<string, FileRegistry>();
+  /** Why `collections.json` could not be used at load (it was kept aside), for the app notices. */
+  configProblem: ConfigFileProblem | null = null;
 
   constructor(readonly root: string) {}
 
   async load(): Promise<void> {
     await mkdir(this.root, { recursive: true, mode: 0o700 });
-    try {
-      const parsed = CollectionsFileSchema.safeParse(JSON.parse(await readFile(this.collectionsPath(), 'utf8')));
-      this.collections = parsed.success ? parsed.data.collections : [];
-    } catch {
-      this.collections = [];
-    }
+    const result = await loadConfigFile(this.collectionsPath(), {
+      schema: CollectionsFileSchema,
+      fallback: 'Tandem started with no collections (your documents were not touched; index them again)',
+    });
+    this.collections = result.status === 'loaded' ? result.value.collections : [];
+    this.configProblem = result.status === 'invalid' ? result.problem : null;
   }
 
   list(): CollectionRecord[] {

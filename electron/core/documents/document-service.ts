@@ -6,6 +6,8 @@ import { CodedError } from '../../../shared/ipc/errors';
 import type { Collection, DocumentType, IndexProgress, InventoryFile, SearchMode, Source } from '../../../shared/ipc/routes/documents';
 import type { Logger } from '../app/logger';
 import { CollectionStore, type CollectionRecord, type FileEntry } from './collection-store';
+import type { ConfigFileProblem } from '../fs/config-file';
+import { assertOpenableInViewer } from './viewer-policy';
 import type { Embedder, EmbedderResolver } from './document-embedder';
 import { DocumentWatcher } from './document-watcher';
 import type { FusionMethod } from './fusion';
@@ -13,7 +15,9 @@ import { searchCollections, type SearchOutcome } from './hybrid-search';
 import { IndexStore } from './index-store';
 import { initialProgress, recoverCollection, runIndexJob, type IndexJobResult } from './index-pipeline';
 import { exportInventory, inventoryRows } from './inventory-export';
+import { OcrEngine, type OcrReader } from './ocr/ocr-engine';
 import { parseFile } from './parsers/parse-file';
+import { RERANK_CANDIDATES, rerankHits, type Rerankers } from './reranker';
 
 export interface DocumentServiceOptions {
   /** `<dataDir>/documents`: the registries and journals. */
@@ -30,6 +34,12 @@ export interface DocumentServiceOptions {
   onChanged?: (collectionId: string | null) => void;
   /** Opens a file in the system viewer (Electron's shell.openPath); absent in serve and CLI mode. */
   openPath?: (path: string, page?: number) => Promise<void>;
+  /** The system folder picker (Electron's dialog); absent in serve and CLI mode. Null or [] when cancelled. */
+  pickFolder?: () => Promise<string[] | null>;
+  /** Reads images and scanned pages; default: tesseract.js worker threads, started on the first scan. */
+  ocr?: OcrReader & { dispose?: () => Promise<void> };
+  /** Reranking models for collections that chose one (`setReranker`); without it reranking is off. */
+  rerankers?: Rerankers;
 }
 
 export interface SearchRequest {
@@ -41,6 +51,8 @@ export interface SearchRequest {
   pathPrefix?: string;
   /** Hybrid fusion; the default is `DEFAULT_FUSION`. */
   fusion?: FusionMethod;
+  /** Let the collections' reranker reorder the top candidates (default true; the eval compares both). */
+  rerank?: boolean;
 }
 
 /**
@@ -81,12 +93,30 @@ export class DocumentService {
   /** Timings of the last job per collection (benchmarks and tests read them). */
   readonly lastTimings = new Map<string, IndexJobResult['timings'] & { unchanged: number }>();
   private disposed = false;
+  private readonly ocrEngine: OcrReader & { dispose?: () => Promise<void> };
   /** Collections with an optimize deferred by small jobs: the idle timer and how many jobs deferred it. */
   private readonly pendingOptimize = new Map<string, { timer: NodeJS.Timeout | null; jobs: number }>();
 
   constructor(private readonly options: DocumentServiceOptions) {
     this.store = new CollectionStore(options.root);
     this.index = new IndexStore(options.databaseUri);
+    this.ocrEngine = options.ocr ?? new OcrEngine({ languages: () => options.settings().ocr.languages });
+  }
+
+  /** The OCR reader when `documents.ocr.enabled` is on, else null. */
+  private ocr(): OcrReader | null {
+    return this.options.settings().ocr.enabled ? this.ocrEngine : null;
+  }
+
+  /** Opens the system folder picker (desktop only): the chosen paths, [] when cancelled. */
+  async pickFolder(): Promise<string[]> {
+    if (!this.options.pickFolder) throw new CodedError('UNSUPPORTED', 'The folder picker works in the desktop app only; type the folder\'s path instead');
+    return (await this.options.pickFolder()) ?? [];
+  }
+
+  /** Why `documents/collections.json` could not be used at start-up (it was kept aside), for the app notices. */
+  get configProblem(): ConfigFileProblem | null {
+    return this.store.configProblem;
   }
 
   /** Loads the registry and repairs what a crash left; in watch mode starts the watchers and a catch-up rescan of every collection. */
@@ -238,18 +268,54 @@ export class DocumentService {
         return null;
       });
     }
+    const k = request.k ?? 10;
+    const reranker = request.rerank === false ? null : this.rerankerFor(request.collectionIds);
     const outcome = await searchCollections(this.index, embedder && this.cachingQueries(embedder), targets, {
       query: request.query,
-      k: request.k ?? 10,
+      k: reranker ? Math.max(k, RERANK_CANDIDATES) : k,
       mode,
       types: request.types,
       pathPrefix: request.pathPrefix ? resolve(request.pathPrefix) : undefined,
       fusion: request.fusion,
     });
+    if (reranker) {
+      try {
+        outcome.hits = await rerankHits(outcome.hits, request.query, (query, documents, signal) => this.options.rerankers!.rank(reranker, query, documents, signal), k);
+      } catch (error) {
+        this.options.logger.warn(`reranking with ${reranker} failed: ${(error as Error).message}`);
+        outcome.hits = outcome.hits.slice(0, k);
+        outcome.notice ??= `The reranker ${reranker} could not be used (${(error as Error).message}); showing results in their first order.`;
+      }
+    }
     if (!outcome.notice && request.collectionIds.some((id) => this.jobs.has(id))) {
       outcome.notice = 'The collection is still being indexed; results may be incomplete.';
     }
     return outcome;
+  }
+
+  /**
+   * Chooses the reranker of a collection (null: none). The model must be in the models
+   * folders (NOT_FOUND otherwise); it is loaded on the next search.
+   */
+  async setReranker(collectionId: string, modelId: string | null): Promise<Collection> {
+    const record = this.record(collectionId);
+    let reranker: { modelId: string } | null = null;
+    if (modelId !== null) {
+      if (!this.options.rerankers) throw new CodedError('UNSUPPORTED', 'Reranking is not available in this build');
+      reranker = { modelId: (await this.options.rerankers.resolve(modelId)).id };
+    }
+    const next = { ...record, reranker };
+    await this.store.put(next);
+    this.options.onChanged?.(collectionId);
+    return this.view(next);
+  }
+
+  /** The reranker all these collections chose (the same one), else null. */
+  private rerankerFor(collectionIds: readonly string[]): string | null {
+    if (!this.options.rerankers) return null;
+    const chosen = new Set(collectionIds.map((id) => this.store.get(id)?.reranker?.modelId ?? null));
+    const [only] = chosen;
+    return chosen.size === 1 && only ? only : null;
   }
 
   /** The parsed text of a file of the collection, by section (parsed again on demand). */
@@ -259,13 +325,25 @@ export class DocumentService {
     const info = await stat(entry.path).catch(() => {
       throw new CodedError('NOT_FOUND', `${entry.path} is no longer there`);
     });
-    const doc = await parseFile({ path: entry.path, sizeBytes: info.size, mtimeMs: info.mtimeMs, type: entry.type });
-    return { path: entry.path, type: doc.type, sections: doc.sections.map((s) => ({ page: s.page, headingPath: s.headingPath, text: s.text, charStart: s.charStart })) };
+    const doc = await parseFile({ path: entry.path, sizeBytes: info.size, mtimeMs: info.mtimeMs, type: entry.type }, { ocr: this.ocr() });
+    return {
+      path: entry.path,
+      type: doc.type,
+      sections: doc.sections.map((s) => ({
+        page: s.page,
+        headingPath: s.headingPath,
+        text: s.text,
+        charStart: s.charStart,
+        ...(s.location ? { location: s.location } : {}),
+        ...(s.ocr ? { ocr: true } : {}),
+      })),
+    };
   }
 
   async openExternal(collectionId: string, path: string, page?: number): Promise<void> {
     const entry = await this.entry(collectionId, path);
     if (!this.options.openPath) throw new CodedError('UNSUPPORTED', 'Opening files in another app works in the desktop app only');
+    assertOpenableInViewer(entry.path); // issue 15: documents only, never scripts or executables
     await this.options.openPath(entry.path, page);
   }
 
@@ -284,6 +362,7 @@ export class DocumentService {
     await Promise.all([...this.watchers.values()].map((w) => w.dispose()));
     this.watchers.clear();
     this.index.dispose();
+    await this.ocrEngine.dispose?.();
   }
 
   /** The embedder with its query vectors remembered (LRU), so a repeated query costs no model call. */
@@ -341,6 +420,7 @@ export class DocumentService {
       name: record.name,
       sources: record.sources,
       embedder: registry.embedder ? { modelId: registry.embedder.modelId, dimensions: registry.embedder.dimensions } : null,
+      reranker: record.reranker ?? null,
       files,
       chunks,
       failed,
@@ -407,6 +487,7 @@ export class DocumentService {
       embedder,
       ignore: settings.ignore,
       maxFileBytes: settings.maxFileBytes,
+      ocr: this.ocr(),
       logger: this.options.logger,
       signal: job.controller.signal,
       optimizeMinFiles: (this.pendingOptimize.get(collectionId)?.jobs ?? 0) >= MAX_DEFERRED_OPTIMIZES ? 0 : OPTIMIZE_MIN_FILES,
@@ -426,6 +507,8 @@ export class DocumentService {
       if (result.optimizeDeferred) this.deferOptimize(collectionId, record.name);
       else this.clearPendingOptimize(collectionId);
       this.options.onChanged?.(collectionId);
+      // Count the term statistics keyword search uses now, not on the next search (seconds on a big table).
+      void this.index.termStats(collectionId).catch(() => undefined);
       // After `done` went out: on a big table this takes a while, and the collection still shows as indexing meanwhile.
       await this.index.ensureVectorIndex(collectionId).catch((error: unknown) => this.options.logger.warn(`building the vector index of ${record.name} failed: ${(error as Error).message}`));
     }

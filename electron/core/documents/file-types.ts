@@ -7,6 +7,9 @@ const CODE_EXTENSIONS = [
   'yaml', 'yml', 'toml', 'ini', 'xml', 'vue', 'svelte', 'lua', 'r', 'pl', 'dart', 'ex', 'exs', 'erl', 'hs', 'clj', 'zig',
 ] as const;
 
+/** Images are read by OCR (tesseract reads these). */
+export const IMAGE_EXTENSIONS = ['png', 'jpg', 'jpeg', 'tif', 'tiff', 'bmp', 'webp'] as const;
+
 const TYPE_BY_EXTENSION: ReadonlyMap<string, DocumentType> = new Map<string, DocumentType>([
   ['pdf', 'pdf'],
   ['docx', 'docx'],
@@ -22,6 +25,14 @@ const TYPE_BY_EXTENSION: ReadonlyMap<string, DocumentType> = new Map<string, Doc
   ['tsv', 'csv'],
   ['json', 'json'],
   ['jsonl', 'json'],
+  ['pptx', 'pptx'],
+  ['xlsx', 'xlsx'],
+  ['ods', 'ods'],
+  ['odt', 'odt'],
+  ['epub', 'epub'],
+  ['eml', 'email'],
+  ['mbox', 'email'],
+  ...IMAGE_EXTENSIONS.map((ext): [string, DocumentType] => [ext, 'image']),
   ...CODE_EXTENSIONS.map((ext): [string, DocumentType] => [ext, 'code']),
 ]);
 
@@ -35,7 +46,9 @@ export function documentTypeForPath(path: string): DocumentType | null {
   return TYPE_BY_EXTENSION.get(ext) ?? null;
 }
 
-/** Types read as text: the scanner checks them for binary content. PDF and docx are binary by design. */
+const BINARY_TYPES: ReadonlySet<DocumentType> = new Set<DocumentType>(['pdf', 'docx', 'pptx', 'xlsx', 'ods', 'odt', 'epub', 'image']);
+
+/** Types read as text: the scanner checks them for binary content. PDF, images and the zip-based office formats are binary by design. */
 export function isTextType(type: DocumentType): boolean {
-  return type !== 'pdf' && type !== 'docx';
+  return !BINARY_TYPES.has(type);
 }

@@ -9,6 +9,7 @@ import type { CollectionRecord, CollectionStore, FileEntry, FileRegistry } from 
 import { sameIdentity, type Embedder } from './document-embedder';
 import type { ChunkRow, IndexStore } from './index-store';
 import { JobJournal } from './job-journal';
+import type { OcrReader } from './ocr/ocr-engine';
 import { parseFile } from './parsers/parse-file';
 import { scanSource } from './scanner';
 import { DocumentParseError, type Chunk, type ScannedFile } from './types';
@@ -31,6 +32,8 @@ export interface IndexJobOptions {
   embedder: Embedder | null;
   ignore: readonly string[];
   maxFileBytes: number;
+  /** Reads images and scanned PDF pages; null when OCR is off. */
+  ocr?: OcrReader | null;
   logger: Logger;
   onProgress: (progress: IndexProgress) => void;
   signal: AbortSignal;
@@ -102,6 +105,7 @@ export function initialProgress(collectionId: string): IndexProgress {
     failures: [],
     error: null,
     startedAt: new Date().toISOString(),
+    detail: null,
   };
 }
 
@@ -142,7 +146,7 @@ export async function runIndexJob(collection: CollectionRecord, options: IndexJo
     const scanned = new Map<string, ScannedWithFlag>();
     const scanFailures = new Map<string, IndexFailure>();
     for (const source of collection.sources) {
-      const result = await scanSource(source, { ignore: options.ignore, maxFileBytes: options.maxFileBytes, signal });
+      const result = await scanSource(source, { ignore: options.ignore, maxFileBytes: options.maxFileBytes, images: Boolean(options.ocr), signal });
       for (const file of result.files) {
         const seen = scanned.get(file.path);
         scanned.set(file.path, { ...file, localOnly: source.localOnly || (seen?.localOnly ?? false) });
@@ -274,7 +278,19 @@ export async function runIndexJob(collection: CollectionRecord, options: IndexJo
         for (const file of toIndex) {
           if (signal.aborted) break;
           const started = performance.now();
-          const parsed = await parseOne(file, hashes.get(file.path), { maxTokens, countTokens, signal });
+          const parsed = await parseOne(file, hashes.get(file.path), {
+            maxTokens,
+            countTokens,
+            signal,
+            ocr: options.ocr ?? null,
+            // The producer runs ahead of the file being embedded: it names its own file while OCR is slow.
+            // Each OCR page takes seconds: its "OCR page N of M" is always shown, never throttled away.
+            onDetail: (detail) => {
+              progress.currentFile = file.path;
+              progress.detail = detail;
+              report(true);
+            },
+          });
           timings.parse += performance.now() - started;
           await channel.push(parsed);
         }
@@ -301,6 +317,7 @@ export async function runIndexJob(collection: CollectionRecord, options: IndexJo
         if (signal.aborted) break;
         const { file } = parsed;
         progress.currentFile = file.path;
+        progress.detail = null;
         report();
         let failure = parsed.failure;
         let rows: ChunkRow[] = [];
@@ -345,6 +362,7 @@ export async function runIndexJob(collection: CollectionRecord, options: IndexJo
     await producer;
 
     progress.currentFile = null;
+    progress.detail = null;
     progress.etaSeconds = 0;
     progress.state = signal.aborted ? 'cancelled' : 'done';
     await store.saveRegistry(collection.id, registry, { sync: true });
@@ -358,6 +376,7 @@ export async function runIndexJob(collection: CollectionRecord, options: IndexJo
     await journal.close().catch(() => undefined);
     const cancelled = signal.aborted || (error instanceof CodedError && error.code === 'CANCELLED') || (error as Error)?.name === 'AbortError';
     progress.currentFile = null;
+    progress.detail = null;
     progress.etaSeconds = null;
     if (cancelled) progress.state = 'cancelled';
     else {
@@ -380,12 +399,12 @@ export async function runIndexJob(collection: CollectionRecord, options: IndexJo
 async function parseOne(
   file: ScannedWithFlag,
   knownHash: string | undefined,
-  options: { maxTokens: number; countTokens: (text: string) => number; signal: AbortSignal },
+  options: { maxTokens: number; countTokens: (text: string) => number; signal: AbortSignal; ocr: OcrReader | null; onDetail: (detail: string) => void },
 ): Promise<ParsedFile> {
   let hash = knownHash ?? '';
   try {
     if (!hash) hash = await hashFile(file.path);
-    const doc = await parseFile(file, { signal: options.signal });
+    const doc = await parseFile(file, { signal: options.signal, ocr: options.ocr, onDetail: options.onDetail });
     const chunks = chunkDocument(doc, { countTokens: options.countTokens, maxTokens: options.maxTokens, overlapTokens: CHUNK_OVERLAP_TOKENS });
     if (chunks.length === 0) return { file, hash, chunks, failure: { path: file.path, code: 'EMPTY', reason: 'The file has no text to index' } };
     return { file, hash, chunks, failure: null };
@@ -414,6 +433,8 @@ function toRow(file: ScannedWithFlag, fileHash: string, chunk: Chunk, vector: nu
     contentHash: chunk.contentHash,
     fileHash,
     localOnly: file.localOnly,
+    location: chunk.location,
+    ocr: chunk.ocr,
     ...(vector ? { vector } : {}),
   };
 }

@@ -2,6 +2,7 @@ import type * as lancedb from '@lancedb/lancedb';
 import { Bool, Field, FixedSizeList, Float32, Int32, Schema, Utf8 } from 'apache-arrow';
 import type { DocumentType } from '../../../shared/ipc/routes/documents';
 import { CodedError } from '../../../shared/ipc/errors';
+import { countTerms, type TermStats } from './lexical-rerank';
 
 /**
  * One row per chunk. Text columns the search returns are plain columns; the
@@ -21,6 +22,10 @@ export interface ChunkRow {
   contentHash: string;
   fileHash: string;
   localOnly: boolean;
+  /** "Slide 4", "Sheet Budget, rows 2–41"...: where the chunk sits when a page does not say it; null for none ('' in the column). */
+  location?: string | null;
+  /** The text was read by OCR. */
+  ocr?: boolean;
   vector?: number[];
 }
 
@@ -31,7 +36,7 @@ export interface StoredHit {
 }
 
 /** What a search hit shows: the columns searches read (fewer columns read faster: ~0.25 ms per column per query at 100k rows). */
-export type HitRow = Pick<ChunkRow, 'id' | 'path' | 'type' | 'page' | 'headingPath' | 'text' | 'charStart' | 'charEnd' | 'localOnly'>;
+export type HitRow = Pick<ChunkRow, 'id' | 'path' | 'type' | 'page' | 'headingPath' | 'text' | 'charStart' | 'charEnd' | 'localOnly' | 'location' | 'ocr'>;
 
 /** A search candidate before its columns are read: LanceDB's row id (valid for the table version searched), the chunk id and the score. */
 export interface RowRef {
@@ -56,11 +61,28 @@ export interface RowFilter {
 export const ANN_INDEX_MIN_ROWS = 10_000;
 /** Candidates re-ranked with full vectors after the PQ search (recall). */
 const REFINE_FACTOR = 4;
-const FTS_INDEX = 'text_idx';
+/**
+ * The full-text index, named after its tokenizer options: a table whose index
+ * has another name was built with other options and gets a new one when it is
+ * opened (`upgrade`). v1 (`text_idx`, LanceDB's defaults) → `text_en_v2`:
+ * English stemming and stop words, ASCII folding, lower case. Measured with
+ * `tandem search eval` on tests/fixtures/docs-qa (52 questions, keyword):
+ * see docs/documents.md.
+ */
+const FTS_INDEX = 'text_en_v2';
+/** Weight of query expansions (compounds of the query's words) against the words as typed. */
+export const EXPANSION_BOOST = 0.5;
+/** Full-text indices of earlier versions, dropped when the current one is built. */
+const OLD_FTS_INDICES = ['text_idx'];
 /** What `keyword`/`vector` read back: everything but the vector. */
-const ROW_COLUMNS = ['id', 'path', 'type', 'page', 'headingPath', 'ordinal', 'text', 'charStart', 'charEnd', 'contentHash', 'fileHash', 'localOnly'];
+const ROW_COLUMNS = ['id', 'path', 'type', 'page', 'headingPath', 'ordinal', 'text', 'charStart', 'charEnd', 'contentHash', 'fileHash', 'localOnly', 'location', 'ocr'];
 /** What searches read back for a hit (`HitRow`). */
-const HIT_COLUMNS = ['id', 'path', 'type', 'page', 'headingPath', 'text', 'charStart', 'charEnd', 'localOnly'];
+const HIT_COLUMNS = ['id', 'path', 'type', 'page', 'headingPath', 'text', 'charStart', 'charEnd', 'localOnly', 'location', 'ocr'];
+/** Columns added after the first tables were written, with the SQL that fills them in an older table. */
+const ADDED_COLUMNS = [
+  { name: 'location', valueSql: "''" },
+  { name: 'ocr', valueSql: 'false' },
+];
 const VECTOR_INDEX = 'vector_idx';
 
 /**
@@ -77,6 +99,11 @@ export class IndexStore {
   private lance: typeof lancedb | null = null;
   /** Collections whose vector column has an ANN index (their queries re-rank candidates). */
   private readonly annIndexed = new Set<string>();
+  /** Each collection's term statistics, for the table version they were counted at. */
+  /** Each collection's term statistics: the last counts, the table version being (or last) counted, and the count under way. */
+  private readonly stats = new Map<string, { version: number; counting: Promise<TermStats> | null; last: TermStats | null }>();
+  /** Bumped by `dispose`: a count started before stops at its next batch. */
+  private generation = 0;
 
   constructor(private readonly uri: () => string) {}
 
@@ -108,6 +135,7 @@ export class IndexStore {
         const names = await db.tableNames();
         if (!names.includes(name)) return null;
         const opened = await db.openTable(name);
+        await this.upgrade(opened);
         if ((await opened.listIndices()).some((i) => i.name === VECTOR_INDEX)) this.annIndexed.add(collectionId);
         return opened;
       })();
@@ -134,16 +162,40 @@ export class IndexStore {
       new Field('contentHash', new Utf8(), false),
       new Field('fileHash', new Utf8(), false),
       new Field('localOnly', new Bool(), false),
+      new Field('location', new Utf8(), false),
+      new Field('ocr', new Bool(), false),
     ];
     if (dimensions) fields.push(new Field('vector', new FixedSizeList(dimensions, new Field('item', new Float32(), true)), true));
     const table = await db.createEmptyTable(this.tableName(collectionId), new Schema(fields), { mode: 'overwrite' });
-    await table.createIndex('text', { config: this.lance!.Index.fts(), replace: true });
+    await table.createIndex('text', { config: this.ftsConfig(), name: FTS_INDEX, replace: true });
     this.tables.set(collectionId, Promise.resolve(table));
     return table;
   }
 
+  /** The full-text index's tokenizer: English stemming and stop words, ASCII folding ("café" finds "cafe"), lower case. */
+  private ftsConfig(): lancedb.Index {
+    return this.lance!.Index.fts({ baseTokenizer: 'simple', language: 'English', stem: true, removeStopWords: true, asciiFolding: true, lowercase: true, withPosition: false });
+  }
+
+  /**
+   * Brings a table written by an older version up to date: adds the columns
+   * it lacks (filled with "none") and rebuilds a full-text index built with
+   * other tokenizer options. Chunks are kept; nothing is re-parsed.
+   */
+  private async upgrade(table: lancedb.Table): Promise<void> {
+    const schema = await table.schema();
+    const missing = ADDED_COLUMNS.filter((c) => !schema.fields.some((f) => f.name === c.name));
+    if (missing.length > 0) await table.addColumns(missing);
+    const indices = await table.listIndices();
+    if (!indices.some((i) => i.name === FTS_INDEX)) {
+      await table.createIndex('text', { config: this.ftsConfig(), name: FTS_INDEX, replace: true });
+      for (const old of indices.filter((i) => OLD_FTS_INDICES.includes(i.name))) await table.dropIndex(old.name);
+    }
+  }
+
   async drop(collectionId: string): Promise<void> {
     this.annIndexed.delete(collectionId);
+    this.stats.delete(collectionId);
     const existing = await this.table(collectionId).catch(() => null);
     existing?.close();
     this.tables.delete(collectionId);
@@ -171,6 +223,51 @@ export class IndexStore {
     return records.map(fromRecord).sort((a, b) => a.ordinal - b.ordinal);
   }
 
+  /**
+   * Document frequencies of the collection's stems (what lexical reranking
+   * weighs query terms by and finds compounds in), counted over every chunk's
+   * text (~0.2 s per 3,000 chunks). The first call counts; after the table
+   * changed, a call starts a recount and answers with the last counts until
+   * it is done (the statistics are estimates: a search never waits for a
+   * recount, and one count runs at a time). Null when the collection has no
+   * table.
+   */
+  async termStats(collectionId: string): Promise<TermStats | null> {
+    const table = await this.table(collectionId);
+    if (!table) return null;
+    const version = await table.version();
+    const cached = this.stats.get(collectionId);
+    if (cached && (cached.version === version || cached.counting)) return cached.last ?? cached.counting!;
+    const counting = this.countTerms(table);
+    const entry = { version, counting: counting as Promise<TermStats> | null, last: cached?.last ?? null };
+    this.stats.set(collectionId, entry);
+    counting.then(
+      (stats) => {
+        entry.last = stats;
+        entry.counting = null;
+      },
+      () => {
+        entry.counting = null;
+        entry.version = -1; // count again on the next call
+      },
+    );
+    return entry.last ?? counting;
+  }
+
+  private async countTerms(table: lancedb.Table): Promise<TermStats> {
+    const counted: TermStats = { docs: 0, df: new Map() };
+    const generation = this.generation;
+    for await (const batch of table.query().select(['text'])) {
+      if (this.generation !== generation) throw new Error('the index was closed');
+      const column = batch.getChild('text');
+      if (!column) continue;
+      const texts: string[] = [];
+      for (let i = 0; i < batch.numRows; i++) texts.push(String(column.get(i) ?? ''));
+      countTerms(texts, counted);
+    }
+    return counted;
+  }
+
   async count(collectionId: string): Promise<number> {
     const table = await this.table(collectionId);
     return table ? table.countRows() : 0;
@@ -194,11 +291,24 @@ export class IndexStore {
     return records.map((r) => ({ row: fromRecord(r), score: Number(r._score) }));
   }
 
+  /**
+   * The full-text query: the user's words as typed (every word optional, BM25), plus
+   * `expansions` (words the collection writes for them) at `EXPANSION_BOOST` of their weight.
+   */
+  private ftsQuery(query: string, expansions: readonly string[]): string | lancedb.FullTextQuery {
+    if (expansions.length === 0) return query;
+    const { BooleanQuery, MatchQuery, Occur } = this.lance!;
+    return new BooleanQuery([
+      [Occur.Should, new MatchQuery(query, 'text')],
+      [Occur.Should, new MatchQuery(expansions.join(' '), 'text', { boost: EXPANSION_BOOST })],
+    ]);
+  }
+
   /** Keyword search reading the hit columns (one query: the cheapest way to a single ranked list). */
-  async keywordHits(collectionId: string, query: string, limit: number, filter: RowFilter): Promise<{ ref: RowRef; row: HitRow }[]> {
+  async keywordHits(collectionId: string, query: string, limit: number, filter: RowFilter, expansions: readonly string[] = []): Promise<{ ref: RowRef; row: HitRow }[]> {
     const table = await this.table(collectionId);
     if (!table) return [];
-    let search = table.query().fullTextSearch(query).select([...HIT_COLUMNS, '_score']).limit(limit);
+    let search = table.query().fullTextSearch(this.ftsQuery(query, expansions)).select([...HIT_COLUMNS, '_score']).limit(limit);
     const where = whereClause(filter);
     if (where) search = search.where(where);
     const records = await search.toArray();
@@ -224,10 +334,10 @@ export class IndexStore {
   }
 
   /** Keyword search that reads only row ids, chunk ids and scores (late materialization: `rows` reads the winners). */
-  async keywordRefs(collectionId: string, query: string, limit: number, filter: RowFilter): Promise<RowRef[]> {
+  async keywordRefs(collectionId: string, query: string, limit: number, filter: RowFilter, expansions: readonly string[] = []): Promise<RowRef[]> {
     const table = await this.table(collectionId);
     if (!table) return [];
-    let search = table.query().fullTextSearch(query).select(['id', '_score']).withRowId().limit(limit);
+    let search = table.query().fullTextSearch(this.ftsQuery(query, expansions)).select(['id', '_score']).withRowId().limit(limit);
     const where = whereClause(filter);
     if (where) search = search.where(where);
     const records = await search.toArray();
@@ -296,7 +406,7 @@ export class IndexStore {
     if (!table) return;
     await table.optimize({ cleanupOlderThan: new Date(Date.now() - 60_000) });
     const indices = await table.listIndices();
-    if (!indices.some((i) => i.name === FTS_INDEX)) await table.createIndex('text', { config: this.lance!.Index.fts(), replace: true });
+    if (!indices.some((i) => i.name === FTS_INDEX)) await table.createIndex('text', { config: this.ftsConfig(), name: FTS_INDEX, replace: true });
   }
 
   /**
@@ -326,6 +436,8 @@ export class IndexStore {
   dispose(): void {
     for (const table of this.tables.values()) void table.then((t) => t?.close()).catch(() => undefined);
     this.tables.clear();
+    this.stats.clear();
+    this.generation++;
     void this.connection?.then((c) => c.close()).catch(() => undefined);
     this.connection = null;
   }
@@ -348,8 +460,8 @@ function whereClause(filter: RowFilter): string | null {
 }
 
 function toRecord(row: ChunkRow): Record<string, unknown> {
-  const { headingPath, vector, ...rest } = row;
-  return { ...rest, headingPath: JSON.stringify(headingPath), ...(vector ? { vector } : {}) };
+  const { headingPath, vector, location, ocr, ...rest } = row;
+  return { ...rest, headingPath: JSON.stringify(headingPath), location: location ?? '', ocr: ocr ?? false, ...(vector ? { vector } : {}) };
 }
 
 function hitFromRecord(record: Record<string, unknown>): HitRow {
@@ -363,6 +475,8 @@ function hitFromRecord(record: Record<string, unknown>): HitRow {
     charStart: Number(record.charStart),
     charEnd: Number(record.charEnd),
     localOnly: Boolean(record.localOnly),
+    location: typeof record.location === 'string' && record.location !== '' ? record.location : null,
+    ocr: record.ocr === true,
   };
 }
 

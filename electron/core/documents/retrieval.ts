@@ -49,10 +49,12 @@ export async function retrieveForChat(
   return { citations, systemText: sourcesSystemText(sources.join('\n')), sources, withheldLocalOnly };
 }
 
-export function sourceLabel(hit: Pick<SearchHit, 'path' | 'page' | 'headingPath'>): string {
+export function sourceLabel(hit: Pick<SearchHit, 'path' | 'page' | 'headingPath' | 'location' | 'ocr'>): string {
   const parts = [basename(hit.path)];
   if (hit.page) parts.push(`p.${hit.page}`);
+  else if (hit.location) parts.push(hit.location);
   else if (hit.headingPath.length > 0) parts.push(`§ ${hit.headingPath.join(' › ')}`);
+  if (hit.ocr) parts.push('(OCR)');
   return parts.join(' ');
 }
 
@@ -62,5 +64,16 @@ function quote(text: string): string {
 }
 
 function toCitation(hit: SearchHit, n: number): Citation {
-  return { n, chunkId: hit.chunkId, collectionId: hit.collectionId, path: hit.path, page: hit.page, headingPath: hit.headingPath, snippet: hit.snippet, localOnly: hit.localOnly };
+  return {
+    n,
+    chunkId: hit.chunkId,
+    collectionId: hit.collectionId,
+    path: hit.path,
+    page: hit.page,
+    headingPath: hit.headingPath,
+    ...(hit.location ? { location: hit.location } : {}),
+    ...(hit.ocr ? { ocr: true } : {}),
+    snippet: hit.snippet,
+    localOnly: hit.localOnly,
+  };
 }

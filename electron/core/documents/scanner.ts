@@ -104,6 +104,10 @@ class FolderScan {
       this.fail(path, 'UNSUPPORTED', 'Tandem does not index this kind of file');
       return;
     }
+    if (!this.wants(type)) {
+      this.fail(path, 'UNSUPPORTED', 'Images are read by OCR, which is turned off (Settings: documents.ocr.enabled)');
+      return;
+    }
     await this.acceptFile(path, stats, type);
   }
 
@@ -162,7 +166,7 @@ class FolderScan {
       } else {
         if (isIgnored(layers, path, false)) continue;
         const type = documentTypeForPath(name);
-        if (!type) continue;
+        if (!type || !this.wants(type)) continue;
         if (!entry.isFile()) {
           this.fail(path, 'UNREADABLE', 'This is not a regular file (a pipe, socket or device), so it is not read');
           continue;
@@ -206,13 +210,18 @@ class FolderScan {
     }
     if (isIgnored(link.layers, link.path, false)) return;
     const type = documentTypeForPath(link.path);
-    if (!type || this.seenFiles.has(target)) return;
+    if (!type || !this.wants(type) || this.seenFiles.has(target)) return;
     if (!stats.isFile()) {
       this.fail(link.path, 'UNREADABLE', 'This is not a regular file (a pipe, socket or device), so it is not read');
       return;
     }
     this.seenFiles.add(target);
     await this.acceptFile(link.path, stats, type);
+  }
+
+  /** Images count only while OCR is on. */
+  private wants(type: ScannedFile['type']): boolean {
+    return type !== 'image' || this.options.images !== false;
   }
 
   private reportLoop(path: string): void {

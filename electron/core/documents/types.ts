@@ -15,6 +15,8 @@ export interface ScanOptions {
   ignore: readonly string[];
   /** Bigger files are reported as TOO_LARGE. */
   maxFileBytes: number;
+  /** Images are documents only while OCR is on (default true); off, a folder's images are passed over and a single one is UNSUPPORTED. */
+  images?: boolean;
   signal?: AbortSignal;
 }
 
@@ -61,6 +63,10 @@ export interface Chunk {
   text: string;
   page: number | null;
   headingPath: string[];
+  /** The section's location ("Slide 4"...), null when its page or headings say where it is. */
+  location: string | null;
+  /** The section's text was read by OCR. */
+  ocr: boolean;
   charStart: number;
   charEnd: number;
   /** SHA-256 (hex) of `text` plus its location, so equal text on two pages stays two chunks. */

@@ -8,8 +8,10 @@
  * the way Tandem connects a user's HTTP server (McpHost: streamable HTTP,
  * falling back to SSE), lists the tools, and calls each one with arguments made from its input schema (which
  * is what every client scenario asks for: `add_numbers`, the elicitation tool,
- * the reconnection tool, the auth scenarios' `test-tool`). Tandem declares no
- * elicitation and no OAuth, so those scenarios are in tests/conformance/baseline.json.
+ * the reconnection tool, the auth scenarios' `test-tool`). OAuth (issue 13)
+ * runs through the same McpHost path a user's server takes, with
+ * `auth.authorizeAutomatically` so a 401 signs in at once and the consent link
+ * is followed with fetch instead of a browser.
  *
  * Exit code 0 when everything it tried worked, 1 otherwise; the suite judges
  * conformance from what its server saw, not from this exit code.
@@ -17,7 +19,9 @@
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import type { McpAuthConfigInput } from '../../../shared/ipc/routes/mcp';
 import { createLogger } from '../app/logger';
+import { ElicitationService } from './elicitation-service';
 import { McpHost } from './mcp-host';
 
 const DEADLINE_MS = 15_000;
@@ -61,6 +65,30 @@ interface ConformanceConnection {
 
 const SERVER = 'conformance';
 
+/** The client ID metadata document URL the conformance suite expects a CIMD-capable client to present (auth/basic-cimd). */
+const CONFORMANCE_CLIENT_METADATA_URL = 'https://conformance-test.local/client-metadata.json';
+
+/**
+ * [issue 13] What a user would enter in the server form, from the scenario's
+ * MCP_CONFORMANCE_CONTEXT: pre-registered client id and secret, or client
+ * credentials (a secret, or a private key for private_key_jwt).
+ */
+function authConfigFromContext(): { auth?: McpAuthConfigInput } {
+  const raw = process.env.MCP_CONFORMANCE_CONTEXT;
+  if (!raw) return {};
+  const context = JSON.parse(raw) as { client_id?: string; client_secret?: string; private_key_pem?: string; signing_algorithm?: string };
+  const scenario = process.env.MCP_CONFORMANCE_SCENARIO ?? '';
+  if (!context.client_id) return {};
+  if (scenario.startsWith('auth/client-credentials')) {
+    return {
+      auth: context.private_key_pem
+        ? { type: 'client-credentials', clientId: context.client_id, privateKeyPem: context.private_key_pem, signingAlgorithm: (context.signing_algorithm ?? 'RS256') as 'RS256' }
+        : { type: 'client-credentials', clientId: context.client_id, clientSecret: context.client_secret },
+    };
+  }
+  return { auth: { type: 'oauth', clientId: context.client_id, ...(context.client_secret ? { clientSecret: context.client_secret } : {}) } };
+}
+
 /**
  * Tandem's whole client path: an McpHost (in a throwaway data dir) with the URL
  * added as a user's HTTP server, waited on until ready, its tools called through
@@ -68,7 +96,28 @@ const SERVER = 'conformance';
  */
 async function openConformanceConnection(url: string, { log }: { log: (line: string) => void }): Promise<ConformanceConnection> {
   const dataDir = await mkdtemp(join(tmpdir(), 'tandem-conformance-client-'));
-  const host = new McpHost({ dataDir, logger: createLogger('warn'), clientInfo: { name: 'Tandem', version: '0.1.0' }, loginShellPath: false });
+  // [issue 13] A server's form is answered at once with Accept and nothing typed: the service fills in the schema's defaults (SEP-1034).
+  const elicitation: ElicitationService = new ElicitationService({
+    broadcast: (request) => queueMicrotask(() => elicitation.answer(request.requestId, 'accept', {})),
+    ended: () => undefined,
+  });
+  const host = new McpHost({
+    dataDir,
+    logger: createLogger('warn'),
+    clientInfo: { name: 'Tandem', version: '0.1.0' },
+    loginShellPath: false,
+    elicitationHandler: elicitation.handler,
+    // [issue 13, OAuth] A 401 starts the sign-in at once, and "the browser" follows the consent link with fetch (the
+    // scenarios' authorization servers approve at once and redirect to Tandem's loopback listener).
+    auth: {
+      authorizeAutomatically: true,
+      openExternal: async (link) => {
+        const page = await fetch(link);
+        await page.text();
+      },
+      clientMetadataUrl: CONFORMANCE_CLIENT_METADATA_URL,
+    },
+  });
   const close = async () => {
     for (const line of host.status(SERVER) ? host.logs(SERVER) : []) log(line);
     await host.dispose();
@@ -76,7 +125,7 @@ async function openConformanceConnection(url: string, { log }: { log: (line: str
   };
   try {
     await host.init();
-    const added = await host.add({ transport: 'http', name: SERVER, url, timeoutMs: 10_000 });
+    const added = await host.add({ transport: 'http', name: SERVER, url, timeoutMs: 10_000, ...authConfigFromContext() });
     // A failed first start is the answer (ensureReady would start it once more).
     if (added.state === 'error') throw new Error(added.error?.message ?? 'the server could not be started');
     await host.ensureReady(SERVER);

@@ -13,7 +13,11 @@ import { exportMcpServersJson, parseMcpServersJson } from './import-export';
 import { LoginShellPath } from './login-shell-path';
 import { DEFAULT_RESTART_POLICY, ServerConnection, type RestartPolicy } from './server-connection';
 import { ServerConfigStore } from './server-config-store';
+import { AuthStore } from './auth/auth-store';
+import type { McpAuthOptions } from './auth/server-auth';
+import type { ConfigFileProblem } from '../fs/config-file';
 import type { CallToolOptions, McpToolHost, SamplingHandler } from './types';
+import type { ElicitationHandler } from './elicitation-service';
 
 export interface McpHostOptions {
   /** The data dir: `mcp-servers.json` lives there; secrets use its `secret.key` when no cipher is given. */
@@ -25,12 +29,22 @@ export interface McpHostOptions {
   roots?: () => readonly string[];
   /** Answers servers' `sampling/createMessage`; without one they get "Sampling is not enabled". */
   samplingHandler?: SamplingHandler;
+  /** [issue 13] Asks the user for servers' `elicitation/create`; without one Tandem does not declare elicitation. */
+  elicitationHandler?: ElicitationHandler;
   /** A server's status changed (null: it was removed): the `mcp.changed` event. */
   onChanged?: (name: string, status: McpServerStatus | null) => void;
   /** Tandem's name and version as the MCP client. */
   clientInfo?: { name: string; version: string };
   /** Give stdio servers the login shell's PATH (default true; off on Windows). */
   loginShellPath?: boolean;
+  /**
+   * [issue 13] OAuth for HTTP servers: how a consent link is opened
+   * (`openExternal`; desktop: the system browser; serve mode: none, the link is
+   * shown in status), whether a 401 starts the flow by itself (default no: the
+   * server waits in auth state `required` until `login`), Tandem's client ID
+   * metadata document URL. Tokens live sealed in `mcp-auth.json`.
+   */
+  auth?: McpAuthOptions;
   /** Tests shorten the crash-restart backoff. */
   restartPolicy?: Partial<RestartPolicy>;
 }
@@ -51,6 +65,7 @@ export interface McpHostOptions {
  */
 export class McpHost implements McpToolHost {
   private readonly store: ServerConfigStore;
+  private readonly authStore: AuthStore;
   private readonly connections = new Map<string, ServerConnection>();
   private readonly shellPath: LoginShellPath;
   private readonly restartPolicy: RestartPolicy;
@@ -61,22 +76,40 @@ export class McpHost implements McpToolHost {
     const fileCipher = new FileKeyCipher(join(options.dataDir, 'secret.key'));
     const cipher = options.cipher ? new FallbackCipher(options.cipher, fileCipher) : fileCipher;
     this.store = new ServerConfigStore(join(options.dataDir, 'mcp-servers.json'), cipher);
+    // A broken mcp-auth.json found later (the CLI and the app share it) is logged; one found by init() is also in authConfigProblem.
+    this.authStore = new AuthStore(join(options.dataDir, 'mcp-auth.json'), cipher, { onProblem: (problem) => options.logger.warn(problem.message) });
     this.shellPath = new LoginShellPath({ enabled: options.loginShellPath ?? true });
     this.restartPolicy = { ...DEFAULT_RESTART_POLICY, ...options.restartPolicy };
     this.sampling = options.samplingHandler ?? null;
   }
 
-  /** Loads `mcp-servers.json` (a broken file is reported and left alone until the next save). */
+  /** Why `mcp-servers.json` could not be used at start-up (it was kept aside), for the app notices. */
+  get configProblem(): ConfigFileProblem | null {
+    return this.store.configProblem;
+  }
+
+  /** Why `mcp-auth.json` (the sealed sign-ins) could not be used and was kept aside, once something read it (init does). */
+  get authConfigProblem(): ConfigFileProblem | null {
+    return this.authStore.configProblem;
+  }
+
+  /** Loads `mcp-servers.json` (a broken file is kept aside and reported; the host starts with no servers). */
   async init(): Promise<void> {
     await this.store.load();
-    if (this.store.loadProblem) this.options.logger.warn(this.store.loadProblem);
+    await this.authStore.check().catch((error: Error) => this.options.logger.warn(`MCP sign-ins (mcp-auth.json) could not be read: ${error.message}`));
     for (const record of this.store.list()) this.connection(record.name, record.enabled ? 'stopped' : 'disabled');
+    // [issue 13] HTTP servers' stored sign-ins (who, until when) show before they connect.
+    await Promise.all(
+      this.store.list().filter((r) => r.transport === 'http').map((r) =>
+        this.connection(r.name).primeAuth().catch((error: Error) => this.options.logger.warn(`MCP server ${r.name}: could not read its sign-in: ${error.message}`)),
+      ),
+    );
   }
 
   /** Starts every enabled server in the background; returns at once. */
   startEnabled(): void {
     if (this.store.list().some((r) => r.enabled && r.transport === 'stdio')) void this.shellPath.get();
-    for (const record of this.store.list()) if (record.enabled) void this.connection(record.name).start();
+    for (const record of this.store.list()) if (record.enabled && !record.needsConfirmation) void this.connection(record.name).start();
   }
 
   setSamplingHandler(handler: SamplingHandler | null): void {
@@ -92,20 +125,26 @@ export class McpHost implements McpToolHost {
   }
 
   /** Adds a server and, when enabled (the default), starts it; returns once preflight is done, not when it is ready. */
-  async add(input: McpServerConfigInput, options: { start?: boolean } = {}): Promise<McpServerStatus> {
+  async add(input: McpServerConfigInput, options: { start?: boolean; needsConfirmation?: boolean } = {}): Promise<McpServerStatus> {
     this.alive();
-    const record = await this.store.add(input);
+    let record = await this.store.add(input);
+    // [issue 15] A stdio server another program added waits for the user's "Allow this server to run".
+    if (options.needsConfirmation && record.transport === 'stdio') record = await this.store.patch(record.name, (r) => (r.needsConfirmation = true));
     const connection = this.connection(record.name, record.enabled ? 'stopped' : 'disabled');
-    if (record.enabled && options.start !== false) await this.startUntilSettled(connection);
+    if (record.enabled && !record.needsConfirmation && options.start !== false) await this.startUntilSettled(connection);
     return this.changed(record.name);
   }
 
   /** Replaces a server's config (tool policies kept) and restarts it. */
-  async update(input: McpServerConfigInput): Promise<McpServerStatus> {
+  async update(input: McpServerConfigInput, options: { needsConfirmation?: boolean } = {}): Promise<McpServerStatus> {
     this.alive();
-    const record = await this.store.update(input);
+    let record = await this.store.update(input);
+    if (options.needsConfirmation && record.transport === 'stdio') record = await this.store.patch(record.name, (r) => (r.needsConfirmation = true));
+    // The window's own edit (the command line in front of the user, "Save and restart") counts as allowing it.
+    else if (options.needsConfirmation === false && record.needsConfirmation) record = await this.store.patch(record.name, (r) => delete r.needsConfirmation);
     const connection = this.connection(record.name);
-    if (record.enabled) await this.startUntilSettled(connection);
+    if (record.needsConfirmation) await connection.stop('stopped');
+    else if (record.enabled) await this.startUntilSettled(connection);
     else await connection.stop('disabled');
     return this.changed(record.name);
   }
@@ -115,14 +154,16 @@ export class McpHost implements McpToolHost {
     const connection = this.connections.get(name);
     this.connections.delete(name);
     await connection?.dispose();
+    await this.authStore.delete(name);
     this.options.onChanged?.(name, null);
   }
 
   async setEnabled(name: string, enabled: boolean): Promise<McpServerStatus> {
     this.alive();
-    await this.store.patch(name, (r) => (r.enabled = enabled));
+    const record = await this.store.patch(name, (r) => (r.enabled = enabled));
     const connection = this.connection(name);
-    if (enabled) await this.startUntilSettled(connection);
+    if (enabled && !record.needsConfirmation) await this.startUntilSettled(connection);
+    else if (enabled) await connection.stop('stopped');
     else await connection.stop('disabled');
     return this.changed(name);
   }
@@ -132,7 +173,20 @@ export class McpHost implements McpToolHost {
     this.alive();
     const record = this.store.get(name);
     if (!record.enabled) throw new CodedError('CONFLICT', `MCP server ${name} is disabled; enable it first`);
+    if (record.needsConfirmation) throw new CodedError('CONFLICT', `MCP server ${name} has not been allowed to run yet; allow it in the MCP page first`);
     await this.startUntilSettled(this.connection(name));
+    return this.changed(name);
+  }
+
+  /**
+   * [issue 15] "Allow this server to run": the user's confirmation, from the
+   * window, of a stdio server added from an imported file or by another
+   * program; it then starts when enabled.
+   */
+  async confirmStart(name: string): Promise<McpServerStatus> {
+    this.alive();
+    const record = await this.store.patch(name, (r) => delete r.needsConfirmation);
+    if (record.enabled) await this.startUntilSettled(this.connection(name));
     return this.changed(name);
   }
 
@@ -141,10 +195,41 @@ export class McpHost implements McpToolHost {
     this.alive();
     const record = this.store.get(name);
     if (!record.enabled) throw new CodedError('MCP_UNAVAILABLE', `MCP server ${name} is disabled; enable it first`);
+    // [issue 15] A stdio server added by another program or from an imported file is first started only after the window's OK.
+    if (record.needsConfirmation) {
+      throw new CodedError('CONFLICT', `MCP server ${name} has not been allowed to run yet; open the MCP page in Tandem and choose "Allow this server to run" first`);
+    }
     const connection = this.connection(name);
     if (connection.state === 'stopped' || connection.state === 'error') await connection.start();
     await connection.readyClient(record.timeoutMs);
     return this.statusOf(name);
+  }
+
+  /**
+   * [issue 13] Signs in to an HTTP server (Sign in, `mcp.login`, `tandem mcp login`):
+   * drops its token, reconnects, and when the server asks for authorization
+   * opens the consent link (`auth.openExternal`) and waits for the loopback
+   * redirect in the background. Returns the link (null when no browser was
+   * needed: client credentials, or the server did not ask), the status, and
+   * `done`, which settles when the flow ends (status then says authorized / error).
+   */
+  async login(name: string): Promise<{ authorizationUrl: string | null; status: McpServerStatus; done: Promise<McpServerStatus> }> {
+    this.alive();
+    const record = this.store.get(name);
+    if (!record.enabled) throw new CodedError('CONFLICT', `MCP server ${name} is disabled; enable it first`);
+    const connection = this.connection(name);
+    const { authorizationUrl, done } = await connection.login();
+    return { authorizationUrl, status: this.changed(name), done: done.then(() => this.changed(name)) };
+  }
+
+  /** [issue 13] Signs out: forgets the server's tokens and dynamic registration; it then waits for a sign-in. */
+  async logout(name: string, options: { restart?: boolean } = {}): Promise<McpServerStatus> {
+    this.alive();
+    const record = this.store.get(name);
+    const connection = this.connection(name);
+    await connection.logout();
+    if (record.enabled && options.restart !== false) await this.startUntilSettled(connection);
+    return this.changed(name);
   }
 
   async setToolPolicy(name: string, tool: string, policy: { enabled?: boolean; approval?: ToolApprovalPolicy }): Promise<McpServerStatus> {
@@ -237,7 +322,9 @@ export class McpHost implements McpToolHost {
         continue;
       }
       try {
-        await this.store.add(server);
+        // [issue 15] A command line from a file runs only once the user allows it in the window.
+        const record = await this.store.add(server);
+        if (record.transport === 'stdio') await this.store.patch(record.name, (r) => (r.needsConfirmation = true));
         this.connection(server.name, server.enabled === false ? 'disabled' : 'stopped');
         added.push(server.name);
       } catch (error) {
@@ -245,7 +332,8 @@ export class McpHost implements McpToolHost {
       }
     }
     for (const name of added) {
-      if (options.start !== false && this.store.get(name).enabled) void this.connection(name).start();
+      const record = this.store.get(name);
+      if (options.start !== false && record.enabled && !record.needsConfirmation) void this.connection(name).start();
       this.changed(name);
     }
     return { added, skipped };
@@ -298,11 +386,14 @@ export class McpHost implements McpToolHost {
         clientInfo: this.options.clientInfo ?? { name: 'Tandem', version: '0.0.0' },
         roots: () => this.options.roots?.() ?? [],
         sampling: () => this.sampling,
+        elicitation: () => this.options.elicitationHandler ?? null,
         onChange: () => {
           if (this.connections.get(name) === connection && this.store.find(name)) this.changed(name);
         },
         logger: this.options.logger,
         restartPolicy: this.restartPolicy,
+        authStore: this.authStore,
+        authOptions: this.options.auth,
       });
       this.connections.set(name, connection);
       if (initial === 'disabled') void connection.stop('disabled');
@@ -322,14 +413,22 @@ export class McpHost implements McpToolHost {
     return {
       name,
       config,
-      state: !config.enabled ? 'disabled' : view.state === 'disabled' ? 'stopped' : view.state,
+      state: !config.enabled
+        ? 'disabled'
+        : this.store.find(name)?.needsConfirmation && (view.state === 'stopped' || view.state === 'disabled')
+          ? 'needs-confirmation'
+          : view.state === 'disabled'
+            ? 'stopped'
+            : view.state,
       error: view.error,
       preflight: view.preflight,
       restarts: view.restarts,
       connectedVia: view.connectedVia,
       serverInfo: view.serverInfo,
-      // Issue 13 (OAuth helper): the connection's sign-in state.
-      auth: config.transport === 'http' ? { state: 'none', account: null, scopes: [], authorizationUrl: null, expiresAt: null, message: null } : null,
+      auth:
+        config.transport === 'http'
+          ? (this.connection(name).authStatus() ?? { state: 'none', account: null, scopes: [], authorizationUrl: null, expiresAt: null, message: null })
+          : null,
       tools: view.tools.map((t) => {
         const policy = this.store.toolPolicy(name, t.name);
         return {

@@ -1,10 +1,12 @@
 import { basename } from 'node:path';
 import { pathToFileURL } from 'node:url';
+import { UnauthorizedError } from '@modelcontextprotocol/sdk/client/auth.js';
 import { Client } from '@modelcontextprotocol/sdk/client/index.js';
 import { SSEClientTransport } from '@modelcontextprotocol/sdk/client/sse.js';
 import { StreamableHTTPClientTransport, StreamableHTTPError } from '@modelcontextprotocol/sdk/client/streamableHttp.js';
 import {
   CreateMessageRequestSchema,
+  ElicitRequestSchema,
   ErrorCode,
   ListRootsRequestSchema,
   LoggingMessageNotificationSchema,
@@ -26,8 +28,12 @@ import { preflightCommand } from './preflight';
 import { flattenContent } from './result-text';
 import { samplingParamsFrom } from './sampling-params';
 import type { ResolvedServerConfig } from './server-config-store';
+import type { AuthStore } from './auth/auth-store';
+import { AuthRequiredError, RedirectMovedError, ServerAuth, type McpAuthOptions } from './auth/server-auth';
+import type { McpAuthStatus } from '../../../shared/ipc/routes/mcp';
 import { StdioTransport } from './stdio-transport';
 import type { CallToolOptions, SamplingHandler } from './types';
+import type { ElicitationHandler } from './elicitation-service';
 
 /** Automatic restarts after a crash: exponential backoff, at most `maxRestarts` within `windowMs`. */
 export interface RestartPolicy {
@@ -49,10 +55,18 @@ export interface ServerConnectionDeps {
   /** Folders offered as roots. */
   roots: () => readonly string[];
   sampling: () => SamplingHandler | null;
+  /** [issue 13, elicitation] Asks the user for a server's `elicitation/create`; without one the capability is not declared. */
+  elicitation?: () => ElicitationHandler | null;
   onChange: () => void;
   logger: Logger;
   restartPolicy: RestartPolicy;
+  /** [issue 13, OAuth] Where HTTP servers' tokens are sealed, and how sign-in behaves. Without a store: no OAuth. */
+  authStore?: AuthStore;
+  authOptions?: McpAuthOptions;
 }
+
+/** Authorization flows one connect may run (a sign-in, then one step-up) before it gives up. */
+const MAX_AUTH_ROUNDS = 2;
 
 export interface ConnectionSnapshot {
   state: McpServerState;
@@ -78,6 +92,10 @@ const CONNECT_TIMEOUT_MS = 60_000;
 export class ServerConnection {
   private client: Client | null = null;
   private transport: StdioTransport | null = null;
+  /** The streamable HTTP transport of the last HTTP connect (finishes a sign-in with the code). */
+  private httpTransport: StreamableHTTPClientTransport | null = null;
+  /** [issue 13] The server's sign-in (HTTP servers whose auth is not `none`). */
+  private auth: ServerAuth | null = null;
   private generation = 0;
   private restartTimer: NodeJS.Timeout | null = null;
   private recentRestarts: number[] = [];
@@ -128,6 +146,7 @@ export class ServerConnection {
 
   /** Stops the server; `state` says why (disabled by the user, or stopped). */
   async stop(state: 'disabled' | 'stopped' = 'stopped'): Promise<void> {
+    this.auth?.cancel();
     this.generation++;
     this.clearRestartTimer();
     this.recovering = false;
@@ -164,8 +183,8 @@ export class ServerConnection {
   async callTool(tool: string, args: Record<string, unknown>, timeoutMs: number, options: CallToolOptions = {}): Promise<McpCallResult> {
     const client = await this.readyClient(timeoutMs);
     const started = performance.now();
-    try {
-      const result = await client.callTool({ name: tool, arguments: args }, undefined, {
+    const call = () =>
+      client.callTool({ name: tool, arguments: args }, undefined, {
         signal: options.signal,
         timeout: timeoutMs,
         resetTimeoutOnProgress: true,
@@ -173,6 +192,18 @@ export class ServerConnection {
           ? (p) => options.onProgress?.({ progress: p.progress, total: p.total, message: p.message })
           : undefined,
       });
+    try {
+      let result: Awaited<ReturnType<typeof call>>;
+      try {
+        result = await call();
+      } catch (error) {
+        // Scope step-up (a 403 insufficient_scope): the user authorizes the wider scope, then the call is retried once.
+        const transport = this.httpTransport;
+        if (!(error instanceof UnauthorizedError) || !this.auth || !transport || client !== this.client) throw error;
+        this.note(`${tool} needs more access; asking to authorize it`);
+        await this.auth.authorize(transport, { interactive: true, signal: options.signal });
+        result = await call();
+      }
       const content = Array.isArray(result.content) ? (result.content as unknown[]) : [];
       const text = content.length > 0 ? flattenContent(content) : result.structuredContent !== undefined ? JSON.stringify(result.structuredContent, null, 2) : '';
       return {
@@ -199,15 +230,93 @@ export class ServerConnection {
   codedError(error: unknown, signal: AbortSignal | undefined, timeoutMessage: string): CodedError {
     if (error instanceof CodedError) return error;
     if (signal?.aborted) return new CodedError('CANCELLED', 'Cancelled');
+    if (error instanceof AuthRequiredError) return new CodedError('MCP_UNAVAILABLE', error.message);
+    if (error instanceof UnauthorizedError) return new CodedError('MCP_UNAVAILABLE', `MCP server ${this.name} did not accept Tandem's sign-in; sign in again`);
     if (this.lostHttpSession(error)) return new CodedError('MCP_UNAVAILABLE', `MCP server ${this.name} cannot be reached: ${(error as Error).message}`);
     if (error instanceof McpError) {
       if (error.code === ErrorCode.RequestTimeout) return new CodedError('TIMEOUT', `${this.name}: ${timeoutMessage}`, { retryable: true });
       if (error.code === ErrorCode.ConnectionClosed) return new CodedError('MCP_UNAVAILABLE', this.snapshot.error?.message ?? `MCP server ${this.name} closed the connection`);
       return new CodedError('MCP_ERROR', `${this.name}: ${error.message.replace(/^MCP error -?\d+: /, '')}`);
     }
-    const message = error instanceof Error ? error.message : String(error);
+    const message = this.redact(error instanceof Error ? error.message : String(error));
     if (/not connected/i.test(message)) return new CodedError('MCP_UNAVAILABLE', `MCP server ${this.name} is not connected`);
     return new CodedError('MCP_ERROR', `${this.name}: ${message}`);
+  }
+
+  /** [issue 13] The sign-in state of an HTTP server (null until it was first connected, or when it does not sign in). */
+  authStatus(): McpAuthStatus | null {
+    return this.auth?.status() ?? null;
+  }
+
+  /**
+   * Starts a sign-in (dropping the current token): connects, and when the
+   * server asks for authorization opens the consent link. Resolves with the
+   * link once the flow waits for the browser (null when no browser was needed:
+   * client credentials, or the server did not ask); `done` settles when the
+   * connect that carries the flow ends (ready, or failed).
+   */
+  async login(): Promise<{ authorizationUrl: string | null; done: Promise<void> }> {
+    const config = await this.deps.resolveConfig();
+    const auth = config.transport === 'http' ? await this.configureAuth(config) : null;
+    if (!auth) throw new CodedError('UNSUPPORTED', `MCP server ${this.name} does not sign in (${config.transport === 'http' ? 'its sign-in is set to none' : 'it is a local command'})`);
+    const current = auth.status();
+    if (current.state === 'authorizing' && current.authorizationUrl) {
+      return { authorizationUrl: current.authorizationUrl, done: this.settled() };
+    }
+    await auth.requestSignIn();
+    this.recentRestarts = [];
+    this.recovering = false;
+    const done = this.connect();
+    let finished = false;
+    void done.finally(() => {
+      finished = true;
+      this.wake();
+    });
+    while (!finished) {
+      const status = auth.status();
+      if (status.state === 'authorizing' && status.authorizationUrl) return { authorizationUrl: status.authorizationUrl, done };
+      await new Promise<void>((resolve) => this.waiters.push(resolve));
+    }
+    await done;
+    return { authorizationUrl: null, done };
+  }
+
+  /** Sign out: forgets the server's tokens and registration; the caller restarts it (it then waits for a sign-in). */
+  async logout(): Promise<void> {
+    const config = await this.deps.resolveConfig();
+    const auth = config.transport === 'http' ? await this.configureAuth(config) : null;
+    if (!auth) throw new CodedError('UNSUPPORTED', `MCP server ${this.name} does not sign in`);
+    await this.stop(this.snapshot.state === 'disabled' ? 'disabled' : 'stopped');
+    await auth.signOut();
+  }
+
+  /** Reads the stored sign-in (account, expiry) without connecting, so a stopped server still shows it. */
+  async primeAuth(): Promise<void> {
+    const config = await this.deps.resolveConfig();
+    if (config.transport === 'http' && !this.auth) {
+      await this.configureAuth(config);
+      this.deps.onChange();
+    }
+  }
+
+  /** Resolves once the server is no longer starting. */
+  private async settled(): Promise<void> {
+    while (this.snapshot.state === 'starting' || this.snapshot.state === 'restarting') await new Promise<void>((resolve) => this.waiters.push(resolve));
+  }
+
+  private async configureAuth(config: ResolvedServerConfig): Promise<ServerAuth | null> {
+    const store = this.deps.authStore;
+    if (!store || config.auth.type === 'none') {
+      if (this.auth && store) await store.delete(this.name);
+      this.auth = null;
+      return null;
+    }
+    this.auth ??= new ServerAuth(this.name, store, this.deps.authOptions ?? {}, () => {
+      this.deps.onChange();
+      this.wake();
+    }, (line) => this.note(line));
+    await this.auth.configure(config.url ?? '', config.auth);
+    return this.auth;
   }
 
   /** Tells the server the roots changed (it asks for them again). */
@@ -221,7 +330,7 @@ export class ServerConnection {
   }
 
   private redact(text: string): string {
-    return redact(text, this.secrets);
+    return redact(text, [...this.secrets, ...(this.auth?.secrets() ?? [])]);
   }
 
   private async connect(): Promise<void> {
@@ -236,19 +345,44 @@ export class ServerConnection {
       const config = await this.deps.resolveConfig();
       this.secrets = config.secrets;
       if (generation !== this.generation) return;
-      const { client, via } = config.transport === 'stdio' ? await this.connectStdio(config, generation) : await this.connectHttp(config);
-      if (generation !== this.generation) {
-        await client.close().catch(() => undefined);
-        return;
+      const auth = config.transport === 'http' ? await this.configureAuth(config) : null;
+      let via: 'stdio' | 'streamable-http' | 'sse' = 'stdio';
+      let portMoves = 0;
+      for (let round = 0; ; round++) {
+        try {
+          const connected = config.transport === 'stdio' ? await this.connectStdio(config, generation) : await this.connectHttp(config, auth);
+          const client = connected.client;
+          via = connected.via;
+          if (generation !== this.generation) {
+            await client.close().catch(() => undefined);
+            return;
+          }
+          this.client = client;
+          const version = client.getServerVersion();
+          this.update({ connectedVia: via, serverInfo: version ? { name: version.name, version: version.version } : null });
+          client.onclose = () => {
+            if (generation === this.generation) this.crashed();
+          };
+          await this.refreshAll(client);
+          break;
+        } catch (error) {
+          // [issue 13] The server wants a token (401) or more scope (403): sign in, then connect again.
+          const transport = this.httpTransport;
+          if (!auth || !(error instanceof UnauthorizedError) || !transport || generation !== this.generation) throw error;
+          await this.teardown();
+          if (round >= MAX_AUTH_ROUNDS) throw new Error(`the server still refuses after ${round} sign-in(s) (it may want a scope it does not grant)`);
+          try {
+            await auth.authorize(transport, { interactive: round > 0 });
+          } catch (authError) {
+            // The loopback port moved: the next round registers the new redirect and asks again (not counted).
+            if (!(authError instanceof RedirectMovedError) || portMoves++ > 0) throw authError;
+            round--;
+          }
+          if (generation !== this.generation) return;
+        }
       }
-      this.client = client;
-      const version = client.getServerVersion();
-      this.update({ connectedVia: via, serverInfo: version ? { name: version.name, version: version.version } : null });
-      client.onclose = () => {
-        if (generation === this.generation) this.crashed();
-      };
-      await this.refreshAll(client);
       if (generation !== this.generation) return;
+      if (auth && !this.auth?.secrets().length) auth.notNeeded();
       this.recovering = false;
       this.note(`ready via ${via}: ${this.snapshot.tools.length} tool(s), ${this.snapshot.resources.length} resource(s), ${this.snapshot.prompts.length} prompt(s)`);
       this.update({ state: 'ready', error: null });
@@ -257,6 +391,14 @@ export class ServerConnection {
       if (error instanceof PreflightError) {
         this.note(error.message);
         this.update({ state: 'error', preflight: error.message, error: { code: 'MCP_UNAVAILABLE', message: error.message } });
+        return;
+      }
+      if (error instanceof AuthRequiredError) {
+        // Not a crash: no restarts, the user signs in (mcp.login).
+        this.note(error.message);
+        await this.teardown();
+        this.recovering = false;
+        this.update({ state: 'error', error: { code: 'MCP_UNAVAILABLE', message: error.message } });
         return;
       }
       const message = this.failureMessage(error);
@@ -297,12 +439,15 @@ export class ServerConnection {
     return { client, via: 'stdio' };
   }
 
-  private async connectHttp(config: ResolvedServerConfig): Promise<{ client: Client; via: 'streamable-http' | 'sse' }> {
+  private async connectHttp(config: ResolvedServerConfig, auth: ServerAuth | null): Promise<{ client: Client; via: 'streamable-http' | 'sse' }> {
     const url = new URL(config.url ?? '');
     const requestInit: RequestInit = { headers: config.headers };
+    const authOptions = auth ? { authProvider: auth, fetch: auth.fetch } : {};
     const streamable = this.newClient();
     try {
-      await streamable.connect(new StreamableHTTPClientTransport(url, { requestInit }), { timeout: Math.max(config.timeoutMs, CONNECT_TIMEOUT_MS) });
+      const transport = new StreamableHTTPClientTransport(url, { requestInit, ...authOptions });
+      this.httpTransport = transport;
+      await streamable.connect(transport, { timeout: Math.max(config.timeoutMs, CONNECT_TIMEOUT_MS) });
       return { client: streamable, via: 'streamable-http' };
     } catch (error) {
       await streamable.close().catch(() => undefined);
@@ -311,7 +456,7 @@ export class ServerConnection {
       this.note(`streamable HTTP answered ${error.code}; trying the older HTTP+SSE transport`);
       const sse = this.newClient();
       try {
-        await sse.connect(new SSEClientTransport(url, { requestInit }), { timeout: Math.max(config.timeoutMs, CONNECT_TIMEOUT_MS) });
+        await sse.connect(new SSEClientTransport(url, { requestInit, ...authOptions }), { timeout: Math.max(config.timeoutMs, CONNECT_TIMEOUT_MS) });
         return { client: sse, via: 'sse' };
       } catch (sseError) {
         await sse.close().catch(() => undefined);
@@ -321,7 +466,9 @@ export class ServerConnection {
   }
 
   private newClient(): Client {
-    const client = new Client(this.deps.clientInfo, { capabilities: { roots: { listChanged: true }, sampling: {} } });
+    const elicits = Boolean(this.deps.elicitation?.());
+    const elicitation = elicits ? { elicitation: { form: {}, url: {} } } : {};
+    const client = new Client(this.deps.clientInfo, { capabilities: { roots: { listChanged: true }, sampling: {}, ...elicitation } });
     client.setRequestHandler(ListRootsRequestSchema, () => ({
       roots: this.deps.roots().map((path) => ({ uri: pathToFileURL(path).href, name: basename(path) || path })),
     }));
@@ -332,6 +479,19 @@ export class ServerConnection {
       try {
         const answer = await handler(this.name, samplingParamsFrom(request.params), extra.signal);
         return { role: 'assistant', content: { type: 'text', text: answer.text }, model: answer.model, stopReason: answer.stopReason };
+      } catch (error) {
+        if (error instanceof McpError) throw error;
+        throw new McpError(ErrorCode.InvalidRequest, error instanceof Error ? error.message : String(error));
+      }
+    });
+    // [issue 13, elicitation] The user answers in a form (ElicitationService); the SDK checks the request's shape first.
+    // Registered only with the capability (the SDK refuses an elicitation handler a client does not declare).
+    if (elicits) client.setRequestHandler(ElicitRequestSchema, async (request, extra) => {
+      const handler = this.deps.elicitation?.();
+      if (!handler) throw new McpError(ErrorCode.MethodNotFound, 'Elicitation is not supported here');
+      this.note(`the server asked the user for input (${request.params.mode ?? 'form'})`);
+      try {
+        return await handler(this.name, request.params, extra.signal);
       } catch (error) {
         if (error instanceof McpError) throw error;
         throw new McpError(ErrorCode.InvalidRequest, error instanceof Error ? error.message : String(error));
@@ -434,6 +594,7 @@ export class ServerConnection {
     const transport = this.transport;
     this.client = null;
     this.transport = null;
+    this.httpTransport = null;
     if (client) {
       client.onclose = undefined;
       await client.close().catch(() => undefined);

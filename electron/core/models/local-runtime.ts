@@ -8,6 +8,7 @@ import {
   type LlamaEmbeddingContext,
   type LlamaModel,
 } from 'node-llama-cpp';
+import type { LlamaLogger } from './runtime/load-llama';
 import type { LocalModel } from '../../../shared/ipc/domain';
 import { CodedError } from '../../../shared/ipc/errors';
 import type { LoadedModelStatus, LoadOptions } from '../../../shared/ipc/routes/models';
@@ -54,6 +55,14 @@ export interface LocalRuntimeOptions {
   savedLoadOptions?: (info: LocalModel) => LoadOptions | undefined;
   /** Told whenever a model starts loading, loads, unloads or fails. */
   onStatus?: (status: LoadedModelStatus) => void;
+  /** Makes the Llama backend (the runtime service picks prebuilt or the build for this computer); default: the prebuilt. */
+  loadLlama?: (logger: LlamaLogger) => Promise<Llama>;
+  /**
+   * Threads measured for a chat model on the runtime in use (the first load
+   * measures, later ones read it back); null: the rules in threads.ts. Asked
+   * only when the `threads` setting and the model's load options are 'auto'.
+   */
+  measuredThreads?: (info: LocalModel, model: LlamaModel, signal: AbortSignal) => Promise<{ chat: number; batch: number } | null>;
 }
 
 /** A model loads for chat (a generation context) or for embeddings (an embedding context); each counts against the budget. */
@@ -281,17 +290,49 @@ export class LocalRuntime {
   }
 
   private getLlama(): Promise<Llama> {
-    this.llama ??= getLlama({
-      gpu: this.options.gpu ?? 'auto',
-      build: 'never',
-      skipDownload: true,
-      progressLogs: false,
-      logLevel: LlamaLogLevel.error,
-      logger: (level, message) => {
-        if (level === LlamaLogLevel.error || level === LlamaLogLevel.fatal) this.options.logger.warn(`llama.cpp: ${message.trim()}`);
-      },
+    const logger: LlamaLogger = (level, message) => {
+      if (level === LlamaLogLevel.error || level === LlamaLogLevel.fatal) this.options.logger.warn(`llama.cpp: ${message.trim()}`);
+    };
+    if (this.llama) return this.llama;
+    const made = this.options.loadLlama
+      ? this.options.loadLlama(logger)
+      : getLlama({ gpu: this.options.gpu ?? 'auto', build: 'never', skipDownload: true, progressLogs: false, logLevel: LlamaLogLevel.error, logger });
+    this.llama = made;
+    // a backend that failed to load is made again on the next try
+    made.catch(() => {
+      if (this.llama === made) this.llama = null;
     });
-    return this.llama;
+    return made;
+  }
+
+  /** The Llama backend is made (a model was loaded, or backend() was called). */
+  backendLoaded(): boolean {
+    return this.llama !== null;
+  }
+
+  /**
+   * Unloads every model (generations on them finish first) and drops the
+   * backend, so the next load makes it again: how a change of runtime
+   * takes effect from the next model load.
+   */
+  async resetBackend(): Promise<void> {
+    const current = this.llama;
+    if (!current) return;
+    for (const entry of [...this.entries.values()]) {
+      if (entry.state === 'loading') {
+        entry.controller.abort();
+        await entry.ready.catch(() => undefined);
+      } else await this.unloadEntry(entry);
+    }
+    if (this.llama !== current) return;
+    this.llama = null;
+    this.inspector.clear();
+    const llama = await current.catch(() => null);
+    if (!llama) return;
+    let timer: NodeJS.Timeout | undefined;
+    const timedOut = new Promise<'timed out'>((resolve) => (timer = setTimeout(() => resolve('timed out'), LLAMA_DISPOSE_TIMEOUT_MS)));
+    await Promise.race([llama.dispose(), timedOut]);
+    clearTimeout(timer);
   }
 
   private usedBytes(except?: Entry): number {
@@ -366,7 +407,7 @@ export class LocalRuntime {
       if (controller.signal.aborted) throw cancelled();
       await this.makeRoom(entry);
       if (controller.signal.aborted) throw cancelled();
-      const threads = typeof options.threads === 'number' ? Math.max(1, options.threads) : this.threadsFor(info.sizeBytes).generation;
+      let threads = typeof options.threads === 'number' ? Math.max(1, options.threads) : this.threadsFor(info.sizeBytes).generation;
       const started = performance.now();
       try {
         model = await llama.loadModel({ modelPath: info.path, gpuLayers, loadSignal: controller.signal });
@@ -375,6 +416,17 @@ export class LocalRuntime {
         throw new CodedError('MODEL_LOAD_FAILED', `This file could not be loaded: ${(error as Error).message}`, { cause: error });
       }
       if (controller.signal.aborted) throw cancelled();
+      if (
+        entry.kind === 'chat' &&
+        this.options.measuredThreads &&
+        typeof options.threads !== 'number' &&
+        this.options.threads().generation === 'auto' &&
+        llama.gpu === false
+      ) {
+        const measured = await this.options.measuredThreads(info, model, controller.signal);
+        if (controller.signal.aborted) throw cancelled();
+        if (measured) threads = measured.chat;
+      }
       if (entry.kind === 'embedding') {
         try {
           entry.embedding = await model.createEmbeddingContext({

@@ -52,6 +52,11 @@ export class ModelInspector {
 
   constructor(private readonly llama: () => Promise<Llama>) {}
 
+  /** Drops what was read with the current backend (its insights hold the Llama), after the backend changed. */
+  clear(): void {
+    this.cache.clear();
+  }
+
   async insights(model: LocalModel): Promise<GgufInsights> {
     const key = `${model.sizeBytes}`;
     const cached = this.cache.get(model.path);

@@ -1,10 +1,10 @@
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import OpenAI from 'openai';
 import { CodedError } from '../../../shared/ipc/errors';
 import type { CloudModel, PresetId, ProviderHealth, ProviderInfo, ProviderPreset } from '../../../shared/ipc/routes/providers';
 import type { Logger } from '../app/logger';
+import { bundledResources, resolveResourcesDir } from '../app/resources-dir';
 import type { LanguageModel } from '../models/language-model';
 import { classifyError } from './error-classifier';
 import { providerHealth } from './health';
@@ -27,8 +27,6 @@ export function providerLayout(dataDir: string) {
   };
 }
 
-export const BUNDLED_PRICING = fileURLToPath(new URL('../../../resources/pricing.json', import.meta.url));
-
 export interface ProviderServiceOptions {
   dataDir: string;
   logger: Logger;
@@ -36,6 +34,7 @@ export interface ProviderServiceOptions {
   cipher?: SecretCipher;
   env?: NodeJS.ProcessEnv;
   retry?: RetryPolicy;
+  /** The bundled price table (`BundledResources.pricing`); default: the one in TANDEM_RESOURCES_DIR. */
   bundledPricing?: string;
 }
 
@@ -76,13 +75,12 @@ export class ProviderService {
     this.env = options.env ?? process.env;
     this.retry = options.retry ?? DEFAULT_RETRY_POLICY;
     this.store = new ProviderStore(this.layout.providers);
-    this.pricing = new PricingTable([options.bundledPricing ?? BUNDLED_PRICING, this.layout.pricing]);
+    this.pricing = new PricingTable([options.bundledPricing ?? bundledResources(resolveResourcesDir()).pricing, this.layout.pricing]);
     this.ledger = new UsageLedger(this.layout.ledger, (error) => options.logger.warn(`could not write the usage ledger: ${error.message}`));
   }
 
   async init(): Promise<void> {
     await this.store.load();
-    if (this.store.loadProblem) this.options.logger.warn(this.store.loadProblem);
     await this.pricing.load();
     for (const problem of this.pricing.problems) this.options.logger.warn(problem);
   }

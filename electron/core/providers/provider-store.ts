@@ -1,8 +1,8 @@
-import { readFile } from 'node:fs/promises';
 import { z } from 'zod';
 import { CodedError } from '../../../shared/ipc/errors';
 import { PresetIdSchema, ProviderNameSchema } from '../../../shared/ipc/routes/providers';
 import { writeFileAtomic } from '../fs/atomic-write';
+import { loadConfigFile, type ConfigFileProblem } from '../fs/config-file';
 
 export const ProviderRecordSchema = z.object({
   name: ProviderNameSchema,
@@ -23,26 +23,20 @@ const FileSchema = z.object({ version: z.literal(1), providers: z.array(Provider
 /** `providers.json` in the data dir: validated on load, written atomically. */
 export class ProviderStore {
   private records: ProviderRecord[] = [];
-  /** Why the file on disk could not be used, when it could not (it is then left alone until the next save). */
-  loadProblem: string | null = null;
+  /** Why the file on disk could not be used, when it could not: it was kept aside and the user is told. */
+  configProblem: ConfigFileProblem | null = null;
 
   constructor(private readonly path: string) {}
 
+  /** The message of `configProblem`, for logs. */
+  get loadProblem(): string | null {
+    return this.configProblem?.message ?? null;
+  }
+
   async load(): Promise<void> {
-    let raw: string;
-    try {
-      raw = await readFile(this.path, 'utf8');
-    } catch (error) {
-      if ((error as NodeJS.ErrnoException).code === 'ENOENT') return;
-      throw error;
-    }
-    try {
-      const parsed = FileSchema.safeParse(JSON.parse(raw));
-      if (parsed.success) this.records = parsed.data.providers;
-      else this.loadProblem = `providers.json is not valid (${parsed.error.issues[0]?.message}); starting with no providers`;
-    } catch {
-      this.loadProblem = 'providers.json is not valid JSON; starting with no providers';
-    }
+    const result = await loadConfigFile(this.path, { schema: FileSchema, fallback: 'Tandem started with no providers' });
+    if (result.status === 'loaded') this.records = result.value.providers;
+    if (result.status === 'invalid') this.configProblem = result.problem;
   }
 
   list(): ProviderRecord[] {
@@ -79,6 +73,5 @@ export class ProviderStore {
   private async save(records: ProviderRecord[]): Promise<void> {
     await writeFileAtomic(this.path, `${JSON.stringify({ version: 1, providers: records }, null, 2)}\n`);
     this.records = records;
-    this.loadProblem = null;
   }
 }

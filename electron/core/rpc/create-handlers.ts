@@ -19,9 +19,12 @@ import { createCompareHandlers } from './compare-handlers';
 import { createLabHandlers } from './lab-handlers';
 import { createApiHandlers, type ApiHandlerDeps } from './api-handlers';
 import { createSoupHandlers } from './soup-handlers';
+import { createRuntimeHandlers } from './runtime-handlers';
+import type { RuntimeService } from '../models/runtime/runtime-service';
 import type { CompareService } from '../compare/compare-service';
 import type { LabService } from '../lab/lab-service';
 import type { SoupService } from '../soup/soup-service';
+import type { AppNotices } from '../app/app-notices';
 
 export interface HandlerDeps {
   mode: 'desktop' | 'serve' | 'cli';
@@ -52,6 +55,10 @@ export interface HandlerDeps {
   api?: ApiHandlerDeps | null;
   /** Turtle Soup; null answers UNSUPPORTED. */
   soup?: SoupService | null;
+  /** The llama.cpp runtime (prebuilt or built for this computer); null answers UNSUPPORTED. */
+  runtimeService?: RuntimeService | null;
+  /** Notices about the app itself (config files kept aside, failed writes); without it none are listed. */
+  notices?: AppNotices | null;
 }
 
 /** Thin handlers: each one delegates to a core service. */
@@ -67,6 +74,9 @@ export function createHandlers(deps: HandlerDeps): Handlers {
       cpuCount: deps.cpuCount,
       threads: runtime.threadsFor(0),
     }),
+
+    'app.notices': () => deps.notices?.list() ?? [],
+    'app.dismissNotice': async ({ id }) => ({ dismissed: (await deps.notices?.dismiss(id)) ?? false }),
 
     'settings.get': () => settings.get(),
     'settings.update': (patch) => settings.update(patch),
@@ -107,6 +117,7 @@ export function createHandlers(deps: HandlerDeps): Handlers {
     ...createLabHandlers(deps.lab),
     ...createApiHandlers(deps.api ?? null),
     ...createSoupHandlers(deps.soup ?? null),
+    ...createRuntimeHandlers(deps.runtimeService ?? null),
     ...createDownloadHandlers({ ...deps.downloads, library, runtime, onModelsChanged: () => broadcast('models.changed', {}) }),
     ...createModelHandlers({
       library,

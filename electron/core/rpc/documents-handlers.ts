@@ -21,12 +21,14 @@ export function createDocumentHandlers(documents?: DocumentService): Pick<Handle
       'collections.remove': unavailable,
       'collections.reindex': unavailable,
       'collections.cancelIndex': unavailable,
+      'collections.setReranker': unavailable,
       'collections.job': unavailable,
       'collections.inventory': unavailable,
       'collections.export': unavailable,
       'documents.search': unavailable,
       'documents.view': unavailable,
       'documents.openExternal': unavailable,
+      'documents.pickFolder': unavailable,
     };
   }
   return {
@@ -38,6 +40,7 @@ export function createDocumentHandlers(documents?: DocumentService): Pick<Handle
     },
     'collections.reindex': ({ collectionId }) => documents.reindex(collectionId),
     'collections.cancelIndex': ({ collectionId }) => documents.cancelIndex(collectionId),
+    'collections.setReranker': ({ collectionId, modelId }) => documents.setReranker(collectionId, modelId),
     'collections.job': ({ collectionId }) => documents.job(collectionId),
     'collections.inventory': ({ collectionId }) => documents.inventory(collectionId),
     'collections.export': ({ collectionId, format }) => documents.export(collectionId, format),
@@ -47,5 +50,6 @@ export function createDocumentHandlers(documents?: DocumentService): Pick<Handle
       await documents.openExternal(collectionId, path, page);
       return { opened: true as const };
     },
+    'documents.pickFolder': async () => ({ paths: await documents.pickFolder() }),
   };
 }

@@ -9,6 +9,8 @@ import type {
 /** What a request handler knows about who asked. */
 export interface RequestContext {
   clientId: string;
+  /** The user's own window (desktop IPC, or serve mode's page), not another program: see RpcClient.trust. */
+  fromWindow?: boolean;
 }
 
 /** A started stream: the info answered at once, and the work that emits parts. */

@@ -12,8 +12,13 @@ export interface McpHandlerDeps {
 export function createMcpHandlers({ host }: McpHandlerDeps): Pick<Handlers, McpRoute> {
   return {
     'mcp.list': () => host.list(),
-    'mcp.add': (input) => host.add(input),
-    'mcp.update': (input) => host.update(input),
+    // [issue 15] A stdio server from a client other than the window (a program on the serve socket) waits for the window's confirmation.
+    'mcp.add': (input, { fromWindow }) => host.add(input, { needsConfirmation: fromWindow !== true }),
+    'mcp.update': (input, { fromWindow }) => host.update(input, { needsConfirmation: fromWindow !== true }),
+    'mcp.confirmStart': ({ name }, { fromWindow }) => {
+      if (fromWindow !== true) throw new CodedError('FORBIDDEN', `Only the Tandem window can allow ${name} to run; open the MCP page there`);
+      return host.confirmStart(name);
+    },
     'mcp.remove': async ({ name }) => {
       await host.remove(name);
       return { removed: true as const };
@@ -30,13 +35,12 @@ export function createMcpHandlers({ host }: McpHandlerDeps): Pick<Handlers, McpR
     'chat.approveTool': () => ({ resolved: false }),
     'mcp.answerSampling': () => ({ resolved: false }),
     'mcp.pendingSampling': () => [],
-    // Issue 13: stubs until the OAuth and elicitation pieces land.
-    'mcp.login': () => {
-      throw new CodedError('UNSUPPORTED', 'Signing in to MCP servers is not built yet');
+    // Issue 13: sign-in (OAuth helper); elicitation answers (elicitation helper).
+    'mcp.login': async ({ name }) => {
+      const { authorizationUrl, status } = await host.login(name);
+      return { authorizationUrl, status };
     },
-    'mcp.logout': () => {
-      throw new CodedError('UNSUPPORTED', 'Signing out of MCP servers is not built yet');
-    },
+    'mcp.logout': ({ name }) => host.logout(name),
     'mcp.answerElicitation': () => ({ resolved: false }),
     'mcp.pendingElicitations': () => [],
   };

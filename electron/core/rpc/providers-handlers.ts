@@ -1,6 +1,7 @@
 import type { EventName, EventPayload } from '../../../shared/ipc/contract';
 import type { ProviderService } from '../providers/provider-service';
 import type { Handlers } from './handlers';
+import { checkKeySource, checkKeySourceUpdate } from '../providers/key-source-policy';
 
 type ProviderRoute = Extract<keyof Handlers, `providers.${string}`>;
 
@@ -12,8 +13,15 @@ export function createProviderHandlers(
   return {
     'providers.presets': () => providers.presets(),
     'providers.list': () => providers.list(),
-    'providers.add': (input) => providers.add(input),
-    'providers.update': (input) => providers.update(input),
+    // Issue 15: no route may send an arbitrary environment variable to an arbitrary URL (see key-source-policy.ts).
+    'providers.add': (input, { fromWindow }) => {
+      checkKeySource({ preset: input.preset, baseUrl: input.baseUrl, apiKeyEnv: input.apiKeyEnv, fromWindow: fromWindow === true });
+      return providers.add(input);
+    },
+    'providers.update': (input, { fromWindow }) => {
+      checkKeySourceUpdate(providers.store.get(input.name), input, fromWindow === true);
+      return providers.update(input);
+    },
     'providers.remove': async ({ name }) => {
       await providers.remove(name);
       return { removed: true as const };

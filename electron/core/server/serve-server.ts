@@ -19,12 +19,39 @@ export interface ServeServerOptions {
   staticDir: string | null;
   /** Tandem's API (/v1/…, /mcp) on this same port (`tandem serve --api`); its requests take any method. */
   api?: ApiHandler;
+  /** Heartbeat and backpressure limits (tests shorten them). */
+  limits?: Partial<ConnectionLimits>;
 }
+
+/** How the socket protects the backend from a client that stops answering or stops reading. */
+export interface ConnectionLimits {
+  /** A ping every this often; a connection that did not answer the previous one is dropped (its streams cancelled). */
+  heartbeatMs: number;
+  /**
+   * The high-water mark of bytes queued for one client (ws bufferedAmount). A
+   * client still above it after `slowReaderGraceMs`, or above four times it
+   * once it has been over the mark for a while (a quarter of the grace, at most
+   * a second), has stopped reading and is dropped (its streams are cancelled):
+   * it cannot make the server hold answers without bound. One large answer (an
+   * export, even one over four times the mark) passes while a reading client
+   * drains it.
+   */
+  maxBufferedBytes: number;
+  slowReaderGraceMs: number;
+}
+
+export const DEFAULT_CONNECTION_LIMITS: ConnectionLimits = { heartbeatMs: 30_000, maxBufferedBytes: 16 * 1024 * 1024, slowReaderGraceMs: 10_000 };
+
+/** Close codes the server uses (RFC 6455 §7.4.1). */
+export const CLOSE_POLICY = 1008;
+export const CLOSE_TRY_AGAIN_LATER = 1013;
 
 export interface ServeServer {
   url: string;
   port: number;
   close(): Promise<void>;
+  /** The most bytes ever queued for one client (for tests and diagnostics). */
+  readonly peakBufferedBytes: number;
 }
 
 const MAX_MESSAGE_BYTES = 4 * 1024 * 1024;
@@ -75,11 +102,52 @@ export async function startServeServer(options: ServeServerOptions): Promise<Ser
     wss.handleUpgrade(request, socket, head, (ws) => wss.emit('connection', ws, request));
   });
 
-  wss.on('connection', (ws: WebSocket) => {
+  const limits = { ...DEFAULT_CONNECTION_LIMITS, ...options.limits };
+  let peakBufferedBytes = 0;
+  const alive = new WeakMap<WebSocket, boolean>();
+  const heartbeat = setInterval(() => {
+    for (const ws of wss.clients) {
+      if (alive.get(ws) === false) {
+        logger.warn('dropped a WebSocket client that stopped answering pings');
+        ws.terminate(); // 'close' follows: the client is detached and its streams cancelled
+        continue;
+      }
+      alive.set(ws, false);
+      ws.ping();
+    }
+  }, limits.heartbeatMs);
+  heartbeat.unref();
+
+  wss.on('connection', (ws: WebSocket, request: IncomingMessage) => {
+    alive.set(ws, true);
+    ws.on('pong', () => alive.set(ws, true));
+    let overMarkSince: number | null = null;
     const client = {
       id: `ws-${randomUUID()}`,
+      // The page this server served (its Origin is this server) is the window; a program without an Origin is another client.
+      // Not a security boundary: any program holding the token may send this server's Origin and is then treated like the
+      // page. It keeps careless programs (no Origin) from what only the user should allow; the token is the protection.
+      trust: request.headers.origin !== undefined ? ('window' as const) : ('client' as const),
       send: (message: ServerMessage) => {
-        if (ws.readyState === ws.OPEN) ws.send(JSON.stringify(message));
+        if (ws.readyState !== ws.OPEN) return;
+        const queued = ws.bufferedAmount;
+        if (queued <= limits.maxBufferedBytes) overMarkSince = null;
+        else overMarkSince ??= Date.now();
+        const overFor = overMarkSince === null ? -1 : Date.now() - overMarkSince;
+        // Four times the mark counts only once the client has been over it for a while: one answer larger than that,
+        // just queued for a client that reads, is not a reason to drop it.
+        const overLong = overFor >= Math.min(1000, limits.slowReaderGraceMs / 4);
+        if (overMarkSince !== null && ((overLong && queued > 4 * limits.maxBufferedBytes) || overFor > limits.slowReaderGraceMs)) {
+          // The client stopped reading: drop it rather than hold its answers in memory without bound; its streams are cancelled.
+          logger.warn(`dropped a WebSocket client that stopped reading (${queued} bytes queued)`);
+          ws.close(CLOSE_TRY_AGAIN_LATER, 'Too much unread data; reconnect');
+          // A client that does not read will not read the close frame either.
+          setTimeout(() => ws.terminate(), 1000).unref();
+          detach();
+          return;
+        }
+        ws.send(JSON.stringify(message));
+        peakBufferedBytes = Math.max(peakBufferedBytes, ws.bufferedAmount);
       },
     };
     const detach = rpc.attach(client);
@@ -114,7 +182,11 @@ export async function startServeServer(options: ServeServerOptions): Promise<Ser
   return {
     url: `http://${displayHost}:${port}/?${TOKEN_QUERY_PARAM}=${token}`,
     port,
+    get peakBufferedBytes() {
+      return peakBufferedBytes;
+    },
     close: async () => {
+      clearInterval(heartbeat);
       for (const ws of wss.clients) ws.terminate();
       await new Promise<void>((resolve) => wss.close(() => resolve()));
       await new Promise<void>((resolve) => server.close(() => resolve()));

@@ -1,6 +1,7 @@
-import { readFile } from 'node:fs/promises';
 import { SettingsSchema, type Settings, type SettingsPatch } from '../../../shared/ipc/domain';
 import { writeFileAtomic } from '../fs/atomic-write';
+import { loadConfigFile, type ConfigFileProblem } from '../fs/config-file';
+import { CodedError } from '../../../shared/ipc/errors';
 import { DEFAULT_API_SETTINGS } from '../../../shared/ipc/routes/api';
 
 export const DEFAULT_SETTINGS: Settings = {
@@ -20,6 +21,7 @@ export const DEFAULT_SETTINGS: Settings = {
     ignore: [],
     searchMode: 'hybrid',
     retrievalTopK: 6,
+    ocr: { enabled: true, languages: ['eng'] },
   },
   mcp: { roots: [], samplingModelId: null, maxToolResultChars: 20_000 },
   routing: {
@@ -31,43 +33,49 @@ export const DEFAULT_SETTINGS: Settings = {
     cache: { enabled: true, ttlDays: 7, maxBytes: 200 * 1024 * 1024, cacheHighTemperature: false },
   },
   api: DEFAULT_API_SETTINGS,
+  runtime: { variant: 'auto' },
+  updates: { feedUrl: null },
 };
 
 type Listener = (settings: Settings) => void;
 
+export interface SettingsStoreOptions {
+  /** Writes the file (tests inject one that fails). */
+  write?: (path: string, content: string) => Promise<void>;
+  /** Told when a write failed (the caller shows it as an app notice). */
+  onWriteFailed?: (message: string) => void;
+}
+
 /**
  * The settings file: versioned, validated with zod on read and write, written
  * atomically. A corrupt or unknown file is kept aside (never silently lost)
- * and defaults are used.
+ * and defaults are used. Updates run one at a time, and memory takes a new
+ * value only once it is on disk: after a failed write memory still equals
+ * the file, the failure is reported, and the next update starts again from
+ * that (no stuck queue, no values that only live in memory).
  */
 export class SettingsStore {
   private current: Settings = DEFAULT_SETTINGS;
   private readonly listeners = new Set<Listener>();
-  private writing: Promise<void> = Promise.resolve();
-  /** Set when the file on disk could not be used; shown to the user by the caller. */
-  loadProblem: string | null = null;
+  /** The queue of updates; never rejects, so one failure cannot poison the next. */
+  private queue: Promise<unknown> = Promise.resolve();
+  /** Set when the file on disk could not be used (it was kept aside); shown to the user by the caller. */
+  configProblem: ConfigFileProblem | null = null;
 
-  constructor(private readonly path: string) {}
+  constructor(
+    private readonly path: string,
+    private readonly options: SettingsStoreOptions = {},
+  ) {}
+
+  /** The message of `configProblem`, for logs. */
+  get loadProblem(): string | null {
+    return this.configProblem?.message ?? null;
+  }
 
   async load(): Promise<Settings> {
-    let raw: string;
-    try {
-      raw = await readFile(this.path, 'utf8');
-    } catch (error) {
-      if ((error as NodeJS.ErrnoException).code === 'ENOENT') return (this.current = DEFAULT_SETTINGS);
-      throw error;
-    }
-    const parsed = safeJson(raw);
-    const merged = migrate(parsed);
-    const result = SettingsSchema.safeParse(merged);
-    if (result.success) {
-      this.current = result.data;
-    } else {
-      const aside = `${this.path}.invalid-${Date.now()}`;
-      await writeFileAtomic(aside, raw);
-      this.loadProblem = `settings.json could not be read and was kept as ${aside}; defaults are in use`;
-      this.current = DEFAULT_SETTINGS;
-    }
+    const result = await loadConfigFile(this.path, { schema: SettingsSchema, migrate, fallback: 'Tandem started with default settings' });
+    if (result.status === 'invalid') this.configProblem = result.problem;
+    this.current = result.status === 'loaded' ? result.value : DEFAULT_SETTINGS;
     return this.current;
   }
 
@@ -75,13 +83,24 @@ export class SettingsStore {
     return this.current;
   }
 
-  async update(patch: SettingsPatch): Promise<Settings> {
-    const next = SettingsSchema.parse({ ...this.current, ...patch, version: 1 });
-    this.current = next;
-    this.writing = this.writing.then(() => writeFileAtomic(this.path, `${JSON.stringify(next, null, 2)}\n`));
-    await this.writing;
-    for (const listener of this.listeners) listener(next);
-    return next;
+  /** Applies a patch on top of the saved settings; rejects (STORAGE_FAILED) and changes nothing when the file cannot be written. */
+  update(patch: SettingsPatch): Promise<Settings> {
+    const task = this.queue.then(async () => {
+      const next = SettingsSchema.parse({ ...this.current, ...patch, version: 1 });
+      const write = this.options.write ?? ((path: string, content: string) => writeFileAtomic(path, content));
+      try {
+        await write(this.path, `${JSON.stringify(next, null, 2)}\n`);
+      } catch (error) {
+        const message = `Settings could not be saved to ${this.path} (${(error as Error).message}); the previous settings are still in use. Check that the folder is writable and has free space, then change the setting again.`;
+        this.options.onWriteFailed?.(message);
+        throw new CodedError('STORAGE_FAILED', message, { retryable: true, cause: error });
+      }
+      this.current = next;
+      for (const listener of this.listeners) listener(next);
+      return next;
+    });
+    this.queue = task.catch(() => undefined);
+    return task;
   }
 
   onChange(listener: Listener): () => void {
@@ -90,18 +109,29 @@ export class SettingsStore {
   }
 }
 
-function safeJson(raw: string): unknown {
-  try {
-    return JSON.parse(raw);
-  } catch {
-    return undefined;
-  }
-}
-
-/** Fills in fields added since a file was written; future versions add steps here. */
+/**
+ * Fills in fields added since a file was written; future versions add steps
+ * here. A bad value in one of the newer, hand-editable fields (an http://
+ * `updates.feedUrl`, an unknown `runtime.variant`, a malformed
+ * `documents.ocr`) falls back to its default instead of sending the whole file
+ * aside: the settings update route still refuses such values.
+ */
 function migrate(value: unknown): unknown {
   if (typeof value !== 'object' || value === null) return value;
   const record = value as Record<string, unknown>;
   if (record.version !== 1) return value;
-  return { ...DEFAULT_SETTINGS, ...record };
+  const merged: Record<string, unknown> = { ...DEFAULT_SETTINGS, ...record };
+  const shape = SettingsSchema.shape;
+  if (isRecord(merged.updates) && !shape.updates.shape.feedUrl.safeParse(merged.updates.feedUrl).success) {
+    merged.updates = { ...merged.updates, feedUrl: null };
+  }
+  if (!shape.runtime.safeParse(merged.runtime).success) merged.runtime = DEFAULT_SETTINGS.runtime;
+  if (isRecord(merged.documents) && !shape.documents.shape.ocr.safeParse(merged.documents.ocr).success) {
+    merged.documents = { ...merged.documents, ocr: DEFAULT_SETTINGS.documents.ocr };
+  }
+  return merged;
+}
+
+function isRecord(value: unknown): value is Record<string, unknown> {
+  return typeof value === 'object' && value !== null && !Array.isArray(value);
 }

@@ -1,12 +1,8 @@
 import { readFile } from 'node:fs/promises';
-import { fileURLToPath } from 'node:url';
 import type { z } from 'zod';
 import { CodedError } from '../../../shared/ipc/errors';
 import { PuzzleSchema, type Puzzle, type PuzzleSummary } from '../../../shared/ipc/routes/soup';
 import { writeFileAtomic } from '../fs/atomic-write';
-
-/** The puzzles that ship with Tandem. */
-export const BUILTIN_PUZZLES = fileURLToPath(new URL('../../../resources/turtle-soup/puzzles.json', import.meta.url));
 
 export interface StoredPuzzle {
   puzzle: Puzzle;
@@ -35,10 +31,11 @@ export class PuzzleStore {
   /** Why the builtin pack or the user's file could not be read, if so. */
   loadProblems: string[] = [];
 
-  constructor(private readonly options: { userFile: string; builtinFile?: string }) {}
+  /** `builtinFile`: the puzzles that ship with Tandem (`BundledResources.puzzles`). */
+  constructor(private readonly options: { userFile: string; builtinFile: string }) {}
 
   async init(): Promise<void> {
-    this.builtins = await this.load(this.options.builtinFile ?? BUILTIN_PUZZLES, 'the builtin puzzle pack');
+    this.builtins = await this.load(this.options.builtinFile, 'the builtin puzzle pack');
     const builtinIds = new Set(this.builtins.map((p) => p.id));
     this.user = (await this.load(this.options.userFile, 'your puzzles')).filter((p) => !builtinIds.has(p.id));
   }

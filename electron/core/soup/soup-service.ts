@@ -22,8 +22,8 @@ import { judgeGuess, type SolvedFact } from './solver';
 export interface SoupServiceDeps {
   /** `<dataDir>/soup`. */
   dir: string;
-  /** The builtin pack (default: resources/turtle-soup/puzzles.json). */
-  builtinFile?: string;
+  /** The builtin pack (`BundledResources.puzzles`: resources/turtle-soup/puzzles.json). */
+  builtinFile: string;
   /** Any model: local id, PROVIDER/MODEL or auto (with budgets and the rest); `cache: false` skips the response cache (a retry). */
   resolveModel: (modelId: string, options?: { cache?: false }) => Promise<LanguageModel>;
   /** A model that runs on this machine (the judge stays local). */

@@ -4,6 +4,7 @@ import { useAppStore } from '../store/store-context';
 import { ChatView } from './chat/chat-view';
 import { DocumentViewer } from './documents/document-viewer';
 import { AppHeader } from './header/app-header';
+import { AppNoticeBanner } from './app-notice-banner';
 import { PageRail } from './page-rail';
 import { ApiPage } from './api/api-page';
 import { McpPage } from './pages/mcp-page';
@@ -11,6 +12,7 @@ import { DocumentsPage } from './pages/documents-page';
 import { ModelsPage } from './pages/models-page';
 import { ProvidersPage } from './pages/providers-page';
 import { SamplingDialog } from './sampling-dialog';
+import { ElicitationDialog } from './mcp/elicitation-dialog';
 import { ChatSidebar } from './sidebar/chat-sidebar';
 
 // The Usage page brings the chart library: loaded the first time it is opened.
@@ -26,6 +28,7 @@ export function App() {
   return (
     <div className={`app app--${page}`}>
       <PageRail />
+      <AppNoticeBanner />
       {page === 'chats' && (
         <>
           <ChatSidebar />
@@ -51,6 +54,7 @@ export function App() {
         </main>
       )}
       <SamplingDialog />
+      <ElicitationDialog />
       {page === 'documents' && (
         <main className="main main--page">
           <DocumentsPage />

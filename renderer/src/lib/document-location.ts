@@ -3,6 +3,10 @@ export interface DocumentLocation {
   path: string;
   page: number | null;
   headingPath: string[];
+  /** "Slide 4", "Sheet Budget, rows 2–41"...: shown when there is no page. */
+  location?: string | null;
+  /** Read by OCR: the label says so, since the text may hold misread words. */
+  ocr?: boolean;
 }
 
 /** "/docs/report.pdf" → "report.pdf" (either separator). */
@@ -12,11 +16,18 @@ export function baseName(path: string): string {
   return cut >= 0 ? trimmed.slice(cut + 1) : trimmed;
 }
 
-/** "page 3", "Setup › Install", or null when the text sits under no heading. */
-export function placeLabel(location: Pick<DocumentLocation, 'page' | 'headingPath'>): string | null {
-  if (location.page !== null) return `page ${location.page}`;
-  if (location.headingPath.length > 0) return location.headingPath.join(' › ');
-  return null;
+/** "page 3", "Slide 4", "Setup › Install", "page 2 · OCR", or null when the text sits under no heading. */
+export function placeLabel(location: Pick<DocumentLocation, 'page' | 'headingPath' | 'location' | 'ocr'>): string | null {
+  const place =
+    location.page !== null
+      ? `page ${location.page}`
+      : location.location
+        ? location.location
+        : location.headingPath.length > 0
+          ? location.headingPath.join(' › ')
+          : null;
+  if (location.ocr) return place ? `${place} · OCR` : 'OCR';
+  return place;
 }
 
 /** "report.pdf, page 3" — the name a citation or a search hit goes by. */

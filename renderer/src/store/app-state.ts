@@ -19,6 +19,7 @@ import type { ProvidersSlice } from './providers-slice';
 import type { RoutingSlice } from './routing-slice';
 import type { SettingsSlice } from './settings-slice';
 import type { SoupSlice } from './soup-slice';
+import type { RuntimeSlice } from './runtime-slice';
 
 export type AppState = ChatsSlice &
   ConversationSlice &
@@ -38,7 +39,8 @@ export type AppState = ChatsSlice &
   LabSlice &
   CompareSlice &
   ApiSlice &
-  SoupSlice;
+  SoupSlice &
+  RuntimeSlice;
 export type AppStore = StoreApi<AppState>;
 
 /** What the store's actions need from outside: only the client. */

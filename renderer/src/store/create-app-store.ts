@@ -19,6 +19,7 @@ import { createProvidersSlice } from './providers-slice';
 import { createRoutingSlice } from './routing-slice';
 import { createSettingsSlice } from './settings-slice';
 import { createSoupSlice } from './soup-slice';
+import { createRuntimeSlice } from './runtime-slice';
 
 /** The renderer's one store, built from its slices around a client. */
 export function createAppStore(deps: StoreDeps): AppStore {
@@ -42,5 +43,6 @@ export function createAppStore(deps: StoreDeps): AppStore {
     ...createCompareSlice(set, get, deps),
     ...createApiSlice(set, get, deps),
     ...createSoupSlice(set, get, deps),
+    ...createRuntimeSlice(set, get, deps),
   }));
 }

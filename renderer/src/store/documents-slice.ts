@@ -43,8 +43,12 @@ export interface DocumentsSlice {
   /** Adds folders or files (a new collection, or more sources for one); an error message, or null when indexing started. */
   addCollection(input: { name: string; paths: string[]; localOnly: boolean }): Promise<string | null>;
   removeCollection(collectionId: string): Promise<boolean>;
+  /** The system folder picker (desktop app): the chosen folders, [] when cancelled, null when it failed (a notice says why). */
+  pickFolders(): Promise<string[] | null>;
   reindexCollection(collectionId: string): Promise<void>;
   cancelIndexing(collectionId: string): Promise<void>;
+  /** Chooses the collection's reranking model (null: none). */
+  setCollectionReranker(collectionId: string, modelId: string | null): Promise<void>;
   exportInventory(collectionId: string, format: 'json' | 'markdown'): Promise<InventoryExport | null>;
   searchDocuments(input: { query: string; mode: SearchMode; collectionIds: string[] }): Promise<void>;
   loadDocumentView(collectionId: string, path: string): Promise<DocumentView>;
@@ -137,6 +141,15 @@ export const createDocumentsSlice: SliceCreator<DocumentsSlice> = (set, get, { c
       }
     },
 
+    pickFolders: async () => {
+      try {
+        return (await client.request('documents.pickFolder', {})).paths;
+      } catch (error) {
+        get().notify(`Could not open the folder picker: ${describeError(error)}`);
+        return null;
+      }
+    },
+
     removeCollection: async (collectionId) => {
       try {
         await client.request('collections.remove', { collectionId });
@@ -163,6 +176,14 @@ export const createDocumentsSlice: SliceCreator<DocumentsSlice> = (set, get, { c
         void get().loadIndexJob(collectionId);
       } catch (error) {
         get().notify(`Could not re-index: ${describeError(error)}`);
+      }
+    },
+
+    setCollectionReranker: async (collectionId, modelId) => {
+      try {
+        receiveCollection(await client.request('collections.setReranker', { collectionId, modelId }));
+      } catch (error) {
+        get().notify(`Could not change the reranker: ${describeError(error)}`);
       }
     },
 

@@ -1,6 +1,7 @@
 import type { RouteInput, RouteOutput } from '../../../shared/ipc/contract';
 import type { Settings } from '../../../shared/ipc/domain';
-import type { McpServerStatus, SamplingRequest, ToolApprovalPolicy } from '../../../shared/ipc/routes/mcp';
+import type { ElicitationContent } from '../../../shared/ipc/elicitation-form';
+import type { ElicitationRequest, McpServerStatus, SamplingRequest, ToolApprovalPolicy } from '../../../shared/ipc/routes/mcp';
 import { describeError } from '../client/tandem-client-error';
 import type { LoadStatus, SliceCreator } from './app-state';
 import type { ApprovalState } from './stream-reducer';
@@ -26,6 +27,8 @@ export interface McpSlice {
   mcpStatus: LoadStatus;
   /** Sampling requests waiting for the user, oldest first. */
   samplingRequests: SamplingRequest[];
+  /** Servers' requests for input (elicitation) waiting for the user, oldest first. */
+  elicitationRequests: ElicitationRequest[];
   attachedResources: AttachedResource[];
   /** Tools chosen for a chat not created yet; saved as its settings when the first message creates it. */
   newChatTools: ChatTools | null;
@@ -38,6 +41,8 @@ export interface McpSlice {
   removeMcpServer(name: string): Promise<void>;
   setMcpEnabled(name: string, enabled: boolean): Promise<void>;
   restartMcpServer(name: string): Promise<void>;
+  /** [issue 15] "Allow this server to run": a stdio server added from a file or by another program. */
+  confirmMcpStart(name: string): Promise<void>;
   setMcpToolPolicy(name: string, tool: string, change: { enabled?: boolean; approval?: ToolApprovalPolicy }): Promise<void>;
   importMcp(content: string): Promise<McpImportResult | string>;
   exportMcp(): Promise<RouteOutput<'mcp.export'> | null>;
@@ -46,6 +51,18 @@ export interface McpSlice {
   loadPendingSampling(): Promise<void>;
   receiveSamplingRequest(request: SamplingRequest): void;
   answerSampling(requestId: string, decision: 'approve' | 'deny', modelId?: string): Promise<void>;
+  loadPendingElicitations(): Promise<void>;
+  receiveElicitationRequest(request: ElicitationRequest): void;
+  /** The request ended (answered here or elsewhere, timed out, cancelled by the server): its form closes. */
+  receiveElicitationEnded(requestId: string): void;
+  /**
+   * Answers a server's request for input. Answers null when it went (or was already gone), or the problem of each
+   * field when the core refused the values (the form stays open to fix them); other failures become a notice.
+   */
+  answerElicitation(requestId: string, action: 'accept' | 'decline' | 'cancel', content?: ElicitationContent): Promise<Record<string, string> | null>;
+  /** Starts a server's sign-in; answers the consent link when a browser flow began (null otherwise, or on failure). */
+  loginMcpServer(name: string): Promise<string | null>;
+  logoutMcpServer(name: string): Promise<void>;
   attachResource(resource: AttachedResource): void;
   detachResource(server: string, uri: string): void;
   clearAttachments(): void;
@@ -96,6 +113,7 @@ export const createMcpSlice: SliceCreator<McpSlice> = (set, get, { client }) => 
     mcpServers: [],
     mcpStatus: 'idle',
     samplingRequests: [],
+    elicitationRequests: [],
     attachedResources: [],
     newChatTools: null,
 
@@ -146,6 +164,7 @@ export const createMcpSlice: SliceCreator<McpSlice> = (set, get, { client }) => 
 
     setMcpEnabled: (name, enabled) => act(`${enabled ? 'enable' : 'disable'} ${name}`, () => client.request('mcp.setEnabled', { name, enabled })),
     restartMcpServer: (name) => act(`restart ${name}`, () => client.request('mcp.restart', { name })),
+    confirmMcpStart: (name) => act(`allow ${name} to run`, () => client.request('mcp.confirmStart', { name })),
     setMcpToolPolicy: (name, tool, change) =>
       act(`change the tool ${tool}`, () => client.request('mcp.setToolPolicy', { name, tool, ...change })),
 
@@ -201,6 +220,52 @@ export const createMcpSlice: SliceCreator<McpSlice> = (set, get, { client }) => 
       // Answered here or elsewhere (or gone): either way it waits no more.
       set((state) => ({ samplingRequests: state.samplingRequests.filter((r) => r.requestId !== requestId) }));
     },
+
+    loadPendingElicitations: async () => {
+      try {
+        set({ elicitationRequests: await client.request('mcp.pendingElicitations', {}) });
+      } catch {
+        // Nothing waiting can be shown; new requests still arrive as events.
+      }
+    },
+
+    receiveElicitationRequest: (request) =>
+      set((state) =>
+        state.elicitationRequests.some((r) => r.requestId === request.requestId)
+          ? {}
+          : { elicitationRequests: [...state.elicitationRequests, request] },
+      ),
+
+    receiveElicitationEnded: (requestId) =>
+      set((state) => ({ elicitationRequests: state.elicitationRequests.filter((r) => r.requestId !== requestId) })),
+
+    answerElicitation: async (requestId, action, content) => {
+      try {
+        await client.request('mcp.answerElicitation', { requestId, action, ...(content ? { content } : {}) });
+      } catch (error) {
+        const details = (error as { details?: unknown }).details;
+        if ((error as { code?: string }).code === 'INVALID_INPUT' && details && typeof details === 'object' && !Array.isArray(details)) {
+          return details as Record<string, string>;
+        }
+        get().notify(`Could not answer the request for input: ${describeError(error)}`);
+      }
+      // Answered here or elsewhere (or gone): either way it waits no more.
+      get().receiveElicitationEnded(requestId);
+      return null;
+    },
+
+    loginMcpServer: async (name) => {
+      try {
+        const { authorizationUrl, status } = await client.request('mcp.login', { name });
+        putServer(status);
+        return authorizationUrl;
+      } catch (error) {
+        get().notify(`Could not sign in to ${name}: ${describeError(error)}`);
+        return null;
+      }
+    },
+
+    logoutMcpServer: (name) => act(`sign out of ${name}`, () => client.request('mcp.logout', { name })),
 
     attachResource: (resource) =>
       set((state) => {

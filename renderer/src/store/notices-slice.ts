@@ -1,3 +1,4 @@
+import type { AppNotice } from '../../../shared/ipc/routes/app';
 import type { SliceCreator } from './app-state';
 
 export interface Notice {
@@ -11,11 +12,17 @@ export interface NoticesSlice {
   notices: Notice[];
   notify(message: string, kind?: Notice['kind']): void;
   dismissNotice(id: number): void;
+  /** The backend's notices about the app itself (a config file kept aside, a failed settings write), until dismissed. */
+  appNotices: AppNotice[];
+  loadAppNotices(): Promise<void>;
+  receiveAppNotice(notice: AppNotice): void;
+  /** Dismisses it for every window (the backend forgets it). */
+  dismissAppNotice(id: string): Promise<void>;
 }
 
 const MAX_NOTICES = 3;
 
-export const createNoticesSlice: SliceCreator<NoticesSlice> = (set) => {
+export const createNoticesSlice: SliceCreator<NoticesSlice> = (set, _get, { client }) => {
   let nextId = 1;
   return {
     notices: [],
@@ -24,5 +31,19 @@ export const createNoticesSlice: SliceCreator<NoticesSlice> = (set) => {
       set((state) => ({ notices: [...state.notices.filter((n) => n.message !== message), notice].slice(-MAX_NOTICES) }));
     },
     dismissNotice: (id) => set((state) => ({ notices: state.notices.filter((notice) => notice.id !== id) })),
+    appNotices: [],
+    loadAppNotices: async () => {
+      try {
+        set({ appNotices: await client.request('app.notices', {}) });
+      } catch {
+        // An older backend or a lost connection: nothing to show; the next reconnect loads again.
+      }
+    },
+    receiveAppNotice: (notice) =>
+      set((state) => ({ appNotices: [...state.appNotices.filter((n) => n.id !== notice.id), notice] })),
+    dismissAppNotice: async (id) => {
+      set((state) => ({ appNotices: state.appNotices.filter((n) => n.id !== id) }));
+      await client.request('app.dismissNotice', { id }).catch(() => undefined);
+    },
   };
 };

@@ -11,6 +11,7 @@ export function startApp(store: AppStore, client: TandemClient): () => void {
   const loadAll = async () => {
     await Promise.all([
       state().loadAppInfo(),
+      state().loadAppNotices(),
       state().loadSettings().then(() => state().loadModels()),
       state().loadChats(),
       state().loadProviders(),
@@ -18,11 +19,13 @@ export function startApp(store: AppStore, client: TandemClient): () => void {
       state().loadDownloads(),
       state().loadMcp(),
       state().loadPendingSampling(),
+      state().loadPendingElicitations(),
       state().loadCollections(),
       state().page === 'usage' ? state().loadUsage() : undefined,
       state().page === 'lab' ? state().loadLab() : undefined,
       state().page === 'api' ? state().loadApi() : undefined,
       state().page === 'games' ? state().loadSoup() : undefined,
+      state().page === 'models' ? state().loadRuntime() : undefined,
       state().page === 'usage' ? state().loadApiRequests() : undefined,
     ]);
   };
@@ -39,13 +42,17 @@ export function startApp(store: AppStore, client: TandemClient): () => void {
     client.on('downloads.progress', (status) => state().receiveDownload(status)),
     client.on('models.status', (status) => state().receiveModelStatus(status)),
     client.on('settings.changed', (settings) => state().receiveSettings(settings)),
+    client.on('app.notice', (notice) => state().receiveAppNotice(notice)),
     client.on('mcp.changed', ({ name, status }) => state().receiveMcpChanged(name, status)),
     client.on('mcp.samplingRequested', (request) => state().receiveSamplingRequest(request)),
+    client.on('mcp.elicitationRequested', (request) => state().receiveElicitationRequest(request)),
+    client.on('mcp.elicitationEnded', ({ requestId }) => state().receiveElicitationEnded(requestId)),
     client.on('collections.progress', (progress) => state().receiveIndexProgress(progress)),
     client.on('collections.changed', () => void state().loadCollections()),
     client.on('lab.changed', () => state().receiveLabChanged()),
     client.on('api.changed', () => state().receiveApiChanged()),
     client.on('soup.changed', () => state().receiveSoupChanged()),
+    client.on('runtime.changed', (info) => state().receiveRuntime(info)),
     client.on('usage.changed', () => {
       if (state().page === 'usage') {
         void state().loadUsage();

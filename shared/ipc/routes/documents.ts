@@ -7,7 +7,11 @@ import { request } from '../route-def';
 export const SearchModeSchema = z.enum(['keyword', 'semantic', 'hybrid']);
 export type SearchMode = z.infer<typeof SearchModeSchema>;
 
-export const DocumentTypeSchema = z.enum(['pdf', 'docx', 'markdown', 'html', 'text', 'code', 'csv', 'json']);
+/**
+ * What a file is read as. pptx: slides and notes; xlsx/ods: sheets as tables; odt: headings;
+ * epub: chapters; email: .eml and .mbox messages; image: png, jpg, tiff... read by OCR.
+ */
+export const DocumentTypeSchema = z.enum(['pdf', 'docx', 'markdown', 'html', 'text', 'code', 'csv', 'json', 'pptx', 'xlsx', 'ods', 'odt', 'epub', 'email', 'image']);
 export type DocumentType = z.infer<typeof DocumentTypeSchema>;
 
 /** A folder or a single file that feeds a collection. */
@@ -45,6 +49,11 @@ export const CollectionSchema = z.object({
   sources: z.array(SourceSchema),
   /** The model the vectors came from; null when there is no embedding model (keyword search only). */
   embedder: z.object({ modelId: z.string(), dimensions: z.number().int().positive() }).nullable(),
+  /**
+   * The reranking model (a GGUF cross-encoder such as bge-reranker) that reorders the top
+   * candidates of every search of this collection; null for none. Absent from older servers.
+   */
+  reranker: z.object({ modelId: z.string() }).nullable().optional(),
   files: z.number().int().nonnegative(),
   chunks: z.number().int().nonnegative(),
   failed: z.number().int().nonnegative(),
@@ -68,6 +77,8 @@ export const IndexProgressSchema = z.object({
   failures: z.array(IndexFailureSchema),
   error: z.object({ code: ErrorCodeSchema, message: z.string() }).nullable(),
   startedAt: z.string(),
+  /** What the current file is going through when it takes a while ("OCR page 3 of 12"); null otherwise. */
+  detail: z.string().nullable().optional(),
 });
 export type IndexProgress = z.infer<typeof IndexProgressSchema>;
 
@@ -146,6 +157,11 @@ export const documentRoutes = {
   /** Rescans the sources: changed files (by content hash) are re-indexed, deleted ones dropped. */
   'collections.reindex': request(CollectionRef, CollectionSchema),
   'collections.cancelIndex': request(CollectionRef, CollectionSchema),
+  /**
+   * Chooses the collection's reranker (a model id from the models folders; null turns reranking
+   * off). NOT_FOUND for an unknown model; the model is loaded on the next search, not here.
+   */
+  'collections.setReranker': request(z.strictObject({ collectionId: IdSchema, modelId: z.string().min(1).max(512).nullable() }), CollectionSchema),
   /** The running or last indexing job; null when none ran in this process. */
   'collections.job': request(CollectionRef, IndexProgressSchema.nullable()),
   /** The file registry: every file seen, with its chunks or why it failed. */
@@ -161,7 +177,7 @@ export const documentRoutes = {
       k: z.number().int().min(1).max(100).optional(),
       /** Default from settings (`documents.searchMode`). */
       mode: SearchModeSchema.optional(),
-      types: z.array(DocumentTypeSchema).max(8).optional(),
+      types: z.array(DocumentTypeSchema).max(16).optional(),
       /** Only files under this path. */
       pathPrefix: PathSchema.optional(),
     }),
@@ -185,10 +201,19 @@ export const documentRoutes = {
           headingPath: z.array(z.string()),
           text: z.string(),
           charStart: z.number().int().nonnegative(),
+          /** "Slide 4", "Sheet Budget, rows 2–41"...: see LocationShape. */
+          location: z.string().nullable().optional(),
+          /** The section was read by OCR. */
+          ocr: z.boolean().optional(),
         }),
       ),
     }),
   ),
+  /**
+   * Opens the system folder picker (desktop only; UNSUPPORTED in serve mode, where the
+   * path is typed). `paths` is empty when the person cancelled.
+   */
+  'documents.pickFolder': request(z.strictObject({}), z.object({ paths: z.array(z.string()) })),
   /** Opens the file in the system viewer (desktop only; UNSUPPORTED in serve mode). */
   'documents.openExternal': request(
     z.strictObject({ collectionId: IdSchema, path: PathSchema, page: z.number().int().positive().optional() }),

@@ -156,7 +156,12 @@ export const McpPromptSchema = z.object({
 });
 export type McpPrompt = z.infer<typeof McpPromptSchema>;
 
-export const McpServerStateSchema = z.enum(['disabled', 'starting', 'ready', 'error', 'restarting', 'stopped']);
+/**
+ * `needs-confirmation` (issue 15): a stdio server added from an imported file
+ * or by a client other than the window; it is not started until the user
+ * allows it in the window (`mcp.confirmStart`).
+ */
+export const McpServerStateSchema = z.enum(['disabled', 'starting', 'ready', 'error', 'restarting', 'stopped', 'needs-confirmation']);
 export type McpServerState = z.infer<typeof McpServerStateSchema>;
 
 export const McpServerStatusSchema = z.object({
@@ -227,6 +232,8 @@ export const mcpRoutes = {
   'mcp.remove': request(ServerRef, z.object({ removed: z.literal(true) })),
   'mcp.setEnabled': request(z.strictObject({ name: McpServerNameSchema, enabled: z.boolean() }), McpServerStatusSchema),
   'mcp.restart': request(ServerRef, McpServerStatusSchema),
+  /** [issue 15] "Allow this server to run" for a server in state `needs-confirmation`; only the window may (FORBIDDEN otherwise). */
+  'mcp.confirmStart': request(ServerRef, McpServerStatusSchema),
   /** Turns one tool on or off, or sets whether calling it asks first. */
   'mcp.setToolPolicy': request(
     z.strictObject({

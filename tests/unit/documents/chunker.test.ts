@@ -110,6 +110,26 @@ describe('chunkDocument', () => {
     expect(chunkDocument(doc, options)[0]?.contentHash).toBe(first?.contentHash);
   });
 
+  test('a section\'s location and OCR flag go with every chunk cut from it; equal text on two slides stays two chunks', () => {
+    const doc = buildDocument('pptx', [
+      { page: null, headingPath: [], text: `Roadmap. ${words(30)}`, location: 'Slide 4', ocr: true },
+      { page: null, headingPath: [], text: `Roadmap. ${words(30)}`, location: 'Slide 5' },
+      { page: null, headingPath: ['Notes'], text: 'No place' },
+    ]);
+    const options = { countTokens: countWords, maxTokens: 12, overlapTokens: 2 };
+    const chunks = chunkDocument(doc, options);
+    expectValid(doc, chunks, options);
+    const slide4 = chunks.filter((c) => c.location === 'Slide 4');
+    expect(slide4.length).toBeGreaterThan(1);
+    expect(slide4.every((c) => c.ocr)).toBe(true);
+    expect(chunks.filter((c) => c.location === 'Slide 5').every((c) => !c.ocr)).toBe(true);
+    expect(chunks.at(-1)).toMatchObject({ location: null, ocr: false, headingPath: ['Notes'] });
+    const first4 = slide4[0]!;
+    const first5 = chunks.find((c) => c.location === 'Slide 5')!;
+    expect(first4.text).toBe(first5.text);
+    expect(first4.contentHash).not.toBe(first5.contentHash);
+  });
+
   test('estimateTokens is about one token per four characters', () => {
     expect(estimateTokens('')).toBe(0);
     expect(estimateTokens('abcd')).toBe(1);

@@ -76,7 +76,7 @@ describe('scanSource', () => {
       '.cache/a.md': 'hidden folder',
       'node_modules/pkg/readme.md': 'dependency',
       '.git/HEAD.txt': 'git',
-      'photo.png': 'not a document',
+      'photo.psd': 'not a document',
       'Makefile': 'no extension',
       'README.MD': 'upper-case extension',
       'page.HTM': 'upper-case html',
@@ -175,12 +175,12 @@ describe('scanSource', () => {
   });
 
   test('a single file source is checked like a file in a folder', async () => {
-    const dir = await tree({ 'one.md': '# One', 'empty.txt': '', 'image.png': 'png' });
+    const dir = await tree({ 'one.md': '# One', 'empty.txt': '', 'image.psd': 'psd' });
     const good = await scanSource({ path: join(dir, 'one.md'), kind: 'file' }, options());
     expect(good.files).toMatchObject([{ path: join(dir, 'one.md'), type: 'markdown', sizeBytes: 5 }]);
     const empty = await scanSource({ path: join(dir, 'empty.txt'), kind: 'file' }, options());
     expect(empty.failures).toMatchObject([{ code: 'EMPTY' }]);
-    const unsupported = await scanSource({ path: join(dir, 'image.png'), kind: 'file' }, options());
+    const unsupported = await scanSource({ path: join(dir, 'image.psd'), kind: 'file' }, options());
     expect(unsupported.failures).toMatchObject([{ code: 'UNSUPPORTED' }]);
     const missing = await scanSource({ path: join(dir, 'missing.md'), kind: 'file' }, options());
     expect(missing.failures).toMatchObject([{ code: 'UNREADABLE' }]);

@@ -3,11 +3,13 @@ import { describe, expect, test } from 'vitest';
 import { lexicalOverlap } from '../../../electron/core/soup/lexical';
 import { combineVerdict } from '../../../electron/core/soup/solver';
 import { parseHostAnswer } from '../../../electron/core/soup/host';
-import { BUILTIN_PUZZLES } from '../../../electron/core/soup/puzzle-store';
+import { bundledResources } from '../../../electron/core/app/resources-dir';
+import { resourcesDir } from '../../support/paths';
 import { PuzzleSchema, type Puzzle } from '../../../shared/ipc/routes/soup';
 import { FIXTURE_PUZZLES } from './fixture-puzzles';
 
 /** The fixtures and, when it is there, every puzzle of the shipped pack: the rule must hold for all, not one. */
+const BUILTIN_PUZZLES = bundledResources(resourcesDir).puzzles;
 const builtin: Puzzle[] = existsSync(BUILTIN_PUZZLES)
   ? (JSON.parse(readFileSync(BUILTIN_PUZZLES, 'utf8')) as unknown[]).flatMap((p) => {
       const parsed = PuzzleSchema.safeParse(p);

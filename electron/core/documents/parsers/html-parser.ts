@@ -19,7 +19,7 @@ const TOKEN = /<!--[\s\S]*?(?:-->|$)|<!\[CDATA\[[\s\S]*?(?:\]\]>|$)|<![^>]*>?|<\
  * it. Scripts, styles and comments are dropped, entities decoded, block
  * elements become line breaks. Tolerates broken markup (unclosed tags, stray `<`).
  */
-export function parseHtml(html: string, type: Extract<DocumentType, 'html' | 'docx'> = 'html'): ParsedDocument {
+export function parseHtml(html: string, type: DocumentType = 'html'): ParsedDocument {
   const drafts: SectionDraft[] = [];
   const stack: { level: number; title: string }[] = [];
   let body = '';

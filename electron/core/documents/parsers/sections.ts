@@ -18,7 +18,10 @@ export function buildDocument(type: DocumentType, drafts: readonly SectionDraft[
     const text = draft.text.trim();
     if (!text) continue;
     if (sections.length > 0) offset += SECTION_SEPARATOR.length;
-    sections.push({ page: draft.page, headingPath: [...draft.headingPath], text, charStart: offset });
+    const section: ParsedSection = { page: draft.page, headingPath: [...draft.headingPath], text, charStart: offset };
+    if (draft.location) section.location = draft.location;
+    if (draft.ocr) section.ocr = true;
+    sections.push(section);
     offset += text.length;
   }
   return { type, sections };

@@ -1,15 +1,12 @@
 import { readFile } from 'node:fs/promises';
-import { fileURLToPath } from 'node:url';
 import { CatalogFileSchema, type CatalogEntry } from '../../../../shared/ipc/routes/downloads';
 import { CodedError } from '../../../../shared/ipc/errors';
-
-export const BUNDLED_CATALOG = fileURLToPath(new URL('../../../../resources/model-catalog.json', import.meta.url));
 
 /** Context length the fit estimate assumes (what most chats use). */
 const FIT_CONTEXT = 4096;
 
-/** Reads and validates the catalog; a broken file is a clear error, not a crash later. */
-export async function loadModelCatalog(path = BUNDLED_CATALOG): Promise<CatalogEntry[]> {
+/** Reads and validates the catalog (`BundledResources.catalog`); a broken file is a clear error, not a crash later. */
+export async function loadModelCatalog(path: string): Promise<CatalogEntry[]> {
   let raw: unknown;
   try {
     raw = JSON.parse(await readFile(path, 'utf8'));

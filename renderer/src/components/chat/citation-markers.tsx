@@ -60,6 +60,8 @@ export function citationTarget(citation: Citation): ViewerTarget {
     path: citation.path,
     page: citation.page,
     headingPath: citation.headingPath,
+    location: citation.location ?? null,
+    ocr: citation.ocr ?? false,
     snippet: citation.snippet,
     charStart: null,
   };

@@ -108,6 +108,12 @@ export function CollectionCard({ collection }: { collection: Collection }) {
           </dd>
         </div>
         <div>
+          <dt>Reranker</dt>
+          <dd>
+            <RerankerSelect collection={collection} />
+          </dd>
+        </div>
+        <div>
           <dt>Last indexed</dt>
           <dd>{collection.lastIndexedAt ? formatTime(collection.lastIndexedAt) : '—'}</dd>
         </div>
@@ -132,5 +138,41 @@ export function CollectionCard({ collection }: { collection: Collection }) {
         </p>
       </ConfirmDialog>
     </article>
+  );
+}
+
+/**
+ * The collection's reranking model: "None", or a model of the models folders
+ * (rerankers first: their names say "rerank"). The top candidates of every
+ * search are reordered by it.
+ */
+function RerankerSelect({ collection }: { collection: Collection }) {
+  const models = useAppStore((s) => s.models);
+  const modelsStatus = useAppStore((s) => s.modelsStatus);
+  const loadModels = useAppStore((s) => s.loadModels);
+  const setReranker = useAppStore((s) => s.setCollectionReranker);
+  useEffect(() => {
+    if (modelsStatus === 'idle') void loadModels();
+  }, [modelsStatus, loadModels]);
+  const current = collection.reranker?.modelId ?? '';
+  const usable = models.filter((m) => m.problem === null);
+  const ordered = [...usable.filter((m) => /rerank/i.test(m.name)), ...usable.filter((m) => !/rerank/i.test(m.name))];
+  const known = current === '' || ordered.some((m) => m.id === current);
+  return (
+    <select
+      className="input"
+      aria-label={`Reranker for ${collection.name}`}
+      title="A reranking model (such as bge-reranker) reorders the top 30 results of every search"
+      value={current}
+      onChange={(event) => void setReranker(collection.id, event.target.value === '' ? null : event.target.value)}
+    >
+      <option value="">None</option>
+      {!known && <option value={current}>{current} (missing)</option>}
+      {ordered.map((m) => (
+        <option key={m.id} value={m.id}>
+          {m.name}
+        </option>
+      ))}
+    </select>
   );
 }

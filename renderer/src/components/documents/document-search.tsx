@@ -27,6 +27,8 @@ function SearchResult({ hit, query, collectionName }: { hit: SearchHit; query: s
             path: hit.path,
             page: hit.page,
             headingPath: hit.headingPath,
+            location: hit.location ?? null,
+            ocr: hit.ocr ?? false,
             snippet: hit.snippet,
             charStart: hit.charStart,
           })

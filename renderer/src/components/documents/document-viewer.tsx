@@ -15,6 +15,7 @@ interface Located {
 
 function samePlace(section: Section, target: ViewerTarget): boolean {
   if (target.page !== null) return section.page === target.page;
+  if (target.location) return section.location === target.location;
   return section.headingPath.join('\u0000') === target.headingPath.join('\u0000');
 }
 

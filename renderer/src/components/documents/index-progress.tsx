@@ -34,6 +34,7 @@ export function IndexProgressView({ job }: { job: IndexProgress }) {
       <div className="index-job__facts muted">
         <span>{formatCount(job.chunks)} chunks written</span>
         {running && job.etaSeconds !== null && <span>about {formatEta(job.etaSeconds)} left</span>}
+        {running && job.detail && <span className="index-job__detail">{job.detail}</span>}
         {running && job.currentFile && (
           <span className="index-job__file" title={job.currentFile}>
             Now: <code>{job.currentFile}</code>

@@ -5,6 +5,7 @@ import { ConfirmDialog } from '../common/confirm-dialog';
 import { Dialog } from '../common/dialog';
 import { McpServerForm } from './mcp-server-form';
 import { McpServerDetails } from './mcp-server-details';
+import { McpSignIn } from '../mcp/mcp-sign-in';
 
 const STATE_LABEL: Record<McpServerState, string> = {
   starting: 'Starting',
@@ -13,6 +14,7 @@ const STATE_LABEL: Record<McpServerState, string> = {
   restarting: 'Restarting',
   disabled: 'Disabled',
   stopped: 'Stopped',
+  'needs-confirmation': 'Waiting for your OK',
 };
 
 export function McpStateBadge({ state }: { state: McpServerState }) {
@@ -35,6 +37,7 @@ function describeTarget(server: McpServerStatus): string {
 export function McpServerCard({ server }: { server: McpServerStatus }) {
   const setMcpEnabled = useAppStore((s) => s.setMcpEnabled);
   const restartMcpServer = useAppStore((s) => s.restartMcpServer);
+  const confirmMcpStart = useAppStore((s) => s.confirmMcpStart);
   const removeMcpServer = useAppStore((s) => s.removeMcpServer);
   const updateMcpServer = useAppStore((s) => s.updateMcpServer);
   const [editing, setEditing] = useState(false);
@@ -86,7 +89,7 @@ export function McpServerCard({ server }: { server: McpServerStatus }) {
             <span className="switch__track" aria-hidden="true" />
             Enabled
           </label>
-          <button type="button" className="button button--small" aria-label={`Restart ${name}`} disabled={busy || !config.enabled} onClick={() => run(() => restartMcpServer(name))}>
+          <button type="button" className="button button--small" aria-label={`Restart ${name}`} disabled={busy || !config.enabled || server.state === 'needs-confirmation'} onClick={() => run(() => restartMcpServer(name))}>
             Restart
           </button>
           <button type="button" className="button button--small" aria-label={`Edit ${name}`} onClick={() => setEditing(true)}>
@@ -97,16 +100,28 @@ export function McpServerCard({ server }: { server: McpServerStatus }) {
           </button>
         </div>
       </header>
+      {server.state === 'needs-confirmation' && (
+        <div className="mcp-server__confirm" role="group" aria-label={`Allow ${name} to run?`}>
+          <p>
+            This server was added from an imported file or by another program, and runs this command on your computer:{' '}
+            <code className="path">{describeTarget(server)}</code>. It has not run yet. Allow it only if you trust it.
+          </p>
+          <button type="button" className="button button--small button--primary" disabled={busy} onClick={() => run(() => confirmMcpStart(name))}>
+            Allow this server to run
+          </button>
+        </div>
+      )}
       {server.preflight && (
         <p className="mcp-server__preflight" role="note">
           {server.preflight}
         </p>
       )}
-      {server.error && server.error.message !== server.preflight && (
+      {server.error && server.error.message !== server.preflight && server.auth?.state !== 'required' && (
         <p className="form__error mcp-server__error">
           <code className="message__error-code">{server.error.code}</code> {server.error.message}
         </p>
       )}
+      <McpSignIn server={server} />
       <McpServerDetails server={server} />
       <Dialog open={editing} title={`Edit ${name}`} onClose={() => setEditing(false)} className="dialog--wide">
         <McpServerForm

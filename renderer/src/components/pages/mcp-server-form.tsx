@@ -4,6 +4,7 @@ import { parseArgs, parseEnvLines, parseHeaderLines } from '../../lib/mcp-form';
 import { useAppStore } from '../../store/store-context';
 import type { McpServerInput } from '../../store/mcp-slice';
 import { Field } from '../common/field';
+import { useAuthFields } from '../mcp/mcp-auth-fields';
 
 const NAME_PATTERN = /^[A-Za-z0-9][A-Za-z0-9._-]*$/;
 
@@ -54,6 +55,7 @@ export function McpServerForm({ initial, submitLabel, onSubmit, onCancel }: McpS
   const [url, setUrl] = useState(initial?.url ?? '');
   const [headersText, setHeadersText] = useState(initial ? linesOf(initial.headers, false, ': ') : '');
   const [secretHeadersText, setSecretHeadersText] = useState(initial ? linesOf(initial.headers, true, ': ') : '');
+  const auth = useAuthFields(initial?.auth);
   const [error, setError] = useState<string | null>(null);
   const [saving, setSaving] = useState(false);
 
@@ -70,7 +72,7 @@ export function McpServerForm({ initial, submitLabel, onSubmit, onCancel }: McpS
           lineProblem('Environment', env, 'KEY=VALUE'),
           lineProblem('Secret environment', secretEnv, 'KEY=VALUE'),
         ]
-      : [lineProblem('Headers', headers, 'Name: value'), lineProblem('Secret headers', secretHeaders, 'Name: value')];
+      : [lineProblem('Headers', headers, 'Name: value'), lineProblem('Secret headers', secretHeaders, 'Name: value'), auth.problem];
   const problem = problems.find((p) => p !== null) ?? null;
   const complete = nameValid && (transport === 'stdio' ? command.trim() !== '' : url.trim() !== '');
 
@@ -100,6 +102,7 @@ export function McpServerForm({ initial, submitLabel, onSubmit, onCancel }: McpS
       url: url.trim(),
       ...(Object.keys(allHeaders).length ? { headers: allHeaders } : {}),
       ...(secretNames.length ? { secretHeaders: secretNames } : {}),
+      ...(auth.input ? { auth: auth.input } : {}),
     };
   };
 
@@ -225,6 +228,7 @@ export function McpServerForm({ initial, submitLabel, onSubmit, onCancel }: McpS
                 onChange={(event) => setSecretHeadersText(event.target.value)}
               />
             </Field>
+            {auth.render()}
           </>
         )}
       </div>

@@ -10,6 +10,7 @@ import { DownloadsPanel } from './downloads-panel';
 import { HardwarePanel } from './hardware-panel';
 import { LoadOptionsButton } from './load-options-dialog';
 import { ModelFoldersPanel } from './model-folders-panel';
+import { RuntimePanel } from '../models/runtime-panel';
 
 function LoadState({ model }: { model: LocalModel }) {
   const status = useAppStore((s) => s.loadedModels[model.id]);
@@ -160,6 +161,7 @@ export function ModelsPage() {
       <NoticeList />
       <div className="page__body">
         <HardwarePanel />
+        <RuntimePanel />
         <DownloadsPanel />
         <section className="panel" aria-labelledby="local-models-title">
           <h2 id="local-models-title" className="panel__title">
