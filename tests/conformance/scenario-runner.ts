@@ -57,7 +57,8 @@ export interface ScenarioResult {
   output: string;
 }
 
-function runNode(args: string[], timeoutMs: number): Promise<{ code: number | null; output: string }> {
+/** Runs `node ARGS` in the repo root; SIGKILL after `timeoutMs`. */
+export function runNode(args: string[], timeoutMs: number): Promise<{ code: number | null; output: string }> {
   return new Promise((resolve, reject) => {
     const child = spawn(process.execPath, args, { cwd: repoRoot, stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, NO_COLOR: '1' } });
     let output = '';

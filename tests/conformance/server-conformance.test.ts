@@ -26,7 +26,6 @@
  *   npx vitest run tests/conformance/server-conformance.test.ts
  *   TANDEM_CONFORMANCE_SCENARIOS=tools-list,ping npx vitest run tests/conformance/server-conformance.test.ts
  */
-import { spawn } from 'node:child_process';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { readdir, readFile } from 'node:fs/promises';
@@ -35,10 +34,10 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createCore, type Core } from '../../electron/core/app/create-core';
 import { createMcpHttpHandler, type McpHttpHandler } from '../../electron/core/server/mcp/mcp-http';
 import { allowedHosts } from '../../electron/core/server/security';
-import { repoRoot, requireStoriesModel, sharedModelsDir } from '../support/paths';
+import { requireStoriesModel, sharedModelsDir } from '../support/paths';
 import { TempDirs } from '../support/temp-dir';
 import { RecordingLogger } from '../support/test-logger';
-import { conformanceCli, mapLimited, scenarioSlug, type ConformanceCheck } from './scenario-runner';
+import { conformanceCli, mapLimited, runNode, scenarioSlug, type ConformanceCheck } from './scenario-runner';
 
 interface Baseline {
   server: Record<string, string>;
@@ -60,24 +59,6 @@ let results: ServerScenarioResult[] = [];
 let core: Core;
 let handler: McpHttpHandler;
 let http: Server;
-
-function runNode(args: string[], timeoutMs: number): Promise<{ code: number | null; output: string }> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, args, { cwd: repoRoot, stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, NO_COLOR: '1' } });
-    let output = '';
-    child.stdout.setEncoding('utf8').on('data', (chunk: string) => (output += chunk));
-    child.stderr.setEncoding('utf8').on('data', (chunk: string) => (output += chunk));
-    const timer = setTimeout(() => child.kill('SIGKILL'), timeoutMs);
-    child.once('error', (error) => {
-      clearTimeout(timer);
-      reject(error);
-    });
-    child.once('close', (code) => {
-      clearTimeout(timer);
-      resolve({ code, output });
-    });
-  });
-}
 
 /** Server scenario names from `conformance list`. */
 async function listServerScenarios(): Promise<string[]> {

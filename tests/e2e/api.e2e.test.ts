@@ -1,12 +1,12 @@
 import { existsSync } from 'node:fs';
 import { copyFile, mkdir, mkdtemp, rm } from 'node:fs/promises';
-import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { type Browser, type BrowserContext, type Page } from 'playwright-core';
 import { afterAll, afterEach, beforeAll, expect, test } from 'vitest';
 import { startServe, type ServeProcess } from '../support/serve-process';
-import { ARTIFACTS, BUILT_UI, CHROMIUM, MODEL_FILE, launchChromium, openTandem } from '../support/e2e-browser';
+import { ARTIFACTS, MODEL_FILE, launchChromium, openTandem, prepareE2e } from '../support/e2e-browser';
+import { freeLoopbackPort } from '../../electron/core/server/listen';
 
 /**
  * The API server as a person sets it up (serve mode, Chromium): from
@@ -27,19 +27,10 @@ async function screenshot(name: string): Promise<void> {
   await page.screenshot({ path: join(ARTIFACTS, `${name}.png`), fullPage: true });
 }
 
-async function freePort(): Promise<number> {
-  const probe = createServer();
-  await new Promise<void>((resolve) => probe.listen(0, '127.0.0.1', resolve));
-  const { port } = probe.address() as { port: number };
-  await new Promise<void>((resolve) => probe.close(() => resolve()));
-  return port;
-}
 
 beforeAll(async () => {
-  if (!existsSync(BUILT_UI)) throw new Error(`${BUILT_UI} is missing: run \`npm run build\` before the e2e tests.`);
+  await prepareE2e();
   if (!existsSync(MODEL_FILE)) throw new Error(`The test model ${MODEL_FILE} is missing (set TANDEM_TEST_MODEL).`);
-  if (!existsSync(CHROMIUM)) throw new Error(`No Chromium at ${CHROMIUM} (set CHROMIUM_PATH).`);
-  await mkdir(ARTIFACTS, { recursive: true });
   workDir = await mkdtemp(join(tmpdir(), 'tandem-e2e-api-'));
   const modelsDir = join(workDir, 'models');
   await mkdir(modelsDir);
@@ -71,7 +62,7 @@ test('enable the API server from Settings, add a key, use it, see the request in
   await status.getByText('Stopped').waitFor();
 
   // A free port (7411 may be taken on a test machine), then the switch.
-  const port = await freePort();
+  const port = await freeLoopbackPort();
   await page.getByRole('spinbutton', { name: 'Port' }).fill(String(port));
   await page.getByRole('button', { name: 'Save server settings' }).click();
   await expect.poll(() => page.getByRole('spinbutton', { name: 'Port' }).inputValue(), POLL).toBe(String(port));

@@ -8,7 +8,7 @@ import { startFakeOpenAI, type FakeOpenAIServer } from '../fixtures/fake-openai-
 import { writeTinyLlamaGguf } from '../fixtures/gguf-writer';
 import { startServe, type ServeProcess } from '../support/serve-process';
 import { TandemWsClient, wsUrl } from '../support/ws-client';
-import { ARTIFACTS, BUILT_UI, CHROMIUM, MODEL_FILE, launchChromium, openTandem } from '../support/e2e-browser';
+import { ARTIFACTS, MODEL_FILE, launchChromium, openTandem, prepareE2e } from '../support/e2e-browser';
 
 /**
  * Compare and strategies as a person uses them in serve mode: three models
@@ -55,10 +55,8 @@ function columns(): Locator {
 }
 
 beforeAll(async () => {
-  if (!existsSync(BUILT_UI)) throw new Error(`${BUILT_UI} is missing: run \`npm run build\` before the e2e tests.`);
+  await prepareE2e();
   if (!existsSync(MODEL_FILE)) throw new Error(`The test model ${MODEL_FILE} is missing (set TANDEM_TEST_MODEL).`);
-  if (!existsSync(CHROMIUM)) throw new Error(`No Chromium at ${CHROMIUM} (set CHROMIUM_PATH).`);
-  await mkdir(ARTIFACTS, { recursive: true });
   workDir = await mkdtemp(join(tmpdir(), 'tandem-e2e-compare-'));
   const modelsDir = join(workDir, 'models');
   await mkdir(modelsDir);

@@ -1,10 +1,9 @@
-import { existsSync } from 'node:fs';
 import { copyFile, mkdir, mkdtemp, readdir, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { type Browser, type BrowserContext, type Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
-import { ARTIFACTS, BUILT_UI, CHROMIUM, launchChromium, openTandem } from '../support/e2e-browser';
+import { ARTIFACTS, launchChromium, openTandem, prepareE2e } from '../support/e2e-browser';
 import { startServe, type ServeProcess } from '../support/serve-process';
 
 /**
@@ -24,9 +23,7 @@ let context: BrowserContext | null = null;
 let page: Page;
 
 beforeAll(async () => {
-  if (!existsSync(BUILT_UI)) throw new Error(`${BUILT_UI} is missing: run \`npm run build\` before the e2e tests.`);
-  if (!existsSync(CHROMIUM)) throw new Error(`No Chromium at ${CHROMIUM} (set CHROMIUM_PATH).`);
-  await mkdir(ARTIFACTS, { recursive: true });
+  await prepareE2e();
   workDir = await mkdtemp(join(tmpdir(), 'tandem-e2e-formats-'));
   folder = join(workDir, 'knowledge');
   await mkdir(folder);

@@ -6,7 +6,7 @@ import { type Browser, type BrowserContext, type Locator, type Page } from 'play
 import { afterAll, afterEach, beforeAll, describe, expect, test } from 'vitest';
 import { writeCorpus, writeMixedFolder, type MixedFolderManifest } from '../fixtures/documents/corpus';
 import { writeTinyBertGguf } from '../fixtures/gguf-writer';
-import { ARTIFACTS, BUILT_UI, CHROMIUM, launchChromium, openTandem } from '../support/e2e-browser';
+import { ARTIFACTS, launchChromium, openTandem, prepareE2e } from '../support/e2e-browser';
 import { requireStoriesModel, storiesModelId } from '../support/paths';
 import { startServe, type ServeProcess } from '../support/serve-process';
 import { TandemWsClient, wsUrl } from '../support/ws-client';
@@ -49,10 +49,8 @@ function viewer(): Locator {
 }
 
 beforeAll(async () => {
-  if (!existsSync(BUILT_UI)) throw new Error(`${BUILT_UI} is missing: run \`npm run build\` before the e2e tests.`);
-  if (!existsSync(CHROMIUM)) throw new Error(`No Chromium at ${CHROMIUM} (set CHROMIUM_PATH).`);
+  await prepareE2e();
   const storiesModel = requireStoriesModel();
-  await mkdir(ARTIFACTS, { recursive: true });
   workDir = await mkdtemp(join(tmpdir(), 'tandem-e2e-docs-'));
   const modelsDir = join(workDir, 'models');
   await mkdir(modelsDir);

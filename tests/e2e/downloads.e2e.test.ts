@@ -1,4 +1,3 @@
-import { existsSync } from 'node:fs';
 import { mkdir, mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -7,7 +6,7 @@ import { afterAll, afterEach, beforeAll, describe, expect, test } from 'vitest';
 import { DownloadServer } from '../fixtures/download-server';
 import { tinyLlamaGguf } from '../fixtures/gguf-writer';
 import { startServe, type ServeProcess } from '../support/serve-process';
-import { BUILT_UI, ARTIFACTS, CHROMIUM, launchChromium, openTandem } from '../support/e2e-browser';
+import { ARTIFACTS, launchChromium, openTandem, prepareE2e } from '../support/e2e-browser';
 
 /**
  * Downloading a model from the Models page (serve mode): paste a URL, watch
@@ -37,9 +36,7 @@ function pagesNav(): Locator {
 }
 
 beforeAll(async () => {
-  if (!existsSync(BUILT_UI)) throw new Error(`${BUILT_UI} is missing: run \`npm run build\` before the e2e tests.`);
-  if (!existsSync(CHROMIUM)) throw new Error(`No Chromium at ${CHROMIUM} (set CHROMIUM_PATH).`);
-  await mkdir(ARTIFACTS, { recursive: true });
+  await prepareE2e();
   workDir = await mkdtemp(join(tmpdir(), 'tandem-e2e-downloads-'));
   const modelsDir = join(workDir, 'models');
   await mkdir(modelsDir);

@@ -6,7 +6,7 @@ import { type Browser, type BrowserContext, type Locator, type Page } from 'play
 import { afterAll, afterEach, beforeAll, describe, expect, test } from 'vitest';
 import { startFakeOpenAI, type FakeOpenAIServer } from '../fixtures/fake-openai-server';
 import { startServe, type ServeProcess } from '../support/serve-process';
-import { ARTIFACTS, BUILT_UI, CHROMIUM, MODEL_FILE, launchChromium, openTandem } from '../support/e2e-browser';
+import { ARTIFACTS, MODEL_FILE, launchChromium, openTandem, prepareE2e } from '../support/e2e-browser';
 
 /**
  * The benchmark lab as a person uses it in serve mode: import a JSONL task
@@ -72,10 +72,8 @@ const TASKS = [
 ];
 
 beforeAll(async () => {
-  if (!existsSync(BUILT_UI)) throw new Error(`${BUILT_UI} is missing: run \`npm run build\` before the e2e tests.`);
+  await prepareE2e();
   if (!existsSync(MODEL_FILE)) throw new Error(`The test model ${MODEL_FILE} is missing (set TANDEM_TEST_MODEL).`);
-  if (!existsSync(CHROMIUM)) throw new Error(`No Chromium at ${CHROMIUM} (set CHROMIUM_PATH).`);
-  await mkdir(ARTIFACTS, { recursive: true });
   workDir = await mkdtemp(join(tmpdir(), 'tandem-e2e-lab-'));
   const modelsDir = join(workDir, 'models');
   await mkdir(modelsDir);

@@ -1,4 +1,3 @@
-import { existsSync } from 'node:fs';
 import { mkdir, mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -6,7 +5,7 @@ import { type Browser, type BrowserContext, type Locator, type Page } from 'play
 import { afterAll, afterEach, beforeAll, describe, expect, test } from 'vitest';
 import { startOAuthTestServer, type OAuthTestServer } from '../fixtures/oauth-test-server';
 import { startServe, type ServeProcess } from '../support/serve-process';
-import { ARTIFACTS, BUILT_UI, CHROMIUM, REPO_ROOT, launchChromium, openTandem } from '../support/e2e-browser';
+import { ARTIFACTS, REPO_ROOT, launchChromium, openTandem, prepareE2e } from '../support/e2e-browser';
 
 /**
  * Issue 13 as a person meets it (serve mode, Chromium):
@@ -91,8 +90,7 @@ async function callTool(serverName: string, tool: string, args: Record<string, u
 }
 
 beforeAll(async () => {
-  if (!existsSync(BUILT_UI)) throw new Error(`${BUILT_UI} is missing: run \`npm run build\` before the e2e tests.`);
-  if (!existsSync(CHROMIUM)) throw new Error(`No Chromium at ${CHROMIUM} (set CHROMIUM_PATH).`);
+  await prepareE2e();
   workDir = await mkdtemp(join(tmpdir(), 'tandem-e2e-mcp-auth-'));
   await mkdir(join(workDir, 'models'));
   oauth = await startOAuthTestServer({ account: ACCOUNT });

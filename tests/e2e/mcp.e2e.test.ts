@@ -7,7 +7,7 @@ import { afterAll, afterEach, beforeAll, describe, expect, test } from 'vitest';
 import { startFakeOpenAI, type FakeOpenAIServer } from '../fixtures/fake-openai-server';
 import { startEverythingHttp, type EverythingHttp } from '../fixtures/mcp/everything-http';
 import { startServe, type ServeProcess } from '../support/serve-process';
-import { ARTIFACTS, BUILT_UI, CHROMIUM, REPO_ROOT, launchChromium, openTandem } from '../support/e2e-browser';
+import { ARTIFACTS, REPO_ROOT, launchChromium, openTandem, prepareE2e } from '../support/e2e-browser';
 
 /**
  * MCP as a person uses it (serve mode): add the reference "everything"
@@ -92,10 +92,8 @@ function lastToolResult(body: Record<string, unknown>): string {
 }
 
 beforeAll(async () => {
-  if (!existsSync(BUILT_UI)) throw new Error(`${BUILT_UI} is missing: run \`npm run build\` before the e2e tests.`);
-  if (!existsSync(CHROMIUM)) throw new Error(`No Chromium at ${CHROMIUM} (set CHROMIUM_PATH).`);
+  await prepareE2e();
   if (!existsSync(EVERYTHING)) throw new Error(`${EVERYTHING} is missing: the MCP reference servers are a dev dependency.`);
-  await mkdir(ARTIFACTS, { recursive: true });
   workDir = await mkdtemp(join(tmpdir(), 'tandem-e2e-mcp-'));
   const modelsDir = join(workDir, 'models');
   await mkdir(modelsDir);

@@ -1,11 +1,10 @@
-import { existsSync } from 'node:fs';
 import { mkdir, mkdtemp, readdir, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { startServe, type ServeProcess } from '../support/serve-process';
-import { ARTIFACTS, BUILT_UI, CHROMIUM, REPO_ROOT, launchChromium, openTandem } from '../support/e2e-browser';
+import { ARTIFACTS, REPO_ROOT, launchChromium, openTandem, prepareE2e } from '../support/e2e-browser';
 
 /**
  * Issue 15 as a person meets it (serve mode, the built UI with its CSP meta):
@@ -24,9 +23,7 @@ let page: Page;
 const cspViolations: string[] = [];
 
 beforeAll(async () => {
-  if (!existsSync(BUILT_UI)) throw new Error(`${BUILT_UI} is missing: run \`npm run build\` before the e2e tests.`);
-  if (!existsSync(CHROMIUM)) throw new Error(`No Chromium at ${CHROMIUM} (set CHROMIUM_PATH).`);
-  await mkdir(ARTIFACTS, { recursive: true });
+  await prepareE2e();
   workDir = await mkdtemp(join(tmpdir(), 'tandem-e2e-notices-'));
   dataDir = join(workDir, 'data');
   await mkdir(dataDir, { recursive: true });

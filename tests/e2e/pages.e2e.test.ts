@@ -7,7 +7,7 @@ import { afterAll, afterEach, beforeAll, describe, expect, test } from 'vitest';
 import { startFakeOpenAI, type FakeOpenAIServer } from '../fixtures/fake-openai-server';
 import { writeTinyLlamaGguf } from '../fixtures/gguf-writer';
 import { startServe, type ServeProcess } from '../support/serve-process';
-import { BUILT_UI, MODEL_FILE, ARTIFACTS, CHROMIUM, launchChromium, openTandem } from '../support/e2e-browser';
+import { MODEL_FILE, ARTIFACTS, launchChromium, openTandem, prepareE2e } from '../support/e2e-browser';
 
 /**
  * The Models and Providers pages as a person uses them (serve mode): inspect
@@ -47,10 +47,8 @@ async function sendMessage(text: string): Promise<void> {
 }
 
 beforeAll(async () => {
-  if (!existsSync(BUILT_UI)) throw new Error(`${BUILT_UI} is missing: run \`npm run build\` before the e2e tests.`);
+  await prepareE2e();
   if (!existsSync(MODEL_FILE)) throw new Error(`The test model ${MODEL_FILE} is missing (set TANDEM_TEST_MODEL).`);
-  if (!existsSync(CHROMIUM)) throw new Error(`No Chromium at ${CHROMIUM} (set CHROMIUM_PATH).`);
-  await mkdir(ARTIFACTS, { recursive: true });
   workDir = await mkdtemp(join(tmpdir(), 'tandem-e2e-pages-'));
   const modelsDir = join(workDir, 'models');
   await mkdir(modelsDir);

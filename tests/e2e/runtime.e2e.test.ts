@@ -1,11 +1,10 @@
-import { existsSync } from 'node:fs';
 import { mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { startServe, type ServeProcess } from '../support/serve-process';
-import { ARTIFACTS, BUILT_UI, CHROMIUM, launchChromium, openTandem } from '../support/e2e-browser';
+import { ARTIFACTS, launchChromium, openTandem, prepareE2e } from '../support/e2e-browser';
 
 /**
  * Models page → Runtime, as a person sees it (serve mode; tests never compile
@@ -22,9 +21,7 @@ let context: BrowserContext | null = null;
 let page: Page;
 
 beforeAll(async () => {
-  if (!existsSync(BUILT_UI)) throw new Error(`${BUILT_UI} is missing: run \`npm run build\` before the e2e tests.`);
-  if (!existsSync(CHROMIUM)) throw new Error(`No Chromium at ${CHROMIUM} (set CHROMIUM_PATH).`);
-  await mkdir(ARTIFACTS, { recursive: true });
+  await prepareE2e();
   workDir = await mkdtemp(join(tmpdir(), 'tandem-e2e-runtime-'));
   dataDir = join(workDir, 'data');
   const build = join(dataDir, 'runtime', 'builds', 'linux-x64-broken');

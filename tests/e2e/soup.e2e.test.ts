@@ -7,7 +7,7 @@ import { afterAll, afterEach, beforeAll, describe, expect, test } from 'vitest';
 import type { Puzzle } from '../../shared/ipc/routes/soup';
 import { startFakeOpenAI, type FakeOpenAIServer } from '../fixtures/fake-openai-server';
 import { startServe, type ServeProcess } from '../support/serve-process';
-import { ARTIFACTS, BUILT_UI, CHROMIUM, MODEL_FILE, REPO_ROOT, launchChromium, openTandem } from '../support/e2e-browser';
+import { ARTIFACTS, MODEL_FILE, REPO_ROOT, launchChromium, openTandem, prepareE2e } from '../support/e2e-browser';
 
 /**
  * Turtle Soup as a person plays it in serve mode with the tiny local model as
@@ -56,10 +56,8 @@ async function statusNumbers(): Promise<{ asked: number; budget: number; hints: 
 }
 
 beforeAll(async () => {
-  if (!existsSync(BUILT_UI)) throw new Error(`${BUILT_UI} is missing: run \`npm run build\` before the e2e tests.`);
+  await prepareE2e();
   if (!existsSync(MODEL_FILE)) throw new Error(`The test model ${MODEL_FILE} is missing (set TANDEM_TEST_MODEL).`);
-  if (!existsSync(CHROMIUM)) throw new Error(`No Chromium at ${CHROMIUM} (set CHROMIUM_PATH).`);
-  await mkdir(ARTIFACTS, { recursive: true });
   // The first bundled puzzle: its title to find it, a key fact to state in a guess.
   const pack = JSON.parse(await readFile(join(REPO_ROOT, 'resources/turtle-soup/puzzles.json'), 'utf8')) as Puzzle[];
   puzzle = pack[0]!;

@@ -6,6 +6,7 @@ import { requireStoriesModel, sharedModelsDir, storiesModelId } from '../support
 import { TempDirs } from '../support/temp-dir';
 import { RecordingLogger } from '../support/test-logger';
 import { waitUntil } from '../support/wait';
+import { freeLoopbackPort } from '../../electron/core/server/listen';
 
 /**
  * The API's keys in a real core: the standalone server started from
@@ -32,13 +33,6 @@ afterAll(async () => {
   await temp.removeAll();
 });
 
-async function freePort(): Promise<number> {
-  const server = createServer();
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const { port } = server.address() as { port: number };
-  await new Promise<void>((resolve) => server.close(() => resolve()));
-  return port;
-}
 
 /** Turns the API server on at `port` through settings, as the switch does, and waits until it runs. */
 async function enable(port: number): Promise<string> {
@@ -58,7 +52,7 @@ const events = () => client.messages.filter((m) => m.type === 'event' && m.event
 describe('API keys through the API server', () => {
   test('the switch starts the server; a key made over the contract works, a wrong one is 401, a revoked one is 401 at once, and the log lists them newest first', async () => {
     expect(await client.call('api.status', {})).toEqual({ running: false, url: null, error: null, mcpUrl: null });
-    const port = await freePort();
+    const port = await freeLoopbackPort();
     const before = events();
     const url = await enable(port);
     expect(url).toBe(`http://127.0.0.1:${port}/v1`);
@@ -99,7 +93,7 @@ describe('API keys through the API server', () => {
   });
 
   test('a key over its requests per minute gets 429 with Retry-After; a chat answer counts toward the daily token quota', async () => {
-    const url = core.api.status().url ?? (await enable(await freePort()));
+    const url = core.api.status().url ?? (await enable(await freeLoopbackPort()));
     const limited = await client.call('apiKeys.add', { name: 'rpm-2', requestsPerMinute: 2 });
     expect((await get(url, limited.secret)).status).toBe(200);
     expect((await get(url, limited.secret)).status).toBe(200);
@@ -145,7 +139,7 @@ describe('API keys through the API server', () => {
   });
 
   test('another port in settings restarts the server there; a port in use is an error in the status; off stops it', async () => {
-    const port = await freePort();
+    const port = await freeLoopbackPort();
     const url = await enable(port);
     expect(url).toBe(`http://127.0.0.1:${port}/v1`);
 

@@ -1,3 +1,5 @@
+import { existsSync } from 'node:fs';
+import { mkdir } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
 
@@ -7,6 +9,13 @@ export const BUILT_UI = join(REPO_ROOT, 'out/renderer/index.html');
 export const MODEL_FILE = process.env.TANDEM_TEST_MODEL ?? resolve(REPO_ROOT, '../shared/models/stories260K.gguf');
 export const ARTIFACTS = join(REPO_ROOT, 'artifacts/e2e');
 export const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
+
+/** What every e2e file needs before it starts: the built UI, Chromium, and the screenshot folder. */
+export async function prepareE2e(): Promise<void> {
+  if (!existsSync(BUILT_UI)) throw new Error(`${BUILT_UI} is missing: run \`npm run build\` before the e2e tests.`);
+  if (!existsSync(CHROMIUM)) throw new Error(`No Chromium at ${CHROMIUM} (set CHROMIUM_PATH).`);
+  await mkdir(ARTIFACTS, { recursive: true });
+}
 
 /**
  * Debian's Chromium, headless, driven by playwright-core (never a downloaded

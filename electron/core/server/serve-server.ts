@@ -1,11 +1,11 @@
 import { createServer, type IncomingMessage, type Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import { randomUUID } from 'node:crypto';
 import { WebSocketServer, type WebSocket } from 'ws';
 import { TOKEN_QUERY_PARAM, WS_PATH, type ServerMessage } from '../../../shared/ipc/wire';
 import type { Logger } from '../app/logger';
 import type { RpcDispatcher } from '../rpc/rpc-dispatcher';
 import type { ApiHandler } from './api/api-handler';
+import { listen } from './listen';
 import { serveStatic } from './static-files';
 import { hostsForBinding, isAllowedHost, isAllowedOrigin, tokensEqual } from './security';
 
@@ -169,14 +169,7 @@ export async function startServeServer(options: ServeServerOptions): Promise<Ser
     ws.on('error', (error) => logger.warn(`WebSocket error: ${error.message}`));
   });
 
-  await new Promise<void>((resolve, reject) => {
-    server.once('error', reject);
-    server.listen(options.port, options.host, () => {
-      server.off('error', reject);
-      resolve();
-    });
-  });
-  const port = (server.address() as AddressInfo).port;
+  const port = await listen(server, options.port, options.host);
   hosts = hostsForBinding(options.host, port);
   const displayHost = options.host.includes(':') ? `[${options.host}]` : options.host;
   return {

@@ -1,5 +1,4 @@
 import { randomBytes } from 'node:crypto';
-import { createServer } from 'node:net';
 import {
   refreshAuthorization,
   type OAuthClientProvider,
@@ -13,6 +12,7 @@ import { CodedError } from '../../../../shared/ipc/errors';
 import type { McpAuthStatus } from '../../../../shared/ipc/routes/mcp';
 import { accountFromTokens } from './account';
 import type { AuthStore, ServerAuthData } from './auth-store';
+import { freeLoopbackPort } from '../../server/listen';
 import { LoopbackRedirect } from './loopback-redirect';
 
 /** How a server is signed in to, secrets opened (core only; never leaves it). */
@@ -57,18 +57,6 @@ export class RedirectMovedError extends Error {}
 
 const DEFAULT_FLOW_TIMEOUT_MS = 10 * 60_000;
 const MAX_REFRESH_MARGIN_MS = 60_000;
-
-/** A free loopback port for the redirect URI registered before any flow runs. */
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const { port } = server.address() as { port: number };
-      server.close(() => resolve(port));
-    });
-  });
-}
 
 const configKeyOf = (config: ResolvedAuthConfig) => (config.type === 'none' ? 'none' : `${config.type}:${config.clientId ?? ''}`);
 
@@ -123,7 +111,7 @@ export class ServerAuth implements OAuthClientProvider {
       this.refreshView();
     }
     if (config.type === 'oauth' && !this.redirect) {
-      this.redirect = this.data.redirectUrl ?? `http://127.0.0.1:${await freePort()}/callback`;
+      this.redirect = this.data.redirectUrl ?? `http://127.0.0.1:${await freeLoopbackPort()}/callback`;
     }
   }
 

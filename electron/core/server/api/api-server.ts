@@ -1,5 +1,6 @@
 import { createServer, type Server } from 'node:http';
-import type { AddressInfo, Socket } from 'node:net';
+import type { Socket } from 'node:net';
+import { listen } from '../listen';
 import { notFound, type ApiHandler } from './api-handler';
 
 export interface ApiServer {
@@ -33,14 +34,7 @@ export async function startApiServer(options: { handler: ApiHandler; host: strin
     if (socket.writable) socket.end('HTTP/1.1 400 Bad Request\r\nContent-Type: application/json\r\nConnection: close\r\n\r\n{"error":{"message":"Bad request","type":"invalid_request_error","param":null,"code":null}}');
     else socket.destroy();
   });
-  await new Promise<void>((resolve, reject) => {
-    server.once('error', reject);
-    server.listen(options.port, options.host, () => {
-      server.off('error', reject);
-      resolve();
-    });
-  });
-  const port = (server.address() as AddressInfo).port;
+  const port = await listen(server, options.port, options.host);
   const displayHost = options.host.includes(':') ? `[${options.host}]` : options.host;
   let closed: Promise<void> | null = null;
   return {
