@@ -66,6 +66,9 @@ test('enable the API server from Settings, add a key, use it, see the request in
   await page.getByRole('spinbutton', { name: 'Port' }).fill(String(port));
   await page.getByRole('button', { name: 'Save server settings' }).click();
   await expect.poll(() => page.getByRole('spinbutton', { name: 'Port' }).inputValue(), POLL).toBe(String(port));
+  // Saved once the button is idle again (the form is no longer ahead of the settings): the switch below sends the api
+  // settings as they are then, so toggling while the save is still in flight would send the old port.
+  await expect.poll(() => page.getByRole('button', { name: 'Save server settings' }).isDisabled(), POLL).toBe(true);
   const enable = page.getByRole('switch', { name: 'Enable API server' });
   expect(await enable.isChecked()).toBe(false);
   await enable.focus();
